@@ -1,0 +1,36 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from './auth/auth.module.js';
+import { AppConfig } from './config/app-config.js';
+import { requestIdOf } from './common/request-id.js';
+import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { StorageModule } from './storage/storage.module.js';
+
+@Module({})
+export class AppModule {
+  /** The whole application on a validated config and a resolved database URL. */
+  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            genReqId: (request) => requestIdOf(request),
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+            customSuccessMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
+          },
+        }),
+        DatabaseModule.forRoot(databaseUrl),
+        StorageModule,
+        MetricsModule,
+        AuthModule,
+        HealthModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,33 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse } from '@nestjs/swagger';
+import { MinRole, Public, type Role } from './roles.js';
+
+export interface EndpointOptions {
+  summary: string;
+  /** Lowest role allowed; omit for the default (viewer for reads, admin for writes). */
+  role?: Role;
+  public?: boolean;
+  /** Extra error statuses this endpoint documents, e.g. { 404: 'Package not found' }. */
+  errors?: Record<number, string>;
+}
+
+/** Swagger summary + auth + the error responses every protected endpoint can return, in one place. */
+export function ApiEndpoint(options: EndpointOptions): MethodDecorator {
+  const decorators: Array<MethodDecorator | ClassDecorator> = [ApiOperation({ summary: options.summary })];
+  if (options.public) {
+    decorators.push(Public());
+  } else {
+    decorators.push(
+      ApiBearerAuth(),
+      ApiResponse({ status: 401, description: 'Missing, invalid or expired token' }),
+      ApiResponse({ status: 403, description: `Needs the ${options.role ?? 'default'} role` }),
+    );
+    if (options.role) {
+      decorators.push(MinRole(options.role));
+    }
+  }
+  for (const [status, description] of Object.entries(options.errors ?? {})) {
+    decorators.push(ApiResponse({ status: Number(status), description }));
+  }
+  return applyDecorators(...decorators);
+}

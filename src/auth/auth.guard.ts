@@ -1,0 +1,47 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { AuthService } from './auth.service.js';
+import { MIN_ROLE_KEY, PUBLIC_KEY, roleAtLeast, type AuthenticatedUser, type Role } from './roles.js';
+
+export type AuthenticatedRequest = Request & { user?: AuthenticatedUser };
+
+/**
+ * Global guard for every HTTP route: a valid JWT, then the route's minimum role. Reads default to
+ * viewer; writes without a @MinRole default to admin, so a forgotten decorator fails closed.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') {
+      return true;
+    }
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) {
+      return true;
+    }
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const token = bearerToken(request.headers.authorization);
+    const user = token ? await this.auth.authenticate(token) : undefined;
+    if (!user) {
+      throw new UnauthorizedException(token ? 'Invalid or expired token' : 'Missing bearer token');
+    }
+    request.user = user;
+    const isRead = request.method === 'GET' || request.method === 'HEAD';
+    const required = this.reflector.getAllAndOverride<Role>(MIN_ROLE_KEY, targets) ?? (isRead ? 'viewer' : 'admin');
+    if (!roleAtLeast(user.role, required)) {
+      throw new ForbiddenException(`This action needs the ${required} role; you are ${user.role}`);
+    }
+    return true;
+  }
+}
+
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  return match?.[1];
+}

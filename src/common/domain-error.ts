@@ -1,0 +1,28 @@
+/**
+ * The kinds of failure a service can report. The global exception filter maps each kind to one
+ * HTTP status with an exhaustive switch, so adding a kind forces a decision about its status.
+ */
+export type DomainErrorKind =
+  | 'invalid'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'too_large'
+  | 'unprocessable'
+  | 'rate_limited'
+  | 'unavailable';
+
+/** Base class of every error a service throws on purpose; `code` names the case (e.g. PackageAlreadyExists). */
+export class DomainError extends Error {
+  constructor(
+    readonly kind: DomainErrorKind,
+    readonly code: string,
+    message: string,
+    /** Seconds a client should wait before retrying (rate_limited and unavailable). */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}

@@ -1,0 +1,217 @@
+import path from 'node:path';
+import { parseDurationSeconds } from './duration.js';
+
+export type StorageDriver = 'filesystem' | 's3';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface S3Settings {
+  endpoint?: string;
+  region: string;
+  bucket: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  forcePathStyle: boolean;
+}
+
+/**
+ * The whole runtime configuration, validated once at boot from the environment.
+ * Nothing else in the code base reads `process.env`.
+ */
+export class AppConfig {
+  httpHost: string;
+  httpPort: number;
+  opampPort: number;
+  databaseUrl?: string;
+  dataDir: string;
+  embeddedPgPort: number;
+  storageDriver: StorageDriver;
+  s3: S3Settings;
+  jwtSecret?: string;
+  jwtExpiresInSeconds: number;
+  jwtIssuer: string;
+  jwtAudience: string;
+  adminUsername: string;
+  adminPassword?: string;
+  logLevel: LogLevel;
+  corsOrigins: string[];
+  loginMaxAttempts: number;
+  loginWindowSeconds: number;
+  instanceId?: string;
+  opampMaxMessageBytes: number;
+  opampHeartbeatSeconds: number;
+  opampAllowAnonymous: boolean;
+  opampMaxConnections: number;
+  opampMaxHandshakesPerSecond: number;
+  opampPublicUrl?: string;
+  packageMaxBytes: number;
+  configMaxBytes: number;
+  applyTimeoutSeconds: number;
+  shutdownTimeoutSeconds: number;
+
+  get blobDir(): string {
+    return path.join(this.dataDir, 'blobs');
+  }
+
+  get postgresDir(): string {
+    return path.join(this.dataDir, 'postgres');
+  }
+}
+
+/** Thrown at boot with every invalid variable listed, so one start reveals all mistakes. */
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+class EnvReader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly env: Env) {}
+
+  string(name: string, fallback: string): string {
+    const value = this.optional(name);
+    return value ?? fallback;
+  }
+
+  optional(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.optional(name);
+    if (raw === undefined) {
+      return fallback;
+    }
+    const value = Number(raw);
+    if (!/^-?\d+$/.test(raw) || value < min || value > max) {
+      this.problems.push(`${name}: must be an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.optional(name)?.toLowerCase();
+    if (raw === undefined) {
+      return fallback;
+    }
+    if (['true', '1', 'yes'].includes(raw)) {
+      return true;
+    }
+    if (['false', '0', 'no'].includes(raw)) {
+      return false;
+    }
+    this.problems.push(`${name}: must be true or false, got "${raw}"`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.optional(name);
+    if (raw === undefined) {
+      return fallback;
+    }
+    if (!(allowed as readonly string[]).includes(raw)) {
+      this.problems.push(`${name}: must be one of ${allowed.join(', ')}, got "${raw}"`);
+      return fallback;
+    }
+    return raw as T;
+  }
+
+  duration(name: string, fallback: number): number {
+    const raw = this.optional(name);
+    if (raw === undefined) {
+      return fallback;
+    }
+    const seconds = parseDurationSeconds(raw);
+    if (seconds === undefined) {
+      this.problems.push(`${name}: must be a duration such as 3600, 15m, 12h or 7d, got "${raw}"`);
+      return fallback;
+    }
+    return seconds;
+  }
+
+  url(name: string, protocols: string[]): string | undefined {
+    const raw = this.optional(name);
+    if (raw === undefined) {
+      return undefined;
+    }
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) {
+        this.problems.push(`${name}: must use ${protocols.join(' or ')}`);
+      }
+    } catch {
+      this.problems.push(`${name}: is not a valid URL`);
+    }
+    return raw;
+  }
+}
+
+const MIB = 1024 * 1024;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Reads and validates the environment; throws ConfigValidationError listing every bad variable. */
+export function loadConfig(env: Env): AppConfig {
+  const r = new EnvReader(env);
+  const c = new AppConfig();
+  c.httpHost = r.string('HTTP_HOST', '0.0.0.0');
+  c.httpPort = r.int('HTTP_PORT', 8080, 0, 65535);
+  c.opampPort = r.int('OPAMP_PORT', 4320, 0, 65535);
+  c.databaseUrl = r.url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  c.dataDir = path.resolve(r.string('DATA_DIR', './data'));
+  c.embeddedPgPort = r.int('EMBEDDED_PG_PORT', 0, 0, 65535);
+  c.storageDriver = r.oneOf('STORAGE_DRIVER', ['filesystem', 's3'] as const, 'filesystem');
+  c.s3 = {
+    endpoint: r.url('S3_ENDPOINT', ['http:', 'https:']),
+    region: r.string('S3_REGION', 'us-east-1'),
+    bucket: r.string('S3_BUCKET', 'agent-packages'),
+    accessKeyId: r.optional('S3_ACCESS_KEY_ID'),
+    secretAccessKey: r.optional('S3_SECRET_ACCESS_KEY'),
+    forcePathStyle: r.bool('S3_FORCE_PATH_STYLE', true),
+  };
+  if (c.storageDriver === 's3' && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(c.s3.bucket)) {
+    r.problems.push(`S3_BUCKET: "${c.s3.bucket}" is not a valid bucket name (3-63 lowercase letters, digits, . or -)`);
+  }
+  if (c.storageDriver === 's3' && Boolean(c.s3.accessKeyId) !== Boolean(c.s3.secretAccessKey)) {
+    r.problems.push('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both or neither');
+  }
+  c.jwtSecret = r.optional('JWT_SECRET');
+  if (c.jwtSecret !== undefined && c.jwtSecret.length < 32) {
+    r.problems.push('JWT_SECRET: must be at least 32 characters (or unset to generate one in DATA_DIR)');
+  }
+  c.jwtExpiresInSeconds = r.duration('JWT_EXPIRES_IN', 12 * 3600);
+  c.jwtIssuer = r.string('JWT_ISSUER', 'opamp-platform');
+  c.jwtAudience = r.string('JWT_AUDIENCE', 'opamp-platform-api');
+  c.adminUsername = r.string('ADMIN_USERNAME', 'admin');
+  c.adminPassword = r.optional('ADMIN_PASSWORD');
+  if (c.adminPassword !== undefined && c.adminPassword.length < 8) {
+    r.problems.push('ADMIN_PASSWORD: must be at least 8 characters');
+  }
+  c.logLevel = r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info');
+  c.corsOrigins = (r.optional('CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  c.loginMaxAttempts = r.int('LOGIN_MAX_ATTEMPTS', 10, 1, 10000);
+  c.loginWindowSeconds = r.int('LOGIN_WINDOW_SECONDS', 300, 1, 86400);
+  c.instanceId = r.optional('INSTANCE_ID');
+  c.opampMaxMessageBytes = r.int('OPAMP_MAX_MESSAGE_BYTES', 64 * MIB, 1024, 1024 * MIB);
+  c.opampHeartbeatSeconds = r.int('OPAMP_HEARTBEAT_SECONDS', 30, 1, 86400);
+  c.opampAllowAnonymous = r.bool('OPAMP_ALLOW_ANONYMOUS', false);
+  c.opampMaxConnections = r.int('OPAMP_MAX_CONNECTIONS', 19000, 1, 1_000_000);
+  c.opampMaxHandshakesPerSecond = r.int('OPAMP_MAX_HANDSHAKES_PER_SECOND', 2000, 1, 1_000_000);
+  c.opampPublicUrl = r.url('OPAMP_PUBLIC_URL', ['http:', 'https:']);
+  c.packageMaxBytes = r.int('PACKAGE_MAX_BYTES', 2048 * MIB, 1, Number.MAX_SAFE_INTEGER);
+  c.configMaxBytes = r.int('CONFIG_MAX_BYTES', 1 * MIB, 1, 64 * MIB);
+  c.applyTimeoutSeconds = r.int('APPLY_TIMEOUT_SECONDS', 300, 1, 86400 * 7);
+  c.shutdownTimeoutSeconds = r.int('SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600);
+  if (r.problems.length > 0) {
+    throw new ConfigValidationError(r.problems);
+  }
+  return c;
+}

@@ -1,0 +1,50 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import pino from 'pino';
+import { createApp } from './app.factory.js';
+import type { AppConfig } from './config/app-config.js';
+import { EmbeddedPostgres } from './database/embedded-postgres.js';
+
+/** A running platform: the Nest app plus, on embedded defaults, its PostgreSQL. */
+export interface RunningServer {
+  app: NestExpressApplication;
+  httpUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Starts PostgreSQL when no DATABASE_URL is set, then the app; stop() closes both, in that order. */
+export async function startServer(config: AppConfig): Promise<RunningServer> {
+  const log = pino({ level: config.logLevel, name: 'bootstrap' });
+  let embedded: EmbeddedPostgres | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    embedded = new EmbeddedPostgres({
+      dataDir: config.postgresDir,
+      port: config.embeddedPgPort,
+      logger: { log: (m) => log.info(m), warn: (m) => log.warn(m) },
+    });
+    databaseUrl = await embedded.start();
+    log.info('Embedded PostgreSQL is up');
+  }
+  let app: NestExpressApplication;
+  try {
+    app = await createApp(config, databaseUrl);
+    await app.listen(config.httpPort, config.httpHost);
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+  const address = app.getHttpServer().address() as { port: number };
+  let stopping: Promise<void> | undefined;
+  return {
+    app,
+    httpUrl: `http://127.0.0.1:${address.port}`,
+    stop: () =>
+      (stopping ??= (async () => {
+        try {
+          await app.close();
+        } finally {
+          await embedded?.stop();
+        }
+      })()),
+  };
+}
