@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import type { AgentToServer, ServerToAgentDraft } from './proto/opamp.types.js';
+
+/** An agent's state as the server knows it after merging a (possibly compressed) message. */
+export interface AgentSnapshot {
+  /** Canonical UUID text of the 16-byte instance_uid. */
+  instanceUid: string;
+  capabilities: number;
+  identifyingAttributes: Record<string, string>;
+  nonIdentifyingAttributes: Record<string, string>;
+  /** Server-side labels set through the REST API. */
+  labels: Record<string, string>;
+  /** Hex of the agent's remote_config_status.last_remote_config_hash, if it reported one. */
+  remoteConfigHash: string | null;
+  remoteConfigStatus: 'UNSET' | 'APPLIED' | 'APPLYING' | 'FAILED' | null;
+  remoteConfigError: string | null;
+}
+
+/** What a handler learns about one received AgentToServer. */
+export interface AgentMessageContext {
+  agent: AgentSnapshot;
+  /** The decoded message; fields the agent left out (status compression) are undefined. */
+  message: AgentToServer;
+  transport: 'websocket' | 'http';
+  /** True for the first message of a connection (WebSocket) or after the agent was offline (HTTP). */
+  firstMessage: boolean;
+}
+
+/**
+ * A feature's part in answering agents. The OpAMP module calls every registered handler, in
+ * order, for each message after the inventory has been updated; a handler may add fields to the
+ * reply (remote_config, packages_available, flags...). Handlers must be quick: they run on the
+ * hot path of every heartbeat, so compare in memory and touch the database only on change.
+ */
+export interface AgentMessageHandler {
+  readonly name: string;
+  handle(context: AgentMessageContext, reply: ServerToAgentDraft): Promise<void>;
+  /** Called when an agent's connection closes or it disconnects. */
+  disconnected?(instanceUid: string): Promise<void>;
+}
+
+/** Registry the features fill at module init; OpAMP imports no feature module. */
+@Injectable()
+export class AgentMessageHandlers {
+  private readonly handlers: Array<{ order: number; handler: AgentMessageHandler }> = [];
+
+  /** Lower order runs first (inventory is 0; configurations 10; packages 20). */
+  register(handler: AgentMessageHandler, order: number): void {
+    this.handlers.push({ order, handler });
+    this.handlers.sort((a, b) => a.order - b.order);
+  }
+
+  all(): AgentMessageHandler[] {
+    return this.handlers.map((entry) => entry.handler);
+  }
+}

@@ -1,0 +1,38 @@
+import { OpampCodec, OpampDecodeError } from './opamp-codec.js';
+import { AgentCapabilities, RemoteConfigStatuses } from './opamp.types.js';
+
+describe('OpampCodec', () => {
+  const sut = new OpampCodec();
+  const uid = Uint8Array.from({ length: 16 }, (_, i) => i + 1);
+
+  it('round-trips an AgentToServer, keeping absent fields absent', () => {
+    const bytes = sut.encodeAgentToServer({
+      instance_uid: uid,
+      sequence_num: 7,
+      capabilities: AgentCapabilities.ReportsStatus | AgentCapabilities.AcceptsRemoteConfig,
+      remote_config_status: { last_remote_config_hash: Uint8Array.of(9, 9), status: RemoteConfigStatuses.APPLIED },
+    });
+    const decoded = sut.decodeAgentToServer(bytes);
+    expect(Buffer.from(decoded.instance_uid!)).toEqual(Buffer.from(uid));
+    expect(decoded.sequence_num).toBe(7);
+    expect(decoded.capabilities).toBe(3);
+    expect(decoded.remote_config_status?.status).toBe(RemoteConfigStatuses.APPLIED);
+    expect(decoded.agent_description).toBeUndefined();
+    expect(decoded.health).toBeUndefined();
+  });
+
+  it('uses the specification field numbers on the wire', () => {
+    // field 2 (sequence_num) varint 5 -> 0x10 0x05; field 4 (capabilities) varint 1 -> 0x20 0x01
+    const decoded = sut.decodeAgentToServer(Uint8Array.of(0x10, 0x05, 0x20, 0x01));
+    expect(decoded.sequence_num).toBe(5);
+    expect(decoded.capabilities).toBe(1);
+    const out = sut.encodeServerToAgent({ instance_uid: uid, capabilities: 3 });
+    expect(Array.from(out.slice(0, 2))).toEqual([0x0a, 16]); // field 1, length-delimited, 16 bytes
+    expect(Array.from(out.slice(-2))).toEqual([0x38, 3]); // field 7 varint
+  });
+
+  it('rejects truncated bytes with an OpampDecodeError', () => {
+    const bytes = sut.encodeAgentToServer({ instance_uid: uid, sequence_num: 1, capabilities: 1 });
+    expect(() => sut.decodeAgentToServer(bytes.slice(0, 5))).toThrow(OpampDecodeError);
+  });
+});
