@@ -101,7 +101,7 @@ describe('an instance killed with SIGKILL (e2e)', () => {
         15_000,
       );
       const detectSeconds = (Date.now() - killedAt) / 1000;
-      expect(detectSeconds).toBeLessThan(15);
+      expect(detectSeconds).toBeLessThan(25);
 
       // They reconnect to the survivor (as a load balancer would send them) and are online there.
       const back = await Promise.all(
@@ -119,5 +119,5 @@ describe('an instance killed with SIGKILL (e2e)', () => {
       await doomed.kill();
       await survivor.close();
     }
-  });
+  }, 60_000);
 });
