@@ -1,0 +1,118 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AssignmentStore, CONFIGURATION_WRITE_LOCK, type AssignmentChange } from './assignment.store.js';
+
+/** An agent's desired configuration next to what it reports running. */
+export interface AgentAssignmentRow {
+  instanceUid: string;
+  agentName: string | null;
+  hostName: string | null;
+  status: string;
+  capabilities: number;
+  configurationId: string | null;
+  configurationName: string | null;
+  assignedVersion: number | null;
+  desiredConfigHash: string | null;
+  remoteConfigStatus: string | null;
+  remoteConfigHash: string | null;
+  remoteConfigError: string | null;
+  /** Status of the newest apply-history row for the assigned configuration, if it was ever offered. */
+  applyStatus: string | null;
+  applyUpdatedAt: Date | null;
+}
+
+interface RawAssignmentRow {
+  instance_uid: string;
+  agent_name: string | null;
+  host_name: string | null;
+  status: string;
+  capabilities: string;
+  configuration_id: string | null;
+  configuration_name: string | null;
+  assigned_config_version: number | null;
+  desired_config_hash: string | null;
+  remote_config_status: string | null;
+  remote_config_hash: string | null;
+  remote_config_error: string | null;
+  apply_status: string | null;
+  apply_updated_at: Date | null;
+}
+
+const ASSIGNMENT_SELECT = `
+  SELECT a.instance_uid, a.agent_name, a.host_name, a.status, a.capabilities,
+         a.assigned_configuration_id AS configuration_id, c.name AS configuration_name,
+         a.assigned_config_version, a.desired_config_hash,
+         a.remote_config_status, a.remote_config_hash, a.remote_config_error,
+         r.status AS apply_status, r.updated_at AS apply_updated_at
+  FROM agents a
+  LEFT JOIN configurations c ON c.id = a.assigned_configuration_id
+  LEFT JOIN LATERAL (
+    SELECT h.status, h.updated_at FROM configuration_apply_history h
+    WHERE h.instance_uid = a.instance_uid AND h.configuration_id = a.assigned_configuration_id
+    ORDER BY h.offered_at DESC LIMIT 1
+  ) r ON true`;
+
+function toRow(raw: RawAssignmentRow): AgentAssignmentRow {
+  return {
+    instanceUid: raw.instance_uid,
+    agentName: raw.agent_name,
+    hostName: raw.host_name,
+    status: raw.status,
+    capabilities: Number(raw.capabilities),
+    configurationId: raw.configuration_id,
+    configurationName: raw.configuration_name,
+    assignedVersion: raw.assigned_config_version,
+    desiredConfigHash: raw.desired_config_hash,
+    remoteConfigStatus: raw.remote_config_status,
+    remoteConfigHash: raw.remote_config_hash,
+    remoteConfigError: raw.remote_config_error,
+    applyStatus: raw.apply_status,
+    applyUpdatedAt: raw.apply_updated_at,
+  };
+}
+
+/** Reads and agent-driven writes of the desired configuration stored on the agents table. */
+@Injectable()
+export class ConfigAssignmentRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Recomputes these agents' assignments; shares the lock with readers, excludes configuration writes. */
+  recomputeForAgents(instanceUids: string[]): Promise<AssignmentChange[]> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock_shared($1)', [CONFIGURATION_WRITE_LOCK]);
+      return new AssignmentStore(manager).recompute({ kind: 'agents', instanceUids });
+    });
+  }
+
+  async findForAgent(instanceUid: string): Promise<AgentAssignmentRow | null> {
+    const rows: RawAssignmentRow[] = await this.dataSource.query(`${ASSIGNMENT_SELECT} WHERE a.instance_uid = $1`, [
+      instanceUid,
+    ]);
+    return rows[0] ? toRow(rows[0]) : null;
+  }
+
+  async listAssigned(configurationId: string, offset: number, limit: number): Promise<[AgentAssignmentRow[], number]> {
+    const rows: RawAssignmentRow[] = await this.dataSource.query(
+      `${ASSIGNMENT_SELECT} WHERE a.assigned_configuration_id = $1 ORDER BY a.instance_uid LIMIT $2 OFFSET $3`,
+      [configurationId, limit, offset],
+    );
+    const total = await new AssignmentStore(this.dataSource.manager).countAssigned(configurationId);
+    return [rows.map(toRow), total];
+  }
+
+  /** The assigned agents, or only those of `instanceUids` that are assigned this configuration. */
+  async findAssigned(configurationId: string, instanceUids?: string[]): Promise<AgentAssignmentRow[]> {
+    const rows: RawAssignmentRow[] = instanceUids
+      ? await this.dataSource.query(
+          `${ASSIGNMENT_SELECT} WHERE a.assigned_configuration_id = $1 AND a.instance_uid = ANY($2::uuid[])`,
+          [configurationId, instanceUids],
+        )
+      : await this.dataSource.query(`${ASSIGNMENT_SELECT} WHERE a.assigned_configuration_id = $1`, [configurationId]);
+    return rows.map(toRow);
+  }
+
+  async agentExists(instanceUid: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM agents WHERE instance_uid = $1', [instanceUid]);
+    return rows.length > 0;
+  }
+}
