@@ -36,6 +36,18 @@ export class ApplyHistoryRepository {
     }
   }
 
+  /** Records an offer unless the agent already has an open one for that hash (repeated offers on heartbeats). */
+  async insertPendingUnlessOpen(r: NewApplyRecord): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO configuration_apply_history (configuration_id, version, config_hash, instance_uid, push_id, status)
+       SELECT $1, $2, $3, $4, $5, 'pending'
+       WHERE NOT EXISTS (
+         SELECT 1 FROM configuration_apply_history
+         WHERE instance_uid = $4 AND config_hash = $3 AND status IN ('pending', 'applying'))`,
+      [r.configurationId, r.version, r.configHash, r.instanceUid, r.pushId],
+    );
+  }
+
   /** The agent's newest row, or its newest row for one hash. */
   findLatest(instanceUid: string, configHash?: string): Promise<ApplyRecordEntity | null> {
     return this.dataSource.getRepository(ApplyRecordEntity).findOne({

@@ -50,6 +50,10 @@ export class ApplyHistoryService implements OnModuleInit, OnModuleDestroy {
     return this.records.insertPending(records);
   }
 
+  recordOfferUnlessOpen(record: NewApplyRecord): Promise<void> {
+    return this.records.insertPendingUnlessOpen(record);
+  }
+
   /**
    * Applies an agent's report about `configHash` (hex). An APPLIED report for a hash the agent has
    * no open offer for, right after its newest offer FAILED, means it went back to its previous

@@ -111,6 +111,18 @@ export class ConfigAssignmentRepository {
     return rows.map(toRow);
   }
 
+  /** The desired state alone, for the OpAMP hot path; null when the agent row does not exist. */
+  async findDesired(
+    instanceUid: string,
+  ): Promise<{ configurationId: string | null; version: number | null; configHash: string | null } | null> {
+    const rows: Array<{ id: string | null; version: number | null; hash: string | null }> = await this.dataSource.query(
+      `SELECT assigned_configuration_id AS id, assigned_config_version AS version, desired_config_hash AS hash
+       FROM agents WHERE instance_uid = $1`,
+      [instanceUid],
+    );
+    return rows[0] ? { configurationId: rows[0].id, version: rows[0].version, configHash: rows[0].hash } : null;
+  }
+
   async agentExists(instanceUid: string): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM agents WHERE instance_uid = $1', [instanceUid]);
     return rows.length > 0;
