@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { AgentsModule } from './agents/agents.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AppConfig } from './config/app-config.js';
 import { requestIdOf } from './common/request-id.js';
@@ -8,6 +9,7 @@ import { ConfigurationsModule } from './configurations/configurations.module.js'
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { OpampModule } from './opamp/opamp.module.js';
 import { StorageModule } from './storage/storage.module.js';
 
 @Module({})
@@ -32,6 +34,8 @@ export class AppModule {
         AuthModule,
         ConfigurationsModule,
         HealthModule,
+        OpampModule,
+        AgentsModule,
       ],
     };
   }
