@@ -4,7 +4,9 @@ import type { Response } from 'express';
 import { ApiEndpoint } from '../auth/api-endpoint.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import type { AuthenticatedUser } from '../auth/roles.js';
+import { ConfigPushService } from './config-push.service.js';
 import { ConfigurationsService } from './configurations.service.js';
+import { PushRequest, PushResponse, toPushResponse } from './dto/apply.dto.js';
 import {
   ConfigurationResponse,
   CreateConfigurationRequest,
@@ -24,7 +26,10 @@ const CONTENT_ERRORS = {
 @ApiTags('configurations')
 @Controller('api/v1/configurations')
 export class ConfigurationsController {
-  constructor(private readonly configurations: ConfigurationsService) {}
+  constructor(
+    private readonly configurations: ConfigurationsService,
+    private readonly pushes: ConfigPushService,
+  ) {}
 
   @Post()
   @ApiEndpoint({
@@ -135,5 +140,17 @@ export class ConfigurationsController {
   ): Promise<ConfigurationResponse> {
     const result = await this.configurations.rollback(name, version, user.username);
     return toConfigurationResponse(result.configuration);
+  }
+
+  @Post(':name/push')
+  @HttpCode(200)
+  @ApiEndpoint({
+    summary: 'Send the current version to assigned agents (all, or those listed in agent_ids)',
+    role: 'operator',
+    errors: { 404: 'No such configuration' },
+  })
+  @ApiOkResponse({ type: PushResponse })
+  async push(@Param('name') name: string, @Body() body: PushRequest): Promise<PushResponse> {
+    return toPushResponse(await this.pushes.push(name, body.agent_ids));
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AgentsModule } from '../agents/agents.module.js';
 import { AgentApplyHistoryController } from './agent-apply-history.controller.js';
 import { ApplyHistoryRepository } from './apply-history.repository.js';
 import { ApplyHistoryService } from './apply-history.service.js';
@@ -7,6 +8,8 @@ import { ApplyRecordEntity } from './apply-record.entity.js';
 import { ConfigAssignmentRepository } from './config-assignment.repository.js';
 import { ConfigAssignmentService } from './config-assignment.service.js';
 import { ConfigChangeNotifier } from './config-change-notifier.js';
+import { ConfigOpampBridge } from './config-opamp.bridge.js';
+import { ConfigPushService } from './config-push.service.js';
 import { ConfigHistoryController } from './config-history.controller.js';
 import { ConfigHistoryService } from './config-history.service.js';
 import { ConfigurationVersionEntity } from './configuration-version.entity.js';
@@ -14,6 +17,8 @@ import { ConfigurationEntity } from './configuration.entity.js';
 import { ConfigurationsController } from './configurations.controller.js';
 import { ConfigurationsRepository } from './configurations.repository.js';
 import { ConfigurationsService } from './configurations.service.js';
+import { DesiredConfigCache } from './desired-config.cache.js';
+import { RemoteConfigHandler } from './remote-config.handler.js';
 
 /**
  * Configurations, their versions, assignment to agents and apply history. History lives here too
@@ -21,7 +26,10 @@ import { ConfigurationsService } from './configurations.service.js';
  * configuration's transaction and lock.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([ConfigurationEntity, ConfigurationVersionEntity, ApplyRecordEntity])],
+  imports: [
+    AgentsModule,
+    TypeOrmModule.forFeature([ConfigurationEntity, ConfigurationVersionEntity, ApplyRecordEntity]),
+  ],
   controllers: [ConfigurationsController, ConfigHistoryController, AgentApplyHistoryController],
   providers: [
     ConfigurationsService,
@@ -32,7 +40,11 @@ import { ConfigurationsService } from './configurations.service.js';
     ApplyHistoryService,
     ApplyHistoryRepository,
     ConfigChangeNotifier,
+    DesiredConfigCache,
+    RemoteConfigHandler,
+    ConfigPushService,
+    ConfigOpampBridge,
   ],
-  exports: [ConfigAssignmentService, ApplyHistoryService],
+  exports: [ConfigAssignmentService, ApplyHistoryService, ConfigPushService],
 })
 export class ConfigurationsModule {}

@@ -19,6 +19,9 @@ import { agentLabelSet } from './selector.js';
  * history, reassigns the agent when its label set changed, and offers the desired config when the
  * agent's reported hash differs. A heartbeat from an agent that is in sync costs two map lookups.
  */
+/** How long an unanswered offer waits before the handler repeats it on an open connection. */
+const REOFFER_MS = 30_000;
+
 @Injectable()
 export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeListener {
   readonly name = 'configurations';
@@ -27,8 +30,8 @@ export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeLis
   private readonly labelSets = new Map<string, string>();
   /** Hash an agent reported FAILED for: not offered again until a new version or an explicit push. */
   private readonly failed = new Map<string, string>();
-  /** Hash whose offer this instance already recorded as pending, so repeats add no rows. */
-  private readonly recorded = new Map<string, string>();
+  /** The hash last offered to each agent and when: the offer is recorded once and not repeated at every message. */
+  private readonly offered = new Map<string, { hash: string; at: number }>();
 
   constructor(
     private readonly cache: DesiredConfigCache,
@@ -56,13 +59,20 @@ export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeLis
     if (this.failed.get(agent.instanceUid) === desired.configHash) {
       return;
     }
+    const last = this.offered.get(agent.instanceUid);
+    const repeat = last?.hash === desired.configHash;
+    // The agent has not answered the offer yet (it is still applying, or a poll crossed it): repeat
+    // it only on a new connection or after REOFFER_MS, in case it was lost.
+    if (repeat && !context.firstMessage && Date.now() - last.at < REOFFER_MS) {
+      return;
+    }
     const content = await this.cache.content(desired.configurationId, desired.version);
     if (!content) {
       return;
     }
     reply.remote_config = toAgentRemoteConfig(content);
-    if (this.recorded.get(agent.instanceUid) !== content.configHash) {
-      this.recorded.set(agent.instanceUid, content.configHash);
+    this.offered.set(agent.instanceUid, { hash: content.configHash, at: Date.now() });
+    if (!repeat) {
       await this.applies.recordOfferUnlessOpen({
         configurationId: content.configurationId,
         version: content.version,
@@ -75,7 +85,7 @@ export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeLis
 
   disconnected(instanceUid: string): Promise<void> {
     this.labelSets.delete(instanceUid);
-    this.recorded.delete(instanceUid);
+    this.offered.delete(instanceUid);
     this.cache.forget([instanceUid]);
     return Promise.resolve();
   }
@@ -91,13 +101,13 @@ export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeLis
   allowOffer(instanceUids: string[]): void {
     for (const uid of instanceUids) {
       this.failed.delete(uid);
-      this.recorded.delete(uid);
+      this.offered.delete(uid);
     }
   }
 
-  /** Notes that an offer was recorded elsewhere (a push), so the handler adds no second row. */
-  markRecorded(instanceUid: string, configHash: string): void {
-    this.recorded.set(instanceUid, configHash);
+  /** Notes an offer sent by a push, so the handler neither repeats it at once nor records it twice. */
+  markOffered(instanceUid: string, configHash: string): void {
+    this.offered.set(instanceUid, { hash: configHash, at: Date.now() });
   }
 
   private async recordReport(instanceUid: string, status: RemoteConfigStatus): Promise<void> {

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import request from 'supertest';
 import { ApplyHistoryService } from '../../src/configurations/apply-history.service.js';
 import { insertAgents } from '../support/agents.js';
+import { eventually } from '../support/opamp-agents.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('configurations: assigned agents and apply history (e2e)', () => {
@@ -13,7 +14,7 @@ describe('configurations: assigned agents and apply history (e2e)', () => {
   const get = (path: string) => request(app.url).get(`/api/v1${path}`).set('Authorization', `Bearer ${viewer}`);
 
   beforeAll(async () => {
-    app = await startTestApp();
+    app = await startTestApp({ APPLY_TIMEOUT_SECONDS: '1' });
     operator = await app.tokenFor('operator');
     viewer = await app.tokenFor('viewer');
     applies = app.server.app.get(ApplyHistoryService);
@@ -101,5 +102,30 @@ describe('configurations: assigned agents and apply history (e2e)', () => {
     const after = await get('/configurations/prod-config/agents').expect(200);
     const rowB = after.body.find((x: { agent_id: string }) => x.agent_id === b);
     expect(rowB.apply_status).toBe('failed');
+  });
+
+  it('marks an offer nobody answers as timeout after APPLY_TIMEOUT_SECONDS, by the periodic sweep', async () => {
+    const [silent] = await insertAgents(app.databaseUrl, [{ labels: { env: 'silent' } }]);
+    const created = await request(app.url)
+      .post('/api/v1/configurations')
+      .set('Authorization', `Bearer ${operator}`)
+      .send({ name: 'unanswered', raw_config: 'a: 1', selector: { env: 'silent' } })
+      .expect(201);
+    await applies.recordOffers([
+      {
+        configurationId: created.body.id,
+        version: 1,
+        configHash: created.body.config_hash,
+        instanceUid: silent,
+        pushId: null,
+      },
+    ]);
+    const started = Date.now();
+    const row = await eventually(async () => {
+      const rows = (await get(`/agents/${silent}/apply-history`).expect(200)).body;
+      return rows[0]?.status === 'timeout' ? rows[0] : undefined;
+    }, 6000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(row.finished_at).toEqual(expect.any(String));
   });
 });

@@ -45,9 +45,13 @@ describe('the remote config message handler on a real PostgreSQL', () => {
       ...over,
     };
   }
-  async function send(agent: AgentSnapshot, message: AgentToServer = {}): Promise<ServerToAgentDraft> {
+  async function send(
+    agent: AgentSnapshot,
+    message: AgentToServer = {},
+    firstMessage = false,
+  ): Promise<ServerToAgentDraft> {
     const reply: ServerToAgentDraft = {};
-    const context: AgentMessageContext = { agent, message, transport: 'websocket', firstMessage: false };
+    const context: AgentMessageContext = { agent, message, transport: 'websocket', firstMessage };
     await sut.handle(context, reply);
     return reply;
   }
@@ -112,8 +116,10 @@ describe('the remote config message handler on a real PostgreSQL', () => {
     expect(file?.content_type).toBe('text/yaml');
     expect(await applyRows(uid)).toEqual([expect.objectContaining({ version: 1, status: 'pending' })]);
 
-    // Repeated out-of-sync messages repeat the offer but add no apply rows.
-    expect((await send(agent)).remote_config).toBeDefined();
+    // The agent has not answered yet: no repeat on the same connection, but again on a new one,
+    // and never a second apply row.
+    expect((await send(agent)).remote_config).toBeUndefined();
+    expect((await send(agent, {}, true)).remote_config).toBeDefined();
     expect(await applyRows(uid)).toHaveLength(1);
 
     await send(

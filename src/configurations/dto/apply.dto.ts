@@ -1,11 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsUUID, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsUUID, Min } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
 import type { ApplySummary } from '../apply-history.service.js';
 import type { ApplyRecordView } from '../apply-history.repository.js';
 import { APPLY_STATUSES, type ApplyStatus } from '../apply-record.entity.js';
 import type { AgentAssignmentRow } from '../config-assignment.repository.js';
+import type { PushResult } from '../config-push.service.js';
 
 export class ApplyHistoryQuery extends PageQuery {
   @ApiPropertyOptional({ enum: APPLY_STATUSES })
@@ -177,5 +178,57 @@ export function toAgentAssignmentResponse(a: AgentAssignmentRow): AgentAssignmen
     apply_status: a.applyStatus,
     in_sync:
       a.desiredConfigHash !== null && a.remoteConfigHash === a.desiredConfigHash && a.remoteConfigStatus === 'APPLIED',
+  };
+}
+
+export class PushRequest {
+  @ApiPropertyOptional({
+    type: [String],
+    format: 'uuid',
+    description: 'Only these agents (each must be assigned this configuration); omit to push to every assigned agent',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10_000)
+  @IsUUID('all', { each: true })
+  agent_ids?: string[];
+}
+
+class PushSkip {
+  @ApiProperty({ format: 'uuid' })
+  agent_id: string;
+
+  @ApiProperty({ enum: ['unknown_agent', 'not_assigned', 'no_remote_config_capability', 'not_connected'] })
+  reason: string;
+}
+
+export class PushResponse {
+  @ApiProperty({ format: 'uuid', description: 'Follow it at GET /configurations/:name/push/:push_id' })
+  push_id: string;
+
+  @ApiProperty()
+  configuration: string;
+
+  @ApiProperty()
+  version: number;
+
+  @ApiProperty({ description: 'Assigned agents considered' })
+  targeted: number;
+
+  @ApiProperty({ description: 'Agents the config was sent to (WebSocket) or queued for (HTTP)' })
+  sent: number;
+
+  @ApiProperty({ type: [PushSkip] })
+  skipped: PushSkip[];
+}
+
+export function toPushResponse(p: PushResult): PushResponse {
+  return {
+    push_id: p.pushId,
+    configuration: p.configurationName,
+    version: p.version,
+    targeted: p.targeted,
+    sent: p.sent,
+    skipped: p.skipped.map((s) => ({ agent_id: s.agentId, reason: s.reason })),
   };
 }
