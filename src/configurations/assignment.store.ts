@@ -59,9 +59,25 @@ interface ChangeRow {
   config_hash: string | null;
 }
 
+/** Channel on which committed assignment changes wake the other server instances. */
+export const ASSIGNMENT_CHANNEL = 'opamp_config_assignments';
+
+/** Past this many agents a wake-up says "reload everything" instead of listing them (NOTIFY payloads are < 8000 bytes). */
+const MAX_NOTIFIED_UIDS = 150;
+
+/** What a wake-up carries: who wrote, and which agents changed (absent: too many to list). */
+export interface AssignmentNotification {
+  origin: string;
+  instanceUids?: string[];
+}
+
 /** Desired-state writes on the agents table, run inside the caller's transaction. */
 export class AssignmentStore {
-  constructor(private readonly manager: EntityManager) {}
+  /** `origin` names the writing instance, so it can ignore its own wake-ups. */
+  constructor(
+    private readonly manager: EntityManager,
+    private readonly origin: string,
+  ) {}
 
   /**
    * Recomputes the desired configuration of the agents in scope. For a configuration change the
@@ -82,12 +98,27 @@ export class AssignmentStore {
     const result: unknown = await this.manager.query(sql, params);
     // node-postgres answers an UPDATE ... RETURNING through TypeORM as [rows, count].
     const rows = (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as ChangeRow[];
+    if (rows.length > 0) {
+      await this.wakeOtherInstances(rows.map((row) => row.instance_uid));
+    }
     return rows.map((row) => ({
       instanceUid: row.instance_uid,
       configurationId: row.configuration_id,
       version: row.version,
       configHash: row.config_hash,
     }));
+  }
+
+  /**
+   * NOTIFY inside the transaction is delivered only if it commits, so other instances never act
+   * on a rolled-back change and never miss a committed one while their listener is connected.
+   */
+  private async wakeOtherInstances(instanceUids: string[]): Promise<void> {
+    const notification: AssignmentNotification = {
+      origin: this.origin,
+      instanceUids: instanceUids.length <= MAX_NOTIFIED_UIDS ? instanceUids : undefined,
+    };
+    await this.manager.query('SELECT pg_notify($1, $2)', [ASSIGNMENT_CHANNEL, JSON.stringify(notification)]);
   }
 
   async countAssigned(configurationId: string): Promise<number> {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { InstanceIdentity } from '../agents/instance-identity.js';
 import { AssignmentStore, CONFIGURATION_WRITE_LOCK, type AssignmentChange } from './assignment.store.js';
 
 /** An agent's desired configuration next to what it reports running. */
@@ -74,13 +75,16 @@ function toRow(raw: RawAssignmentRow): AgentAssignmentRow {
 /** Reads and agent-driven writes of the desired configuration stored on the agents table. */
 @Injectable()
 export class ConfigAssignmentRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly identity: InstanceIdentity,
+  ) {}
 
   /** Recomputes these agents' assignments; shares the lock with readers, excludes configuration writes. */
   recomputeForAgents(instanceUids: string[]): Promise<AssignmentChange[]> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock_shared($1)', [CONFIGURATION_WRITE_LOCK]);
-      return new AssignmentStore(manager).recompute({ kind: 'agents', instanceUids });
+      return new AssignmentStore(manager, this.identity.id).recompute({ kind: 'agents', instanceUids });
     });
   }
 
@@ -96,7 +100,7 @@ export class ConfigAssignmentRepository {
       `${ASSIGNMENT_SELECT} WHERE a.assigned_configuration_id = $1 ORDER BY a.instance_uid LIMIT $2 OFFSET $3`,
       [configurationId, limit, offset],
     );
-    const total = await new AssignmentStore(this.dataSource.manager).countAssigned(configurationId);
+    const total = await new AssignmentStore(this.dataSource.manager, this.identity.id).countAssigned(configurationId);
     return [rows.map(toRow), total];
   }
 

@@ -96,6 +96,15 @@ export class ConfigPushService implements ConfigChangeListener {
     }
   }
 
+  /** Offers the desired config now to these agents connected here (after another instance changed it). */
+  async offerToConnected(instanceUids: string[]): Promise<void> {
+    const changes: AssignmentChange[] = [];
+    for (const instanceUid of instanceUids) {
+      changes.push({ instanceUid, ...(await this.cache.get(instanceUid)) });
+    }
+    await this.assignmentsChanged(changes);
+  }
+
   private async deliver(
     configurationId: string,
     version: number,

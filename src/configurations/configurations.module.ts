@@ -8,6 +8,7 @@ import { ApplyRecordEntity } from './apply-record.entity.js';
 import { ConfigAssignmentRepository } from './config-assignment.repository.js';
 import { ConfigAssignmentService } from './config-assignment.service.js';
 import { ConfigChangeNotifier } from './config-change-notifier.js';
+import { AssignmentWakeups } from './assignment-wakeups.js';
 import { ConfigOpampBridge } from './config-opamp.bridge.js';
 import { ConfigPushService } from './config-push.service.js';
 import { ConfigHistoryController } from './config-history.controller.js';
@@ -44,6 +45,7 @@ import { RemoteConfigHandler } from './remote-config.handler.js';
     RemoteConfigHandler,
     ConfigPushService,
     ConfigOpampBridge,
+    AssignmentWakeups,
   ],
   exports: [ConfigAssignmentService, ApplyHistoryService, ConfigPushService],
 })

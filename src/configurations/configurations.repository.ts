@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { InstanceIdentity } from '../agents/instance-identity.js';
 import { AssignmentStore, CONFIGURATION_WRITE_LOCK } from './assignment.store.js';
 import { ConfigurationVersionEntity } from './configuration-version.entity.js';
 import { ConfigurationEntity } from './configuration.entity.js';
@@ -53,13 +54,19 @@ export interface ConfigurationWriteTx {
 
 @Injectable()
 export class ConfigurationsRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly identity: InstanceIdentity,
+  ) {}
 
   /** Runs `work` in one transaction holding the configuration write lock. */
   write<T>(work: (tx: ConfigurationWriteTx) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [CONFIGURATION_WRITE_LOCK]);
-      return work({ configurations: new ConfigurationStore(manager), assignments: new AssignmentStore(manager) });
+      return work({
+        configurations: new ConfigurationStore(manager),
+        assignments: new AssignmentStore(manager, this.identity.id),
+      });
     });
   }
 

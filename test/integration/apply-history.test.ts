@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { InstanceIdentity } from '../../src/agents/instance-identity.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { ApplyHistoryRepository } from '../../src/configurations/apply-history.repository.js';
 import { ApplyHistoryService } from '../../src/configurations/apply-history.service.js';
@@ -48,8 +49,9 @@ describe('apply history on a real PostgreSQL', () => {
       entities: [ConfigurationEntity, ConfigurationVersionEntity, ApplyRecordEntity],
     });
     await dataSource.initialize();
+    const identity = new InstanceIdentity(loadConfig({}));
     const config = loadConfig({ APPLY_TIMEOUT_SECONDS: '60' });
-    const repository = new ConfigurationsRepository(dataSource);
+    const repository = new ConfigurationsRepository(dataSource, identity);
     const configurations = new ConfigurationsService(repository, config, new ConfigChangeNotifier());
     oldHash = (await configurations.create({ name: 'tracked', rawConfig: 'v: 1', selector: { a: 'b' } }, 't'))
       .configuration.configHash;
@@ -57,7 +59,7 @@ describe('apply history on a real PostgreSQL', () => {
     sut = new ApplyHistoryService(
       new ApplyHistoryRepository(dataSource),
       repository,
-      new ConfigAssignmentRepository(dataSource),
+      new ConfigAssignmentRepository(dataSource, identity),
       config,
     );
   });

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { InstanceIdentity } from '../../src/agents/instance-identity.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { ConfigAssignmentRepository } from '../../src/configurations/config-assignment.repository.js';
 import { ConfigAssignmentService } from '../../src/configurations/config-assignment.service.js';
@@ -31,6 +32,7 @@ describe('configuration assignment on a real PostgreSQL', () => {
       entities: [ConfigurationEntity, ConfigurationVersionEntity],
     });
     await dataSource.initialize();
+    const identity = new InstanceIdentity(loadConfig({}));
     const notifier = new ConfigChangeNotifier();
     notifier.register({
       assignmentsChanged: (changes) => {
@@ -38,9 +40,9 @@ describe('configuration assignment on a real PostgreSQL', () => {
         return Promise.resolve();
       },
     });
-    const repository = new ConfigurationsRepository(dataSource);
+    const repository = new ConfigurationsRepository(dataSource, identity);
     configurations = new ConfigurationsService(repository, loadConfig({}), notifier);
-    sut = new ConfigAssignmentService(new ConfigAssignmentRepository(dataSource), repository, notifier);
+    sut = new ConfigAssignmentService(new ConfigAssignmentRepository(dataSource, identity), repository, notifier);
   });
 
   afterAll(async () => {

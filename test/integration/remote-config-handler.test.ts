@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { InstanceIdentity } from '../../src/agents/instance-identity.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { ApplyHistoryRepository } from '../../src/configurations/apply-history.repository.js';
 import { ApplyHistoryService } from '../../src/configurations/apply-history.service.js';
@@ -81,10 +82,11 @@ describe('the remote config message handler on a real PostgreSQL', () => {
       },
     });
     await dataSource.initialize();
+    const identity = new InstanceIdentity(loadConfig({}));
     const config = loadConfig({});
     const notifier = new ConfigChangeNotifier();
-    const repository = new ConfigurationsRepository(dataSource);
-    const assignmentRepository = new ConfigAssignmentRepository(dataSource);
+    const repository = new ConfigurationsRepository(dataSource, identity);
+    const assignmentRepository = new ConfigAssignmentRepository(dataSource, identity);
     configurations = new ConfigurationsService(repository, config, notifier);
     const assignments = new ConfigAssignmentService(assignmentRepository, repository, notifier);
     const applies = new ApplyHistoryService(
