@@ -178,6 +178,26 @@ describe('OpAMP over plain HTTP (e2e)', () => {
     expect(after.message!.command).toBeUndefined();
   });
 
+  it('marks a silent HTTP agent offline after 2.5 heartbeat intervals', async () => {
+    const uid = newUid();
+    await httpPoll(
+      app.opampUrl,
+      { instance_uid: uid, sequence_num: 1, capabilities: 1, agent_description: description('quiet') },
+      { key },
+    );
+    expect((await agentApi(uidText(uid))).body.status).toBe('online');
+    const went = Date.now();
+    await eventually(async () => (await agentApi(uidText(uid))).body.status === 'offline', 8000);
+    expect(Date.now() - went).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('exports OpAMP metrics', async () => {
+    const metrics = await request(app.url).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/opamp_messages_received_total\{transport="http"\} [1-9]/);
+    expect(metrics.text).toContain('opamp_connected_agents{transport="websocket"}');
+    expect(metrics.text).toContain('opamp_message_handler_seconds_bucket');
+  });
+
   describe('bad input', () => {
     it('refuses a missing or invalid key with 401', async () => {
       const message = { instance_uid: newUid(), sequence_num: 1, capabilities: 1 };
@@ -244,6 +264,9 @@ describe('OpAMP over plain HTTP (e2e)', () => {
       );
       expect(ok.status).toBe(200);
       await request(app.url).get('/health').expect(200);
+      const metrics = await request(app.url).get('/metrics').expect(200);
+      expect(metrics.text).toMatch(/opamp_decode_errors_total\{transport="http",reason="too_large"\} [1-9]/);
+      expect(metrics.text).toMatch(/opamp_refused_connections_total\{reason="unauthorized"\} [1-9]/);
     });
   });
 });
