@@ -30,9 +30,10 @@ export class ApplyHistoryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async insertPending(records: NewApplyRecord[]): Promise<void> {
-    if (records.length > 0) {
-      const repo = this.dataSource.getRepository(ApplyRecordEntity);
-      await repo.insert(records.map((r) => repo.create({ ...r, status: 'pending' })));
+    const repo = this.dataSource.getRepository(ApplyRecordEntity);
+    // Chunks keep each INSERT under PostgreSQL's 65,535 bind parameters on big fleets.
+    for (let i = 0; i < records.length; i += 1000) {
+      await repo.insert(records.slice(i, i + 1000).map((r) => repo.create({ ...r, status: 'pending' })));
     }
   }
 

@@ -53,6 +53,10 @@ export class AssignmentWakeups implements OnApplicationBootstrap, OnModuleDestro
     if (notification.origin === this.identity.id) {
       return;
     }
+    if (notification.push && notification.instanceUids) {
+      await this.push.deliverForwarded(notification.push, notification.instanceUids);
+      return;
+    }
     if (!notification.instanceUids) {
       this.cache.forget();
       return;

@@ -63,12 +63,20 @@ interface ChangeRow {
 export const ASSIGNMENT_CHANNEL = 'opamp_config_assignments';
 
 /** Past this many agents a wake-up says "reload everything" instead of listing them (NOTIFY payloads are < 8000 bytes). */
-const MAX_NOTIFIED_UIDS = 150;
+export const MAX_NOTIFIED_UIDS = 150;
 
 /** What a wake-up carries: who wrote, and which agents changed (absent: too many to list). */
 export interface AssignmentNotification {
   origin: string;
   instanceUids?: string[];
+  /** Set when an operator's push is forwarded to the instances holding these agents. */
+  push?: ForwardedPush;
+}
+
+export interface ForwardedPush {
+  pushId: string;
+  configurationId: string;
+  version: number;
 }
 
 /** Desired-state writes on the agents table, run inside the caller's transaction. */

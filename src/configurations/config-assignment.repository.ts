@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { InstanceIdentity } from '../agents/instance-identity.js';
-import { AssignmentStore, CONFIGURATION_WRITE_LOCK, type AssignmentChange } from './assignment.store.js';
+import {
+  ASSIGNMENT_CHANNEL,
+  AssignmentStore,
+  CONFIGURATION_WRITE_LOCK,
+  MAX_NOTIFIED_UIDS,
+  type AssignmentChange,
+  type AssignmentNotification,
+  type ForwardedPush,
+} from './assignment.store.js';
 
 /** An agent's desired configuration next to what it reports running. */
 export interface AgentAssignmentRow {
@@ -9,6 +17,8 @@ export interface AgentAssignmentRow {
   agentName: string | null;
   hostName: string | null;
   status: string;
+  /** The server instance holding its connection (while online). */
+  instanceId: string | null;
   capabilities: number;
   configurationId: string | null;
   configurationName: string | null;
@@ -27,6 +37,7 @@ interface RawAssignmentRow {
   agent_name: string | null;
   host_name: string | null;
   status: string;
+  instance_id: string | null;
   capabilities: string;
   configuration_id: string | null;
   configuration_name: string | null;
@@ -40,7 +51,7 @@ interface RawAssignmentRow {
 }
 
 const ASSIGNMENT_SELECT = `
-  SELECT a.instance_uid, a.agent_name, a.host_name, a.status, a.capabilities,
+  SELECT a.instance_uid, a.agent_name, a.host_name, a.status, a.instance_id, a.capabilities,
          a.assigned_configuration_id AS configuration_id, c.name AS configuration_name,
          a.assigned_config_version, a.desired_config_hash,
          a.remote_config_status, a.remote_config_hash, a.remote_config_error,
@@ -59,6 +70,7 @@ function toRow(raw: RawAssignmentRow): AgentAssignmentRow {
     agentName: raw.agent_name,
     hostName: raw.host_name,
     status: raw.status,
+    instanceId: raw.instance_id,
     capabilities: Number(raw.capabilities),
     configurationId: raw.configuration_id,
     configurationName: raw.configuration_name,
@@ -125,6 +137,18 @@ export class ConfigAssignmentRepository {
       [instanceUid],
     );
     return rows[0] ? { configurationId: rows[0].id, version: rows[0].version, configHash: rows[0].hash } : null;
+  }
+
+  /** Asks the instances holding these agents to deliver a push (they answer nothing; apply history tells). */
+  async forwardPush(instanceUids: string[], push: ForwardedPush): Promise<void> {
+    for (let i = 0; i < instanceUids.length; i += MAX_NOTIFIED_UIDS) {
+      const notification: AssignmentNotification = {
+        origin: this.identity.id,
+        instanceUids: instanceUids.slice(i, i + MAX_NOTIFIED_UIDS),
+        push,
+      };
+      await this.dataSource.query('SELECT pg_notify($1, $2)', [ASSIGNMENT_CHANNEL, JSON.stringify(notification)]);
+    }
   }
 
   async agentExists(instanceUid: string): Promise<boolean> {

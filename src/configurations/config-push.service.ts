@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import crypto from 'node:crypto';
+import { InstanceIdentity } from '../agents/instance-identity.js';
 import { OpampGateway } from '../opamp/opamp-gateway.js';
 import { AgentCapabilities } from '../opamp/proto/opamp.types.js';
 import { ApplyHistoryService } from './apply-history.service.js';
-import type { AssignmentChange } from './assignment.store.js';
+import type { AssignmentChange, ForwardedPush } from './assignment.store.js';
 import { ConfigAssignmentRepository, type AgentAssignmentRow } from './config-assignment.repository.js';
 import type { ConfigChangeListener } from './config-change-notifier.js';
 import { ConfigurationNotFound } from './configurations.errors.js';
@@ -20,13 +21,18 @@ export interface PushResult {
   version: number;
   targeted: number;
   sent: number;
+  /** Agents online at other instances, asked through PostgreSQL to deliver it. */
+  forwarded: number;
   skipped: Array<{ agentId: string; reason: SkipReason }>;
 }
 
+/** Sends in parallel batches: one slow socket must not hold up a fleet-wide push. */
+const SEND_BATCH = 256;
+
 /**
  * Sends a configuration's current version to its assigned agents through the OpampGateway: at
- * once to WebSocket agents, with the next poll to HTTP agents. Agents not connected to this
- * instance are skipped (`not_connected`); they are offered the config when they next connect.
+ * once to WebSocket agents, with the next poll to HTTP agents. Agents held by another instance
+ * are forwarded to it; offline agents get the config when they next connect.
  */
 @Injectable()
 export class ConfigPushService implements ConfigChangeListener {
@@ -39,6 +45,7 @@ export class ConfigPushService implements ConfigChangeListener {
     private readonly cache: DesiredConfigCache,
     private readonly handler: RemoteConfigHandler,
     private readonly applies: ApplyHistoryService,
+    private readonly identity: InstanceIdentity,
   ) {}
 
   /** Pushes to every assigned agent, or to the given ones (each must be assigned this configuration). */
@@ -56,13 +63,33 @@ export class ConfigPushService implements ConfigChangeListener {
         skipped.push({ agentId, reason });
       }
     }
-    const delivery = await this.deliver(configuration.id, configuration.version, targets);
+    const local: AgentAssignmentRow[] = [];
+    const elsewhere: string[] = [];
+    for (const target of targets) {
+      if (this.gateway.isConnected(target.instanceUid)) {
+        local.push(target);
+      } else if (!acceptsRemoteConfig(target.capabilities)) {
+        skipped.push({ agentId: target.instanceUid, reason: 'no_remote_config_capability' });
+      } else if (target.status === 'online' && target.instanceId !== null && target.instanceId !== this.identity.id) {
+        elsewhere.push(target.instanceUid);
+      } else {
+        skipped.push({ agentId: target.instanceUid, reason: 'not_connected' });
+      }
+    }
+    const push: ForwardedPush = {
+      pushId: crypto.randomUUID(),
+      configurationId: configuration.id,
+      version: configuration.version,
+    };
+    const delivery = await this.deliver(push, local);
+    await this.assignments.forwardPush(elsewhere, push);
     return {
-      pushId: delivery.pushId,
+      pushId: push.pushId,
       configurationName: configuration.name,
       version: configuration.version,
       targeted: targets.length,
       sent: delivery.sent,
+      forwarded: elsewhere.length,
       skipped: [...skipped, ...delivery.skipped],
     };
   }
@@ -88,7 +115,12 @@ export class ConfigPushService implements ConfigChangeListener {
       for (const configuration of await this.configurations.findLiveByIds([...byConfiguration.keys()])) {
         if (configuration.autoPush) {
           const targets = await this.assignments.findAssigned(configuration.id, byConfiguration.get(configuration.id));
-          await this.deliver(configuration.id, configuration.version, targets);
+          const push = {
+            pushId: crypto.randomUUID(),
+            configurationId: configuration.id,
+            version: configuration.version,
+          };
+          await this.deliver(push, targets);
         }
       }
     } catch (error) {
@@ -105,24 +137,30 @@ export class ConfigPushService implements ConfigChangeListener {
     await this.assignmentsChanged(changes);
   }
 
+  /** Delivers a push another instance forwarded for agents connected here. */
+  async deliverForwarded(push: ForwardedPush, instanceUids: string[]): Promise<void> {
+    const connected = instanceUids.filter((uid) => this.gateway.isConnected(uid));
+    if (connected.length > 0) {
+      await this.deliver(push, await this.assignments.findAssigned(push.configurationId, connected));
+    }
+  }
+
   private async deliver(
-    configurationId: string,
-    version: number,
+    push: ForwardedPush,
     targets: AgentAssignmentRow[],
-  ): Promise<{ pushId: string; sent: number; skipped: PushResult['skipped'] }> {
-    const pushId = crypto.randomUUID();
+  ): Promise<{ sent: number; skipped: PushResult['skipped'] }> {
     const skipped: PushResult['skipped'] = [];
-    const content = await this.cache.content(configurationId, version);
+    const content = await this.cache.content(push.configurationId, push.version);
     if (!content) {
-      throw new ConfigurationNotFound(configurationId);
+      throw new ConfigurationNotFound(push.configurationId);
     }
     const remoteConfig = toAgentRemoteConfig(content);
     const sentTo: string[] = [];
-    for (const target of targets) {
+    const sendOne = async (target: AgentAssignmentRow): Promise<void> => {
       const capabilities = this.gateway.capabilitiesOf(target.instanceUid) ?? target.capabilities;
-      if ((capabilities & AgentCapabilities.AcceptsRemoteConfig) === 0) {
+      if (!acceptsRemoteConfig(capabilities)) {
         skipped.push({ agentId: target.instanceUid, reason: 'no_remote_config_capability' });
-        continue;
+        return;
       }
       // An explicit push (or a new assignment) overrides "this version failed here, do not re-offer".
       this.handler.allowOffer([target.instanceUid]);
@@ -132,16 +170,23 @@ export class ConfigPushService implements ConfigChangeListener {
       } else {
         skipped.push({ agentId: target.instanceUid, reason: 'not_connected' });
       }
+    };
+    for (let i = 0; i < targets.length; i += SEND_BATCH) {
+      await Promise.all(targets.slice(i, i + SEND_BATCH).map(sendOne));
     }
     await this.applies.recordOffers(
       sentTo.map((instanceUid) => ({
-        configurationId,
-        version,
+        configurationId: push.configurationId,
+        version: push.version,
         configHash: content.configHash,
         instanceUid,
-        pushId,
+        pushId: push.pushId,
       })),
     );
-    return { pushId, sent: sentTo.length, skipped };
+    return { sent: sentTo.length, skipped };
   }
+}
+
+function acceptsRemoteConfig(capabilities: number): boolean {
+  return (capabilities & AgentCapabilities.AcceptsRemoteConfig) !== 0;
 }

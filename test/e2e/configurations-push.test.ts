@@ -118,6 +118,7 @@ describe('configurations: push over OpAMP and apply tracking (e2e)', () => {
       version: 2,
       targeted: 1,
       sent: 1,
+      forwarded: 0,
       skipped: [],
     });
     expect(hashOf(await agent.message(next))).toBe(updated.body.config_hash);

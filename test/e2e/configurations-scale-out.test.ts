@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { RemoteConfigStatuses } from '../../src/opamp/proto/opamp.types.js';
-import { description, uidText, WsTestAgent } from '../support/opamp-agents.js';
+import { description, eventually, uidText, WsTestAgent } from '../support/opamp-agents.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('configurations across two server instances on one database (e2e)', () => {
@@ -68,6 +68,24 @@ describe('configurations across two server instances on one database (e2e)', () 
     // One wake-up, one delivery: nothing else follows.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(remote.received).toHaveLength(next);
+
+    // An operator's push on A reaches the agent B holds, under A's push id.
+    const forwardedNext = remote.received.length + 1;
+    const pushed = await request(a.url)
+      .post('/api/v1/configurations/fleet/push')
+      .set('Authorization', `Bearer ${operator}`)
+      .send({ agent_ids: [uidText(remote.uid)] })
+      .expect(200);
+    expect(pushed.body).toEqual(expect.objectContaining({ targeted: 1, sent: 0, forwarded: 1, skipped: [] }));
+    const again = await remote.message(forwardedNext, 3000);
+    expect(Buffer.from(again.remote_config!.config.config_map[''].body).toString()).toBe('a: 2');
+    const summary = await eventually(async () => {
+      const response = await request(a.url)
+        .get(`/api/v1/configurations/fleet/push/${pushed.body.push_id}`)
+        .set('Authorization', `Bearer ${operator}`);
+      return response.status === 200 ? response.body : undefined;
+    });
+    expect(summary).toEqual(expect.objectContaining({ total: 1 }));
     remote.close();
     local.close();
   });

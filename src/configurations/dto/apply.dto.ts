@@ -218,6 +218,9 @@ export class PushResponse {
   @ApiProperty({ description: 'Agents the config was sent to (WebSocket) or queued for (HTTP)' })
   sent: number;
 
+  @ApiProperty({ description: 'Agents online at other server instances, which were asked to deliver it' })
+  forwarded: number;
+
   @ApiProperty({ type: [PushSkip] })
   skipped: PushSkip[];
 }
@@ -229,6 +232,7 @@ export function toPushResponse(p: PushResult): PushResponse {
     version: p.version,
     targeted: p.targeted,
     sent: p.sent,
+    forwarded: p.forwarded,
     skipped: p.skipped.map((s) => ({ agent_id: s.agentId, reason: s.reason })),
   };
 }
