@@ -135,6 +135,44 @@ describe('configurations: push over OpAMP and apply tracking (e2e)', () => {
     agent.close();
   });
 
+  it('records rolled_back when an agent fails the new version and returns to the old one, and stops offering it', async () => {
+    const agent = await WsTestAgent.connect(app.opampUrl, key);
+    await agent.exchange({ agent_description: description('careful', { env: 'careful' }) });
+    let next = agent.received.length + 1;
+    const v1 = await api(operator)
+      .post('/configurations', { name: 'careful', raw_config: YAML_V1, selector: { env: 'careful' } })
+      .expect(201);
+    await agent.message(next);
+    const status = (hash: string, value: number, error_message?: string) => ({
+      remote_config_status: { last_remote_config_hash: Buffer.from(hash, 'hex'), status: value, error_message },
+    });
+    await agent.exchange(status(v1.body.config_hash, RemoteConfigStatuses.APPLIED));
+    next = agent.received.length + 1;
+    const v2 = await api(operator).put('/configurations/careful', { raw_config: YAML_V2 }).expect(200);
+    expect(hashOf(await agent.message(next))).toBe(v2.body.config_hash);
+    await agent.exchange(status(v2.body.config_hash, RemoteConfigStatuses.FAILED, 'port 4318 in use'));
+    const back = await agent.exchange(status(v1.body.config_hash, RemoteConfigStatuses.APPLIED));
+    expect(back.remote_config).toBeUndefined();
+    const rows = (
+      await api(viewer)
+        .get(`/configurations/careful/apply-history?agent_id=${uidText(agent.uid)}`)
+        .expect(200)
+    ).body;
+    expect(
+      rows.map((r: { version: number; status: string; error_message: string | null }) => [
+        r.version,
+        r.status,
+        r.error_message,
+      ]),
+    ).toEqual([
+      [2, 'rolled_back', 'port 4318 in use'],
+      [1, 'applied', null],
+    ]);
+    // Heartbeats on the old config do not bring the failed version back.
+    expect((await agent.exchange()).remote_config).toBeUndefined();
+    agent.close();
+  });
+
   it('explains what a targeted push skipped, and refuses a viewer', async () => {
     const agent = await WsTestAgent.connect(app.opampUrl, key);
     await agent.exchange({ agent_description: description('batch-a', { env: 'batch' }) });
