@@ -1,6 +1,7 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { ParseInstanceUidPipe } from '../agents/instance-uid.pipe.js';
 import { ApiEndpoint } from '../auth/api-endpoint.decorator.js';
 import { setPageHeaders } from '../common/pagination.js';
 import { ApplyHistoryService } from './apply-history.service.js';
@@ -19,7 +20,7 @@ export class AgentApplyHistoryController {
   })
   @ApiOkResponse({ type: [ApplyRecordResponse] })
   async list(
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseInstanceUidPipe) id: string,
     @Query() query: ApplyHistoryQuery,
     @Res({ passthrough: true }) response: Response,
   ): Promise<ApplyRecordResponse[]> {

@@ -128,4 +128,18 @@ describe('configurations: assigned agents and apply history (e2e)', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(row.finished_at).toEqual(expect.any(String));
   });
+
+  it('accepts any canonical instance uid, not only RFC versions, as agents choose their own', async () => {
+    const odd = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+    await get(`/agents/${odd}/apply-history`).expect(404);
+    await insertAgents(app.databaseUrl, [{ instanceUid: odd }]);
+    await get(`/agents/${odd.toUpperCase()}/apply-history`).expect(200, []);
+    await get(`/configurations/prod-config/apply-history?agent_id=${odd}`).expect(200, []);
+    const pushed = await request(app.url)
+      .post('/api/v1/configurations/prod-config/push')
+      .set('Authorization', `Bearer ${operator}`)
+      .send({ agent_ids: [odd] })
+      .expect(200);
+    expect(pushed.body.skipped).toEqual([{ agent_id: odd, reason: 'not_assigned' }]);
+  });
 });

@@ -1,12 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsUUID, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsUUID, Matches, Min } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
 import type { ApplySummary } from '../apply-history.service.js';
 import type { ApplyRecordView } from '../apply-history.repository.js';
 import { APPLY_STATUSES, type ApplyStatus } from '../apply-record.entity.js';
 import type { AgentAssignmentRow } from '../config-assignment.repository.js';
 import type { PushResult } from '../config-push.service.js';
+
+/**
+ * Agents pick their own 16-byte instance_uid, so any canonical UUID text is accepted whatever its
+ * version bits (a strict UUID check would refuse real agents).
+ */
+const INSTANCE_UID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const INSTANCE_UID_MESSAGE = 'agent ids must be instance uids in canonical UUID text';
 
 export class ApplyHistoryQuery extends PageQuery {
   @ApiPropertyOptional({ enum: APPLY_STATUSES })
@@ -25,7 +32,7 @@ export class ApplyHistoryQuery extends PageQuery {
 export class ConfigurationApplyHistoryQuery extends ApplyHistoryQuery {
   @ApiPropertyOptional({ format: 'uuid', description: 'Only this agent' })
   @IsOptional()
-  @IsUUID()
+  @Matches(INSTANCE_UID, { message: INSTANCE_UID_MESSAGE })
   agent_id?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Only this push' })
@@ -190,7 +197,7 @@ export class PushRequest {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(10_000)
-  @IsUUID('all', { each: true })
+  @Matches(INSTANCE_UID, { each: true, message: INSTANCE_UID_MESSAGE })
   agent_ids?: string[];
 }
 
