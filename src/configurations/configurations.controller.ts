@@ -85,7 +85,7 @@ export class ConfigurationsController {
   @ApiEndpoint({
     summary: 'Update a configuration; a content or selector change makes a new version, no change keeps it',
     role: 'operator',
-    errors: { ...CONTENT_ERRORS, 404: 'No such configuration' },
+    errors: { ...CONTENT_ERRORS, 404: 'No such configuration', 409: 'version given and no longer current' },
   })
   @ApiOkResponse({ type: ConfigurationResponse })
   async update(
@@ -104,6 +104,7 @@ export class ConfigurationsController {
         selector: body.selector,
         priority: body.priority,
         autoPush: body.auto_push,
+        expectedVersion: body.version,
       },
       user.username,
     );

@@ -28,6 +28,16 @@ export class ConfigurationInUse extends DomainError {
   }
 }
 
+export class ConfigurationVersionConflict extends DomainError {
+  constructor(name: string, expected: number, current: number) {
+    super(
+      'conflict',
+      'ConfigurationVersionConflict',
+      `Configuration "${name}" is at version ${current}, not ${expected}: reload it and apply your change again`,
+    );
+  }
+}
+
 export class ConfigurationRenameRefused extends DomainError {
   constructor(pathName: string, bodyName: string) {
     super(

@@ -12,6 +12,7 @@ import {
   ConfigurationInUse,
   ConfigurationNotFound,
   ConfigurationRenameRefused,
+  ConfigurationVersionConflict,
   ConfigurationVersionNotFound,
 } from './configurations.errors.js';
 import {
@@ -31,6 +32,8 @@ export interface ConfigurationInput {
   selector?: Selector;
   priority?: number;
   autoPush?: boolean;
+  /** Update only: refuse the change unless this is still the current version (no lost updates). */
+  expectedVersion?: number;
 }
 
 /** The versioned part of a configuration: changing any of it makes a new version. */
@@ -92,6 +95,9 @@ export class ConfigurationsService {
     }
     const result = await this.repository.write(async (tx) => {
       const current = await this.lockLive(tx, name);
+      if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
+        throw new ConfigurationVersionConflict(current.name, input.expectedVersion, current.version);
+      }
       const content: Content = {
         rawConfig: input.rawConfig ?? current.rawConfig,
         contentType: input.contentType ?? current.contentType,

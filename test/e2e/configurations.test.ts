@@ -97,6 +97,17 @@ describe('configurations: CRUD, versions, rollback, diff (e2e)', () => {
     expect(history.body).toHaveLength(2);
   });
 
+  it('refuses an update based on a stale version with 409 when the client sends the version it read', async () => {
+    await api(operator).post('/configurations', { name: 'guarded-edit', raw_config: 'a: 1' }).expect(201);
+    await api(operator).put('/configurations/guarded-edit', { raw_config: 'a: 2', version: 1 }).expect(200);
+    const stale = await api(operator)
+      .put('/configurations/guarded-edit', { raw_config: 'a: 3', version: 1 })
+      .expect(409);
+    expect(stale.body.message).toContain('version 2');
+    const current = await api(viewer).get('/configurations/guarded-edit').expect(200);
+    expect(current.body).toEqual(expect.objectContaining({ version: 2, raw_config: 'a: 2' }));
+  });
+
   it('refuses invalid YAML with 400 naming line and column, and saves nothing', async () => {
     const response = await api(operator)
       .post('/configurations', {

@@ -75,6 +75,14 @@ export class UpdateConfigurationRequest extends ConfigurationFields {
   @IsOptional()
   @IsString()
   raw_config?: string;
+
+  @ApiPropertyOptional({
+    description: 'The version this change is based on; 409 if the configuration has moved on since',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  version?: number;
 }
 
 export class ListConfigurationsQuery extends PageQuery {
