@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { AgentCapabilities } from '../../src/opamp/proto/opamp.types.js';
+import { AgentCapabilities, RemoteConfigStatuses } from '../../src/opamp/proto/opamp.types.js';
 import { createTestDatabase } from '../support/database.js';
 import {
   BASIC_CAPABILITIES,
