@@ -7,6 +7,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { PackagesModule } from './packages/packages.module.js';
 import { StorageModule } from './storage/storage.module.js';
 
 @Module({})
@@ -30,6 +31,7 @@ export class AppModule {
         MetricsModule,
         AuthModule,
         HealthModule,
+        PackagesModule,
       ],
     };
   }
