@@ -165,7 +165,10 @@ describe('packages on the filesystem driver (e2e)', () => {
     expect(missing.status).toBe(400);
     expect(missing.body.message).toContain('file is required');
     const before = await blobs.keys();
-    const extra = await upload(app.url, operator, Buffer.from('x'), { ...fields(), owner: 'me' } as Record<string, string>);
+    const extra = await upload(app.url, operator, Buffer.from('x'), { ...fields(), owner: 'me' } as Record<
+      string,
+      string
+    >);
     expect(extra.status).toBe(400);
     await eventually(async () => expect(await blobs.keys()).toEqual(before));
   });
