@@ -48,7 +48,7 @@ describe('packages on the s3 driver, against s3rver (e2e)', () => {
     expect(crypto.createHash('sha256').update(stored).digest('hex')).toBe(body.sha256());
     expect(created.body.checksum).toBe(body.sha256());
     const range = await request(app.url)
-      .get(`/api/v1/packages/${created.body.id}/download`)
+      .get(`/api/v1/packages/${Number(created.body.id)}/download`)
       .set('Authorization', `Bearer ${admin}`)
       .set('Range', 'bytes=5242870-5242889')
       .buffer(true)
@@ -56,7 +56,7 @@ describe('packages on the s3 driver, against s3rver (e2e)', () => {
       .expect(206);
     expect((range.body as Buffer).equals(stored.subarray(5242870, 5242890))).toBe(true);
     await request(app.url)
-      .delete(`/api/v1/packages/${created.body.id}`)
+      .delete(`/api/v1/packages/${Number(created.body.id)}`)
       .set('Authorization', `Bearer ${admin}`)
       .expect(204);
     expect(await s3.keys()).not.toContain(created.body.storage_path);
