@@ -20,7 +20,8 @@ import { ApiEndpoint } from '../auth/api-endpoint.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import type { AuthenticatedUser } from '../auth/roles.js';
 import { setPageHeaders } from '../common/pagination.js';
-import { sendDownload } from './download-response.js';
+import { requestIdOf } from '../common/request-id.js';
+import { downloadHeaders, sendDownload } from './download-response.js';
 import {
   LatestPackageQuery,
   ListPackagesQuery,
@@ -126,12 +127,8 @@ export class PackagesController {
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'The file', schema: { type: 'string', format: 'binary' } })
   async download(@Param('id', idPipe) id: number, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const plan = await this.packages.planDownload(id, {
-      range: request.get('range'),
-      ifNoneMatch: request.get('if-none-match'),
-      ifRange: request.get('if-range'),
-    });
-    const delivered = await sendDownload(request, response, plan);
+    const plan = await this.packages.planDownload(id, downloadHeaders(request));
+    const delivered = await sendDownload(request, response, plan, requestIdOf(request));
     if (delivered && plan.completesFile) {
       await this.packages.recordDownload(id);
     }

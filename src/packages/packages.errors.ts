@@ -36,3 +36,15 @@ export class PackageFileMissing extends DomainError {
     super('unavailable', 'PackageFileMissing', `The file of package ${id} is missing from storage`);
   }
 }
+
+export class PackageAssignmentNotFound extends DomainError {
+  constructor(id: number) {
+    super('not_found', 'PackageAssignmentNotFound', `Package assignment ${id} not found`);
+  }
+}
+
+export class InvalidPackageAssignment extends DomainError {
+  constructor(message: string) {
+    super('invalid', 'InvalidPackageAssignment', message);
+  }
+}

@@ -1,17 +1,32 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '../auth/auth.module.js';
 import { AppConfig } from '../config/app-config.js';
+import { AgentMessageHandlers } from '../opamp/agent-message-handlers.js';
+import { OpampHttpRoutes } from '../opamp/opamp-http-routes.js';
 import { BLOB_STORAGE, type BlobStorage } from '../storage/blob-storage.js';
+import { AgentDownloadRoute } from './agent-download.route.js';
+import { AgentPackageStatusEntity } from './agent-package-status.entity.js';
+import { AgentPackageUrls } from './agent-package-urls.js';
+import { PackageAssignmentEntity } from './package-assignment.entity.js';
+import { PackageDeploymentsController } from './package-deployments.controller.js';
+import { PackageDeploymentsRepository } from './package-deployments.repository.js';
+import { PackageDeploymentsService } from './package-deployments.service.js';
 import { PackageEntity } from './package.entity.js';
+import { PackageOffersHandler } from './package-offers.handler.js';
 import { PackageUploadStorage } from './package-upload.storage.js';
 import { PackagesController } from './packages.controller.js';
 import { PackagesRepository } from './packages.repository.js';
 import { PackagesService } from './packages.service.js';
 
+/** Order of the packages handler among the OpAMP message handlers (inventory 0, configurations 10). */
+const HANDLER_ORDER = 20;
+
 @Module({
   imports: [
-    TypeOrmModule.forFeature([PackageEntity]),
+    AuthModule,
+    TypeOrmModule.forFeature([PackageEntity, PackageAssignmentEntity, AgentPackageStatusEntity]),
     MulterModule.registerAsync({
       inject: [BLOB_STORAGE, AppConfig],
       useFactory: (storage: BlobStorage, config: AppConfig) => ({
@@ -21,8 +36,28 @@ import { PackagesService } from './packages.service.js';
       }),
     }),
   ],
-  controllers: [PackagesController],
-  providers: [PackagesService, PackagesRepository],
+  controllers: [PackageDeploymentsController, PackagesController],
+  providers: [
+    PackagesService,
+    PackagesRepository,
+    PackageDeploymentsService,
+    PackageDeploymentsRepository,
+    PackageOffersHandler,
+    AgentPackageUrls,
+    AgentDownloadRoute,
+  ],
   exports: [PackagesService],
 })
-export class PackagesModule {}
+export class PackagesModule implements OnModuleInit {
+  constructor(
+    private readonly handlers: AgentMessageHandlers,
+    private readonly routes: OpampHttpRoutes,
+    private readonly offers: PackageOffersHandler,
+    private readonly download: AgentDownloadRoute,
+  ) {}
+
+  onModuleInit(): void {
+    this.handlers.register(this.offers, HANDLER_ORDER);
+    this.routes.register('/v1/packages/', this.download.handle);
+  }
+}

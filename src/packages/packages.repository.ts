@@ -55,6 +55,10 @@ export class PackagesRepository {
     return this.repo.findOneBy({ id });
   }
 
+  findByNameAndVersion(filter: PackageFilter & { name: string; version: string }): Promise<PackageEntity[]> {
+    return this.filtered(filter).andWhere('p.version = :version', { version: filter.version }).getMany();
+  }
+
   /** Sorted by name, then semver precedence descending (the newest first). */
   list(filter: PackageFilter, offset: number, limit: number): Promise<[PackageEntity[], number]> {
     return this.filtered(filter)
