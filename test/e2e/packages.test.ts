@@ -293,6 +293,20 @@ describe('packages on the filesystem driver (e2e)', () => {
       .expect(404);
   });
 
+  it('answers 503 naming the package when its file vanished from storage, and still deletes it', async () => {
+    const created = await upload(app.url, operator, Buffer.from('soon gone'), fields()).expect(201);
+    fs.rmSync(path.join(app.dataDir, 'blobs', created.body.storage_path as string));
+    const response = await request(app.url)
+      .get(`/api/v1/packages/${created.body.id}/download`)
+      .set(...auth(viewer))
+      .expect(503);
+    expect(response.body.message).toContain(`package ${created.body.id} is missing`);
+    await request(app.url)
+      .delete(`/api/v1/packages/${created.body.id}`)
+      .set(...auth(admin))
+      .expect(204);
+  });
+
   describe('downloads', () => {
     const file = crypto.randomBytes(10_000);
     let id: number;
