@@ -51,9 +51,11 @@ export async function sendDownload(
     response.end();
     return false;
   }
+  // A client that closes as soon as it has the last byte can make the pipeline report a premature
+  // close before 'finish' fires; once end() has been called every byte was handed over, so that counts.
   return pipeline(body, response).then(
     () => true,
-    () => false,
+    () => response.writableEnded,
   );
 }
 
