@@ -1,6 +1,8 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AgentDetailContributors } from '../agents/agent-detail-contributors.js';
+import { AgentsModule } from '../agents/agents.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { AppConfig } from '../config/app-config.js';
 import { AgentMessageHandlers } from '../opamp/agent-message-handlers.js';
@@ -9,6 +11,7 @@ import { BLOB_STORAGE, type BlobStorage } from '../storage/blob-storage.js';
 import { AgentDownloadRoute } from './agent-download.route.js';
 import { AgentPackageStatusEntity } from './agent-package-status.entity.js';
 import { AgentPackageUrls } from './agent-package-urls.js';
+import { toAgentPackageStatusResponse } from './dto/deployment.dto.js';
 import { PackageAssignmentEntity } from './package-assignment.entity.js';
 import { PackageDeploymentsController } from './package-deployments.controller.js';
 import { PackageDeploymentsRepository } from './package-deployments.repository.js';
@@ -26,6 +29,7 @@ const HANDLER_ORDER = 20;
 @Module({
   imports: [
     AuthModule,
+    AgentsModule,
     TypeOrmModule.forFeature([PackageEntity, PackageAssignmentEntity, AgentPackageStatusEntity]),
     MulterModule.registerAsync({
       inject: [BLOB_STORAGE, AppConfig],
@@ -54,10 +58,15 @@ export class PackagesModule implements OnModuleInit {
     private readonly routes: OpampHttpRoutes,
     private readonly offers: PackageOffersHandler,
     private readonly download: AgentDownloadRoute,
+    private readonly details: AgentDetailContributors,
+    private readonly deployments: PackageDeploymentsService,
   ) {}
 
   onModuleInit(): void {
     this.handlers.register(this.offers, HANDLER_ORDER);
     this.routes.register('/v1/packages/', this.download.handle);
+    this.details.register('package_statuses', async (uid) =>
+      (await this.deployments.statusesOfAgent(uid)).map(toAgentPackageStatusResponse),
+    );
   }
 }

@@ -179,6 +179,11 @@ describe('offering packages to agents over OpAMP (e2e)', () => {
       .set('Authorization', `Bearer ${admin}`)
       .expect(200);
     expect(ofAgent.body).toEqual(statuses);
+    const detail = await request(app.url)
+      .get(`/api/v1/agents/${uidText(uid)}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(200);
+    expect(detail.body.package_statuses).toEqual(statuses);
     // Counted as a download (two complete ones: signed URL and key).
     const stats = await request(app.url).get(`/api/v1/packages/${packageId}`).set('Authorization', `Bearer ${admin}`);
     expect(stats.body.download_count).toBeGreaterThanOrEqual(2);
