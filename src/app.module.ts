@@ -10,6 +10,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OpampModule } from './opamp/opamp.module.js';
+import { PackagesModule } from './packages/packages.module.js';
 import { StorageModule } from './storage/storage.module.js';
 
 @Module({})
@@ -36,6 +37,7 @@ export class AppModule {
         HealthModule,
         OpampModule,
         AgentsModule,
+        PackagesModule,
       ],
     };
   }
