@@ -155,27 +155,19 @@ export class ConfigPushService implements ConfigChangeListener {
       throw new ConfigurationNotFound(push.configurationId);
     }
     const remoteConfig = toAgentRemoteConfig(content);
-    const sentTo: string[] = [];
-    const sendOne = async (target: AgentAssignmentRow): Promise<void> => {
+    const receivers: string[] = [];
+    for (const target of targets) {
       const capabilities = this.gateway.capabilitiesOf(target.instanceUid) ?? target.capabilities;
-      if (!acceptsRemoteConfig(capabilities)) {
-        skipped.push({ agentId: target.instanceUid, reason: 'no_remote_config_capability' });
-        return;
-      }
-      // An explicit push (or a new assignment) overrides "this version failed here, do not re-offer".
-      this.handler.allowOffer([target.instanceUid]);
-      if (await this.gateway.send(target.instanceUid, { remote_config: remoteConfig })) {
-        sentTo.push(target.instanceUid);
-        this.handler.markOffered(target.instanceUid, content.configHash);
+      if (acceptsRemoteConfig(capabilities)) {
+        receivers.push(target.instanceUid);
       } else {
-        skipped.push({ agentId: target.instanceUid, reason: 'not_connected' });
+        skipped.push({ agentId: target.instanceUid, reason: 'no_remote_config_capability' });
       }
-    };
-    for (let i = 0; i < targets.length; i += SEND_BATCH) {
-      await Promise.all(targets.slice(i, i + SEND_BATCH).map(sendOne));
     }
+    // The pending rows exist before the first offer leaves: a fast agent's APPLYING/APPLIED must
+    // find its row, or the report is lost and the row later turns `timeout`.
     await this.applies.recordOffers(
-      sentTo.map((instanceUid) => ({
+      receivers.map((instanceUid) => ({
         configurationId: push.configurationId,
         version: push.version,
         configHash: content.configHash,
@@ -183,7 +175,22 @@ export class ConfigPushService implements ConfigChangeListener {
         pushId: push.pushId,
       })),
     );
-    return { sent: sentTo.length, skipped };
+    let sent = 0;
+    const sendOne = async (instanceUid: string): Promise<void> => {
+      // An explicit push (or a new assignment) overrides "this version failed here, do not re-offer".
+      this.handler.allowOffer([instanceUid]);
+      if (await this.gateway.send(instanceUid, { remote_config: remoteConfig })) {
+        sent += 1;
+        this.handler.markOffered(instanceUid, content.configHash);
+      } else {
+        // Its connection closed meanwhile: the pending row turns `timeout` unless it reconnects and applies.
+        skipped.push({ agentId: instanceUid, reason: 'not_connected' });
+      }
+    };
+    for (let i = 0; i < receivers.length; i += SEND_BATCH) {
+      await Promise.all(receivers.slice(i, i + SEND_BATCH).map(sendOne));
+    }
+    return { sent, skipped };
   }
 }
 

@@ -21,6 +21,8 @@ import { agentLabelSet } from './selector.js';
  */
 /** How long an unanswered offer waits before the handler repeats it on an open connection. */
 const REOFFER_MS = 30_000;
+/** How long first messages wait to share one assignment recompute. */
+const RECOMPUTE_BATCH_MS = 10;
 
 @Injectable()
 export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeListener {
@@ -32,6 +34,7 @@ export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeLis
   private readonly failed = new Map<string, string>();
   /** The hash last offered to each agent and when: the offer is recorded once and not repeated at every message. */
   private readonly offered = new Map<string, { hash: string; at: number }>();
+  private batch?: { uids: Set<string>; done: Promise<void> };
 
   constructor(
     private readonly cache: DesiredConfigCache,
@@ -44,10 +47,14 @@ export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeLis
     if (message.remote_config_status) {
       await this.recordReport(agent.instanceUid, message.remote_config_status);
     }
-    const labelSet = JSON.stringify(Object.entries(agentLabelSet(agent)).sort());
-    if (this.labelSets.get(agent.instanceUid) !== labelSet) {
-      this.labelSets.set(agent.instanceUid, labelSet);
-      await this.assignments.recomputeForAgents([agent.instanceUid]);
+    // The label set can only change with a description (or a first message, whose snapshot was
+    // just loaded); operators' label edits arrive through AgentEvents. Heartbeats skip this.
+    if (context.firstMessage || message.agent_description || !this.labelSets.has(agent.instanceUid)) {
+      const labelSet = JSON.stringify(Object.entries(agentLabelSet(agent)).sort());
+      if (this.labelSets.get(agent.instanceUid) !== labelSet) {
+        this.labelSets.set(agent.instanceUid, labelSet);
+        await this.recomputeSoon(agent.instanceUid);
+      }
     }
     if ((agent.capabilities & AgentCapabilities.AcceptsRemoteConfig) === 0) {
       return;
@@ -81,6 +88,25 @@ export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeLis
         pushId: null,
       });
     }
+  }
+
+  /**
+   * Recomputes assignments for agents that (re)connected within a few milliseconds of each other
+   * in one transaction, so a reconnect storm costs a statement per batch, not per agent.
+   */
+  private recomputeSoon(instanceUid: string): Promise<void> {
+    if (!this.batch) {
+      const batch = { uids: new Set<string>(), done: Promise.resolve() };
+      batch.done = new Promise<void>((resolve, reject) => {
+        setTimeout(() => {
+          this.batch = undefined;
+          this.assignments.recomputeForAgents([...batch.uids]).then(() => resolve(), reject);
+        }, RECOMPUTE_BATCH_MS);
+      });
+      this.batch = batch;
+    }
+    this.batch.uids.add(instanceUid);
+    return this.batch.done;
   }
 
   disconnected(instanceUid: string): Promise<void> {
