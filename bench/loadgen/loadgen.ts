@@ -41,6 +41,7 @@ export class Loadgen {
   private rssPeakKb: number | null = null;
   private sampler?: NodeJS.Timeout;
   private steady?: Mark;
+  private started?: Mark;
   private serverPid?: number;
 
   constructor(readonly options: LoadgenOptions) {
@@ -54,6 +55,7 @@ export class Loadgen {
     this.rssIdleKb = this.serverPid ? readRssKb(this.serverPid) : null;
     this.rssPeakKb = this.rssIdleKb;
     this.sampler = setInterval(() => this.sampleServer(), 1000);
+    this.started = this.mark();
     let firstIndex = 0;
     for (let i = 0; i < processes; i++) {
       const count = Math.floor(o.agents / processes) + (i < o.agents % processes ? 1 : 0);
@@ -133,7 +135,7 @@ export class Loadgen {
     await Promise.all(exited);
     clearTimeout(timeout);
     clearInterval(this.sampler);
-    return this.summarise(this.steady ?? end, end);
+    return this.summarise(this.steady ?? this.started ?? end, end);
   }
 
   /** Last resort on errors and timeouts: never leave generator processes behind. */
