@@ -14,6 +14,9 @@ async function storm(context: ScenarioContext, kind: 'baseline' | 'ours', agents
 const usPerMessage = (s: LoadgenSummary): number | null =>
   s.server.cpuMsPer1kMessages === null ? null : round(s.server.cpuMsPer1kMessages, 1);
 
+const capacity = (s: LoadgenSummary): number | null =>
+  s.server.cpuMsPer1kMessages ? Math.round(1e6 / s.server.cpuMsPer1kMessages) : null;
+
 /** Every agent reports every second: the message path's throughput and CPU per message. */
 export const statusStorm: Scenario = {
   name: 'status-storm',
@@ -38,6 +41,15 @@ export const statusStorm: Scenario = {
         target: { op: '>=', value: 0.5, of: 'ratio' },
       },
       { name: 'ours: CPU per message', value: usPerMessage(ours), unit: 'µs', baseline: usPerMessage(base) },
+      // At a fixed offered load both may keep up; one core's capacity (1 s / CPU per message)
+      // says how far each is from saturating.
+      {
+        name: 'ours: capacity per core (1 s / CPU per message)',
+        value: capacity(ours),
+        unit: 'msg/s',
+        baseline: capacity(base),
+        target: { op: '>=', value: 0.5, of: 'ratio' },
+      },
       {
         name: 'ours: CPU per message incl. PostgreSQL',
         value: ours.server.treeCpuMsPer1kMessages === null ? null : round(ours.server.treeCpuMsPer1kMessages, 1),
