@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { AgentsModule } from './agents/agents.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AppConfig } from './config/app-config.js';
 import { requestIdOf } from './common/request-id.js';
@@ -7,6 +8,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { OpampModule } from './opamp/opamp.module.js';
 import { StorageModule } from './storage/storage.module.js';
 
 @Module({})
@@ -30,6 +32,8 @@ export class AppModule {
         MetricsModule,
         AuthModule,
         HealthModule,
+        OpampModule,
+        AgentsModule,
       ],
     };
   }

@@ -8,7 +8,7 @@ const log = pino({ name: 'main' });
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const server = await startServer(config);
-  log.info(`HTTP API on ${server.httpUrl} (Swagger UI at ${server.httpUrl}/swagger)`);
+  log.info(`HTTP API on ${server.httpUrl} (Swagger UI at ${server.httpUrl}/swagger); OpAMP on ${server.opampUrl}`);
   let signalled = false;
   const shutdown = (signal: string): void => {
     if (signalled) {

@@ -3,11 +3,14 @@ import pino from 'pino';
 import { createApp } from './app.factory.js';
 import type { AppConfig } from './config/app-config.js';
 import { EmbeddedPostgres } from './database/embedded-postgres.js';
+import { OpampServer } from './opamp/opamp-server.js';
 
 /** A running platform: the Nest app plus, on embedded defaults, its PostgreSQL. */
 export interface RunningServer {
   app: NestExpressApplication;
   httpUrl: string;
+  /** The OpAMP endpoint (WebSocket and HTTP) agents connect to. */
+  opampUrl: string;
   stop(): Promise<void>;
 }
 
@@ -38,6 +41,7 @@ export async function startServer(config: AppConfig): Promise<RunningServer> {
   return {
     app,
     httpUrl: `http://127.0.0.1:${address.port}`,
+    opampUrl: app.get(OpampServer).url,
     stop: () =>
       (stopping ??= (async () => {
         try {

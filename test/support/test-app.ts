@@ -12,6 +12,8 @@ export interface TestApp {
   server: RunningServer;
   config: AppConfig;
   url: string;
+  /** http://127.0.0.1:PORT/v1/opamp */
+  opampUrl: string;
   databaseUrl: string;
   dataDir: string;
   /** Logs in and returns a bearer token. */
@@ -45,6 +47,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     server,
     config,
     url: server.httpUrl,
+    opampUrl: server.opampUrl,
     databaseUrl,
     dataDir,
     login,

@@ -129,7 +129,7 @@ export interface ServerToAgent {
   remote_config?: AgentRemoteConfig;
   connection_settings?: {
     hash?: Uint8Array;
-    opamp?: { destination_endpoint?: string; heartbeat_interval_seconds?: number };
+    opamp?: { destination_endpoint?: string; heartbeat_interval_seconds?: number; headers?: { headers: Header[] } };
   };
   packages_available?: PackagesAvailable;
   flags?: number;

@@ -1,0 +1,146 @@
+import crypto from 'node:crypto';
+import type { AgentSnapshot } from '../opamp/agent-message-handlers.js';
+import type { AgentConfigMap, AgentToServer, ComponentHealth } from '../opamp/proto/opamp.types.js';
+
+/** The inventory columns of one live agent, as this instance will next write them. */
+export interface AgentRecord {
+  instance_uid: string;
+  identifying_attributes: Record<string, string>;
+  non_identifying_attributes: Record<string, string>;
+  agent_name: string | null;
+  agent_version: string | null;
+  host_name: string | null;
+  capabilities: number;
+  transport: 'websocket' | 'http';
+  sequence_num: number;
+  health: unknown;
+  healthy: boolean | null;
+  effective_config: Record<string, { body: string; content_type: string }> | null;
+  effective_config_hash: string | null;
+  remote_config_status: string | null;
+  remote_config_hash: string | null;
+  remote_config_error: string | null;
+  package_statuses: unknown;
+  available_components: unknown;
+  custom_capabilities: string[] | null;
+  connected_at: string;
+  last_seen_at: string;
+}
+
+/** Bytes become hex so the structures can live in jsonb and be read by people. */
+export function jsonSafe(value: unknown): unknown {
+  if (value instanceof Uint8Array) {
+    return Buffer.from(value).toString('hex');
+  }
+  if (Array.isArray(value)) {
+    return value.map(jsonSafe);
+  }
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSafe(v)]));
+  }
+  return value;
+}
+
+/** proto3 omits false and zero on the wire: say `healthy: false` out loud at every level. */
+function healthTree(health: ComponentHealth): unknown {
+  const children = Object.entries(health.component_health_map ?? {}).map(([name, child]): [string, unknown] => [
+    name,
+    healthTree(child),
+  ]);
+  return {
+    ...(jsonSafe(health) as Record<string, unknown>),
+    healthy: health.healthy ?? false,
+    ...(children.length > 0 ? { component_health_map: Object.fromEntries(children) } : {}),
+  };
+}
+
+function effectiveConfigOf(map: AgentConfigMap | undefined): AgentRecord['effective_config'] {
+  const entries = Object.entries(map?.config_map ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  return Object.fromEntries(
+    entries.map(([name, file]) => [
+      name,
+      { body: Buffer.from(file.body ?? new Uint8Array()).toString('utf8'), content_type: file.content_type ?? '' },
+    ]),
+  );
+}
+
+export function newRecord(snapshot: AgentSnapshot, transport: 'websocket' | 'http', now: Date): AgentRecord {
+  return {
+    instance_uid: snapshot.instanceUid,
+    identifying_attributes: {},
+    non_identifying_attributes: {},
+    agent_name: null,
+    agent_version: null,
+    host_name: null,
+    capabilities: 0,
+    transport,
+    sequence_num: 0,
+    health: null,
+    healthy: null,
+    effective_config: null,
+    effective_config_hash: null,
+    remote_config_status: null,
+    remote_config_hash: null,
+    remote_config_error: null,
+    package_statuses: null,
+    available_components: null,
+    custom_capabilities: null,
+    connected_at: now.toISOString(),
+    last_seen_at: now.toISOString(),
+  };
+}
+
+/**
+ * Folds one message into the record. Returns true when a column other than the sequence number
+ * and last-seen time changed, i.e. when the row needs a real write rather than a touch.
+ */
+export function applyMessage(record: AgentRecord, snapshot: AgentSnapshot, message: AgentToServer): boolean {
+  let changed = false;
+  if (record.capabilities !== snapshot.capabilities) {
+    record.capabilities = snapshot.capabilities;
+    changed = true;
+  }
+  if (message.agent_description) {
+    record.identifying_attributes = snapshot.identifyingAttributes;
+    record.non_identifying_attributes = snapshot.nonIdentifyingAttributes;
+    record.agent_name = snapshot.identifyingAttributes['service.name'] ?? null;
+    record.agent_version = snapshot.identifyingAttributes['service.version'] ?? null;
+    record.host_name =
+      snapshot.nonIdentifyingAttributes['host.name'] ?? snapshot.identifyingAttributes['host.name'] ?? null;
+    changed = true;
+  }
+  if (message.health) {
+    record.health = healthTree(message.health);
+    record.healthy = message.health.healthy ?? false;
+    changed = true;
+  }
+  if (message.effective_config) {
+    record.effective_config = effectiveConfigOf(message.effective_config.config_map);
+    record.effective_config_hash = crypto
+      .createHash('sha256')
+      .update(JSON.stringify(record.effective_config))
+      .digest('hex');
+    changed = true;
+  }
+  if (message.remote_config_status) {
+    record.remote_config_status = snapshot.remoteConfigStatus;
+    record.remote_config_hash = snapshot.remoteConfigHash;
+    record.remote_config_error = snapshot.remoteConfigError;
+    changed = true;
+  }
+  if (message.package_statuses) {
+    record.package_statuses = jsonSafe(message.package_statuses);
+    changed = true;
+  }
+  if (message.available_components) {
+    record.available_components = jsonSafe(message.available_components);
+    changed = true;
+  }
+  if (message.custom_capabilities) {
+    record.custom_capabilities = message.custom_capabilities.capabilities ?? [];
+    changed = true;
+  }
+  record.sequence_num = message.sequence_num ?? 0;
+  record.last_seen_at = new Date().toISOString();
+  return changed;
+}

@@ -1,0 +1,88 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export type AgentStatus = 'online' | 'offline';
+
+/** A row of the agent inventory (written by the OpAMP hot path in batches, read by the REST API). */
+@Entity('agents')
+export class AgentEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  instanceUid: string;
+
+  @Column({ type: 'jsonb' })
+  identifyingAttributes: Record<string, string>;
+
+  @Column({ type: 'jsonb' })
+  nonIdentifyingAttributes: Record<string, string>;
+
+  @Column({ type: 'jsonb' })
+  labels: Record<string, string>;
+
+  @Column({ type: 'text', nullable: true })
+  agentName: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  agentVersion: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  hostName: string | null;
+
+  @Column({ type: 'bigint', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  capabilities: number;
+
+  @Column({ type: 'varchar' })
+  status: AgentStatus;
+
+  @Column({ type: 'varchar', nullable: true })
+  transport: 'websocket' | 'http' | null;
+
+  @Column({ type: 'varchar', nullable: true })
+  instanceId: string | null;
+
+  @Column({ type: 'bigint', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  sequenceNum: number;
+
+  @Column({ type: 'jsonb', nullable: true })
+  health: Record<string, unknown> | null;
+
+  @Column({ type: 'boolean', nullable: true })
+  healthy: boolean | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  effectiveConfig: Record<string, { body: string; content_type: string }> | null;
+
+  @Column({ type: 'varchar', nullable: true })
+  effectiveConfigHash: string | null;
+
+  @Column({ type: 'varchar', nullable: true })
+  remoteConfigStatus: string | null;
+
+  @Column({ type: 'varchar', nullable: true })
+  remoteConfigHash: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  remoteConfigError: string | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  packageStatuses: Record<string, unknown> | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  availableComponents: Record<string, unknown> | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  customCapabilities: string[] | null;
+
+  @Column({ type: 'timestamptz' })
+  firstSeenAt: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  connectedAt: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  disconnectedAt: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  lastSeenAt: Date | null;
+
+  @Column({ type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,25 @@
+import { DomainError } from '../common/domain-error.js';
+
+export class AgentNotFound extends DomainError {
+  constructor(id: string) {
+    super('not_found', 'AgentNotFound', `Agent ${id} not found`);
+  }
+}
+
+export class AgentStillOnline extends DomainError {
+  constructor(id: string) {
+    super('conflict', 'AgentStillOnline', `Agent ${id} is online; only offline agents can be deleted`);
+  }
+}
+
+export class AgentCannotRestart extends DomainError {
+  constructor(id: string, why: string) {
+    super('conflict', 'AgentCannotRestart', `Agent ${id} cannot be restarted: ${why}`);
+  }
+}
+
+export class InvalidSelector extends DomainError {
+  constructor(detail: string) {
+    super('invalid', 'InvalidSelector', `selector: ${detail}`);
+  }
+}

@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AgentDetailContributors } from './agent-detail-contributors.js';
+import { AgentEvents } from './agent-events.js';
+import { AgentInventoryHandler } from './agent-inventory.handler.js';
+import { AgentEntity } from './agent.entity.js';
+import { AgentsController } from './agents.controller.js';
+import { AgentsRepository } from './agents.repository.js';
+import { AgentsService } from './agents.service.js';
+import { InstanceIdentity } from './instance-identity.js';
+
+/** The agent inventory: persisted from OpAMP messages, read and labelled through the REST API. */
+@Module({
+  imports: [TypeOrmModule.forFeature([AgentEntity])],
+  controllers: [AgentsController],
+  providers: [
+    AgentsService,
+    AgentsRepository,
+    AgentInventoryHandler,
+    AgentEvents,
+    AgentDetailContributors,
+    InstanceIdentity,
+  ],
+  exports: [AgentsService, AgentEvents, AgentDetailContributors, InstanceIdentity, AgentInventoryHandler],
+})
+export class AgentsModule {}

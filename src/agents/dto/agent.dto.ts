@@ -1,0 +1,200 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { PageQuery } from '../../common/pagination.js';
+import type { AgentEntity } from '../agent.entity.js';
+import { AGENT_SORTS, type AgentSort } from '../agents.repository.js';
+import { capabilityNames } from '../capabilities.js';
+
+export class AgentListQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: ['online', 'offline'] })
+  @IsOptional()
+  @IsIn(['online', 'offline'])
+  status?: 'online' | 'offline';
+
+  @ApiPropertyOptional({
+    description: 'Label selector `key=value,key2=value2` matched against labels and attributes',
+    example: 'env=prod',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  selector?: string;
+
+  @ApiPropertyOptional({ description: 'Substring of name, host, version or instance uid' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+
+  @ApiPropertyOptional({ enum: AGENT_SORTS, default: 'last_seen_at' })
+  @IsOptional()
+  @IsIn(AGENT_SORTS)
+  sort: AgentSort = 'last_seen_at';
+
+  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'desc' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value))
+  @IsIn(['asc', 'desc'])
+  order: 'asc' | 'desc' = 'desc';
+}
+
+export class SetLabelsRequest {
+  @ApiProperty({
+    description: 'The complete set of server-side labels (string values); replaces the old set',
+    example: { env: 'production', team: 'observability' },
+    type: 'object',
+    additionalProperties: { type: 'string' },
+  })
+  @IsObject()
+  labels: Record<string, string>;
+}
+
+class CapabilitiesView {
+  @ApiProperty({ description: 'The AgentCapabilities bit mask' })
+  mask: number;
+
+  @ApiProperty({ type: [String] })
+  names: string[];
+}
+
+class RemoteConfigStatusView {
+  @ApiProperty({ nullable: true, type: String, enum: ['UNSET', 'APPLIED', 'APPLYING', 'FAILED'] })
+  status: string | null;
+
+  @ApiProperty({ nullable: true, type: String, description: 'Hex of last_remote_config_hash' })
+  hash: string | null;
+
+  @ApiProperty({ nullable: true, type: String })
+  error_message: string | null;
+}
+
+export class AgentSummary {
+  @ApiProperty({ format: 'uuid' })
+  instance_uid: string;
+
+  @ApiProperty({ description: 'service.name, else host name, else the uid' })
+  name: string;
+
+  @ApiProperty({ nullable: true, type: String })
+  agent_version: string | null;
+
+  @ApiProperty({ nullable: true, type: String })
+  host_name: string | null;
+
+  @ApiProperty({ enum: ['online', 'offline'] })
+  status: string;
+
+  @ApiProperty({ nullable: true, type: Boolean })
+  healthy: boolean | null;
+
+  @ApiProperty({ nullable: true, type: String, enum: ['websocket', 'http'] })
+  transport: string | null;
+
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } })
+  labels: Record<string, string>;
+
+  @ApiProperty({ type: RemoteConfigStatusView })
+  remote_config_status: RemoteConfigStatusView;
+
+  @ApiProperty({ nullable: true, type: String })
+  last_seen_at: string | null;
+}
+
+export class AgentDetail extends AgentSummary {
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } })
+  identifying_attributes: Record<string, string>;
+
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } })
+  non_identifying_attributes: Record<string, string>;
+
+  @ApiProperty({ type: CapabilitiesView })
+  capabilities: CapabilitiesView;
+
+  @ApiProperty({ nullable: true, type: 'object', description: 'The ComponentHealth tree', additionalProperties: true })
+  health: Record<string, unknown> | null;
+
+  @ApiProperty({
+    nullable: true,
+    type: 'object',
+    description: 'file name -> {body, content_type}',
+    additionalProperties: true,
+  })
+  effective_config: Record<string, { body: string; content_type: string }> | null;
+
+  @ApiProperty({ nullable: true, type: String })
+  effective_config_hash: string | null;
+
+  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true })
+  package_statuses: Record<string, unknown> | null;
+
+  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true })
+  available_components: Record<string, unknown> | null;
+
+  @ApiProperty({ description: 'The server instance holding the connection', nullable: true, type: String })
+  instance_id: string | null;
+
+  @ApiProperty()
+  sequence_num: number;
+
+  @ApiProperty()
+  first_seen_at: string;
+
+  @ApiProperty({ nullable: true, type: String })
+  connected_at: string | null;
+
+  @ApiProperty({ nullable: true, type: String })
+  disconnected_at: string | null;
+}
+
+export class AgentStatsResponse {
+  @ApiProperty()
+  total: number;
+
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } })
+  by_status: Record<string, number>;
+
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } })
+  by_version: Record<string, number>;
+
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } })
+  by_health: Record<string, number>;
+}
+
+export function toAgentSummary(agent: AgentEntity): AgentSummary {
+  return {
+    instance_uid: agent.instanceUid,
+    name: agent.agentName ?? agent.hostName ?? agent.instanceUid,
+    agent_version: agent.agentVersion,
+    host_name: agent.hostName,
+    status: agent.status,
+    healthy: agent.healthy,
+    transport: agent.transport,
+    labels: agent.labels,
+    remote_config_status: {
+      status: agent.remoteConfigStatus,
+      hash: agent.remoteConfigHash,
+      error_message: agent.remoteConfigError,
+    },
+    last_seen_at: agent.lastSeenAt?.toISOString() ?? null,
+  };
+}
+
+export function toAgentDetail(agent: AgentEntity): AgentDetail {
+  return {
+    ...toAgentSummary(agent),
+    identifying_attributes: agent.identifyingAttributes,
+    non_identifying_attributes: agent.nonIdentifyingAttributes,
+    capabilities: { mask: agent.capabilities, names: capabilityNames(agent.capabilities) },
+    health: agent.health,
+    effective_config: agent.effectiveConfig,
+    effective_config_hash: agent.effectiveConfigHash,
+    package_statuses: agent.packageStatuses,
+    available_components: agent.availableComponents,
+    instance_id: agent.instanceId,
+    sequence_num: agent.sequenceNum,
+    first_seen_at: agent.firstSeenAt.toISOString(),
+    connected_at: agent.connectedAt?.toISOString() ?? null,
+    disconnected_at: agent.disconnectedAt?.toISOString() ?? null,
+  };
+}

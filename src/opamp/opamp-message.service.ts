@@ -1,0 +1,189 @@
+import { Injectable, Logger } from '@nestjs/common';
+import crypto from 'node:crypto';
+import { AppConfig } from '../config/app-config.js';
+import { AgentMessageHandlers, type AgentMessageContext, type AgentSnapshot } from './agent-message-handlers.js';
+import { AgentSession, type AgentSocket } from './agent-session.js';
+import { flattenAttributes } from './attributes.js';
+import { takePending } from './opamp-gateway.js';
+import {
+  AgentCapabilities,
+  AgentToServerFlags,
+  REMOTE_CONFIG_STATUS_NAMES,
+  ServerCapabilities,
+  ServerErrorResponseType,
+  ServerToAgentFlags,
+  type AgentToServer,
+  type ServerToAgent,
+  type ServerToAgentDraft,
+} from './proto/opamp.types.js';
+import { SessionRegistry } from './session-registry.js';
+import { uuidFromBytes, uuidv7Bytes } from './uuid.js';
+
+export const SERVER_CAPABILITIES =
+  ServerCapabilities.AcceptsStatus |
+  ServerCapabilities.OffersRemoteConfig |
+  ServerCapabilities.AcceptsEffectiveConfig |
+  ServerCapabilities.OffersPackages |
+  ServerCapabilities.AcceptsPackagesStatus |
+  ServerCapabilities.OffersConnectionSettings;
+
+/** Where a message came from: the same for every message of one WebSocket, fresh per HTTP poll. */
+export interface InboundContext {
+  transport: 'websocket' | 'http';
+  socket?: AgentSocket;
+  /** The URL the agent used (for the connection settings we offer back). */
+  endpoint: string;
+  /** The Authorization header it presented, echoed in connection settings so a reconnect keeps it. */
+  authorization?: string;
+}
+
+export interface HandledMessage {
+  reply: ServerToAgent;
+  /** The session the message belongs to, once the agent has a stable identity. */
+  session?: AgentSession;
+}
+
+/**
+ * The protocol rules of the server side of OpAMP, shared by both transports: identity
+ * (duplicates, RequestInstanceUid), sequence numbers and status compression, capabilities in
+ * the first reply, heartbeat settings, then the feature handlers in order.
+ */
+@Injectable()
+export class OpampMessageService {
+  private readonly logger = new Logger(OpampMessageService.name);
+
+  constructor(
+    private readonly sessions: SessionRegistry,
+    private readonly handlers: AgentMessageHandlers,
+    private readonly config: AppConfig,
+  ) {}
+
+  async handle(message: AgentToServer, inbound: InboundContext): Promise<HandledMessage> {
+    const uid = message.instance_uid;
+    if (!uid || uid.length !== 16) {
+      return { reply: badRequest(uid, `instance_uid must be 16 bytes, got ${uid?.length ?? 0}`) };
+    }
+    const instanceUid = uuidFromBytes(uid);
+    let session = this.sessions.get(instanceUid);
+    // Another live WebSocket already speaks for this uid: the newcomer is a copy (cloned VM, copied state).
+    const duplicate = session?.socket?.open === true && session.socket !== inbound.socket;
+    if (((message.flags ?? 0) & AgentToServerFlags.RequestInstanceUid) !== 0 || duplicate) {
+      // The agent gets a fresh identity and reports full state under it; nothing is stored for this uid.
+      return {
+        reply: {
+          instance_uid: uid,
+          capabilities: SERVER_CAPABILITIES,
+          agent_identification: { new_instance_uid: uuidv7Bytes() },
+          flags: ServerToAgentFlags.ReportFullState,
+        },
+      };
+    }
+    const firstMessage = !session || session.socket !== inbound.socket || session.transport !== inbound.transport;
+    if (!session) {
+      session = new AgentSession(uid, emptySnapshot(instanceUid), inbound.transport, inbound.socket);
+    }
+    session.transport = inbound.transport;
+    session.socket = inbound.socket;
+    this.sessions.set(session);
+    const reply: ServerToAgentDraft = {};
+    if (this.needsFullState(session, message, firstMessage)) {
+      reply.flags = ServerToAgentFlags.ReportFullState;
+    }
+    session.lastSequence = message.sequence_num ?? 0;
+    session.lastSeen = Date.now();
+    applyStatus(session.snapshot, message);
+    const context: AgentMessageContext = {
+      agent: session.snapshot,
+      message,
+      transport: inbound.transport,
+      firstMessage,
+    };
+    for (const handler of this.handlers.all()) {
+      await handler.handle(context, reply);
+    }
+    if (firstMessage) {
+      reply.capabilities = SERVER_CAPABILITIES;
+      this.offerConnectionSettings(session, inbound, reply);
+    }
+    const draft = session.pending.length > 0 ? takePending(session.pending, reply) : reply;
+    return { reply: { ...draft, instance_uid: uid }, session };
+  }
+
+  /** Called when a WebSocket closes or an agent says goodbye: forget it and tell the features. */
+  async disconnect(session: AgentSession): Promise<void> {
+    if (!this.sessions.delete(session)) {
+      return;
+    }
+    for (const handler of this.handlers.all()) {
+      await handler.disconnected?.(session.instanceUid).catch((error: unknown) => {
+        this.logger.error({ err: error }, `${handler.name} failed on disconnect of ${session.instanceUid}`);
+      });
+    }
+  }
+
+  /**
+   * Status compression: an agent sends only what changed, so the server must have seen every
+   * message. A gap in sequence_num, or a first message here without a description (we restarted
+   * or the agent moved instances), means our picture may be stale: ask for everything.
+   */
+  private needsFullState(session: AgentSession, message: AgentToServer, firstMessage: boolean): boolean {
+    const sequence = message.sequence_num ?? 0;
+    if (firstMessage) {
+      return message.agent_description === undefined;
+    }
+    return session.lastSequence !== undefined && sequence !== session.lastSequence + 1;
+  }
+
+  private offerConnectionSettings(session: AgentSession, inbound: InboundContext, reply: ServerToAgentDraft): void {
+    if ((session.snapshot.capabilities & AgentCapabilities.AcceptsOpAMPConnectionSettings) === 0) {
+      return;
+    }
+    const opamp = {
+      destination_endpoint: inbound.endpoint,
+      heartbeat_interval_seconds: this.config.opampHeartbeatSeconds,
+      ...(inbound.authorization
+        ? { headers: { headers: [{ key: 'Authorization', value: inbound.authorization }] } }
+        : {}),
+    };
+    const hash = crypto.createHash('sha256').update(JSON.stringify(opamp)).digest();
+    reply.connection_settings = { hash, opamp };
+  }
+}
+
+function emptySnapshot(instanceUid: string): AgentSnapshot {
+  return {
+    instanceUid,
+    capabilities: 0,
+    identifyingAttributes: {},
+    nonIdentifyingAttributes: {},
+    labels: {},
+    remoteConfigHash: null,
+    remoteConfigStatus: null,
+    remoteConfigError: null,
+  };
+}
+
+/** Merges the fields the agent sent into the snapshot; absent fields mean "unchanged". */
+function applyStatus(snapshot: AgentSnapshot, message: AgentToServer): void {
+  if (message.capabilities !== undefined) {
+    snapshot.capabilities = message.capabilities;
+  }
+  if (message.agent_description) {
+    snapshot.identifyingAttributes = flattenAttributes(message.agent_description.identifying_attributes);
+    snapshot.nonIdentifyingAttributes = flattenAttributes(message.agent_description.non_identifying_attributes);
+  }
+  const status = message.remote_config_status;
+  if (status) {
+    const hash = status.last_remote_config_hash;
+    snapshot.remoteConfigHash = hash && hash.length > 0 ? Buffer.from(hash).toString('hex') : null;
+    snapshot.remoteConfigStatus = REMOTE_CONFIG_STATUS_NAMES[status.status ?? 0] ?? 'UNSET';
+    snapshot.remoteConfigError = status.error_message || null;
+  }
+}
+
+export function badRequest(uid: Uint8Array | undefined, message: string): ServerToAgent {
+  return {
+    instance_uid: uid ?? new Uint8Array(0),
+    error_response: { type: ServerErrorResponseType.BadRequest, error_message: message },
+  };
+}

@@ -1,0 +1,34 @@
+import { Global, Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
+import { AgentAuth } from './agent-auth.js';
+import { AgentMessageHandlers } from './agent-message-handlers.js';
+import { OpampGateway } from './opamp-gateway.js';
+import { OpampHttpRoutes } from './opamp-http-routes.js';
+import { OpampMessageService } from './opamp-message.service.js';
+import { OpampMetrics } from './opamp-metrics.js';
+import { OpampServer } from './opamp-server.js';
+import { OpampCodec } from './proto/opamp-codec.js';
+import { SessionRegistry } from './session-registry.js';
+
+/**
+ * The protocol: transports on OPAMP_PORT, framing, the live-session registry and the rules of
+ * the server side of OpAMP. Features plug in through AgentMessageHandlers and OpampHttpRoutes,
+ * and reach agents through OpampGateway; this module imports none of them.
+ */
+@Global()
+@Module({
+  imports: [AuthModule],
+  providers: [
+    { provide: OpampCodec, useFactory: () => new OpampCodec() },
+    AgentMessageHandlers,
+    OpampHttpRoutes,
+    SessionRegistry,
+    OpampMetrics,
+    OpampGateway,
+    OpampMessageService,
+    AgentAuth,
+    OpampServer,
+  ],
+  exports: [AgentMessageHandlers, OpampHttpRoutes, OpampGateway, OpampServer, OpampCodec],
+})
+export class OpampModule {}
