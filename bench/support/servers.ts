@@ -101,7 +101,14 @@ export class OurServer implements ServerUnderTest {
       options.httpPort ?? (await freePort()),
       options.opampPort ?? (await freePort()),
     ]);
-    await server.boot();
+    try {
+      await server.boot();
+    } catch (error) {
+      // A boot can lose a race for a port with other suites on this machine: one retry, loudly.
+      console.error(`  our server failed to boot, retrying once: ${(error as Error).message}`);
+      await server.stop();
+      await server.boot();
+    }
     return server;
   }
 
@@ -115,11 +122,18 @@ export class OurServer implements ServerUnderTest {
     return `ws://127.0.0.1:${this.opampPort}/v1/opamp`;
   }
 
+  /** The server's stdout and stderr (pino logs), kept beside the raw results. */
+  get logFile(): string {
+    return path.resolve('bench', 'results', `server-${path.basename(this.dataDir)}.log`);
+  }
+
   /** Starts the process (again, on the same DATA_DIR after a crash) and waits for /health. */
   async boot(timeoutMs = 120_000): Promise<number> {
     const startedAt = Date.now();
+    fs.mkdirSync(path.dirname(this.logFile), { recursive: true });
+    const log = fs.openSync(this.logFile, 'a');
     this.child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), MAIN_JS], {
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', log, log],
       env: {
         ...process.env,
         HTTP_HOST: '127.0.0.1',
@@ -131,10 +145,12 @@ export class OurServer implements ServerUnderTest {
         ...this.options.env,
       },
     });
+    fs.closeSync(log);
     const child = this.child;
     while (Date.now() - startedAt < timeoutMs) {
       if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`our server exited during boot (${child.exitCode ?? child.signalCode})`);
+        const tail = fs.readFileSync(this.logFile, 'utf8').split('\n').slice(-15).join('\n');
+        throw new Error(`our server exited during boot (${child.exitCode ?? child.signalCode}); log:\n${tail}`);
       }
       const ok = await fetch(`${this.apiUrl}/health`).then(
         (r) => r.ok,
