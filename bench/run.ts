@@ -11,6 +11,7 @@ import { statusStorm } from './scenarios/status-storm.js';
 
 /**
  * npm run bench -- [scenario ...] [--scale 0.1] [--duration 60] [--baseline-only] [--profile]
+ *   [--hold-sizes 2000,19000] [--source-ips 127.0.0.1,127.0.0.2]
  * Runs the named scenarios (all but push by default) and prints each figure with its ratio to the
  * baseline measured in the same run, and PASS/FAIL where there is a target. Slow figures never
  * change the exit code; only broken machinery does.
@@ -24,6 +25,7 @@ const { values, positionals } = parseArgs({
     duration: { type: 'string', default: '60' },
     'source-ips': { type: 'string', default: '127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4' },
     'baseline-only': { type: 'boolean', default: false },
+    'hold-sizes': { type: 'string' },
     profile: { type: 'boolean', default: false },
     list: { type: 'boolean', default: false },
   },
@@ -54,6 +56,7 @@ const context: ScenarioContext = {
   durationSeconds: Number(values.duration),
   sourceIps: values['source-ips'].split(',').filter(Boolean),
   baselineOnly: values['baseline-only'],
+  holdSizes: values['hold-sizes']?.split(',').map(Number),
   profileDir,
 };
 

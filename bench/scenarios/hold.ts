@@ -20,7 +20,7 @@ export const hold: Scenario = {
   async run(context) {
     const figures: Figure[] = [];
     const ends: Record<'baseline' | 'ours', LoadgenSummary[]> = { baseline: [], ours: [] };
-    for (const size of SIZES) {
+    for (const size of context.holdSizes ?? SIZES) {
       const agents = scaled(context, size);
       const base = await holdOnce(context, 'baseline', agents);
       ends.baseline.push(base);

@@ -11,6 +11,8 @@ export interface ScenarioContext {
   sourceIps: string[];
   /** Run our server under --cpu-prof and keep the profiles in this directory. */
   profileDir?: string;
+  /** Fleet sizes of the hold scenario (before scaling); the 2,000, 10,000, 19,000 by default. */
+  holdSizes?: number[];
   /** Skip our server (it is not built yet): baseline figures only. */
   baselineOnly: boolean;
 }
