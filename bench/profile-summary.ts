@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /**
- * node dist/bench/profile-summary.js <file.cpuprofile> [top]
+ * node dist/bench/profile-summary.js <file.cpuprofile> [top] [skip-seconds]
  * Summarises a `node --cpu-prof` profile: self time by function and by package/source file, and
- * inclusive time of our own functions, as shares of all samples, so a bottleneck can be named.
+ * inclusive time of our own functions, as shares of the busy (non-idle) samples, so a bottleneck
+ * can be named. `skip-seconds` drops the start (boot, migrations, initdb) from the count.
  */
 interface ProfileNode {
   id: number;
@@ -13,19 +14,34 @@ interface ProfileNode {
   children?: number[];
 }
 
-const [file, topArg] = process.argv.slice(2);
+const [file, topArg, skipArg] = process.argv.slice(2);
 if (!file) {
   console.error('usage: profile-summary.js <file.cpuprofile> [top]');
   process.exit(2);
 }
 const top = Number(topArg ?? 25);
-const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[] };
+const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+};
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const skipMicros = Number(skipArg ?? 0) * 1e6;
 const hits = new Map<number, number>();
-for (const id of profile.samples) {
+let elapsed = 0;
+let idle = 0;
+profile.samples.forEach((id, i) => {
+  elapsed += profile.timeDeltas[i] ?? 0;
+  if (elapsed < skipMicros) {
+    return;
+  }
+  if (byId.get(id)?.callFrame.functionName === '(idle)') {
+    idle++;
+    return;
+  }
   hits.set(id, (hits.get(id) ?? 0) + 1);
-}
-const total = profile.samples.length;
+});
+const total = [...hits.values()].reduce((a, b) => a + b, 0);
 
 function where(url: string): string {
   if (!url) {
@@ -82,7 +98,7 @@ const print = (title: string, entries: Map<string, number>, filter: (k: string) 
     .slice(0, top)
     .forEach(([k, n]) => console.log(`  ${pct(n)}  ${k}`));
 };
-console.log(`${file}: ${total} samples`);
+console.log(`${file}: ${total} busy samples, ${idle} idle (${((100 * total) / (total + idle)).toFixed(1)}% busy)`);
 print('Self time by package / file', selfByPlace);
 print('Self time by function', selfByFunction);
 print('Inclusive time of our code (src/)', inclusive, (k) => k.includes(' src/'));

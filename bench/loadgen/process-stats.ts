@@ -16,6 +16,8 @@ export function readRssKb(pid: number): number | null {
 interface StatLine {
   ppid: number;
   cpuSeconds: number;
+  /** CPU of its children it has waited for (cutime + cstime): short-lived backends end up here. */
+  reapedSeconds: number;
 }
 
 function readStat(pid: number): StatLine | null {
@@ -23,7 +25,11 @@ function readStat(pid: number): StatLine | null {
     const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name may contain spaces and parentheses: fields start after the last ')'.
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(fields[1]), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND };
+    return {
+      ppid: Number(fields[1]),
+      cpuSeconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND,
+      reapedSeconds: (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND,
+    };
   } catch {
     return null;
   }
@@ -51,7 +57,8 @@ export function readTreeCpuSeconds(pid: number): number | null {
     }
     const stat = readStat(Number(entry));
     if (stat) {
-      cpu.set(Number(entry), stat.cpuSeconds);
+      // A backend that exits between two readings would otherwise take its CPU with it.
+      cpu.set(Number(entry), stat.cpuSeconds + stat.reapedSeconds);
       children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), Number(entry)]);
     }
   }

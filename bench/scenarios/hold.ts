@@ -77,6 +77,9 @@ export const hold: Scenario = {
         },
       );
     }
+    if ((context.holdSizes ?? SIZES).length < 2) {
+      return figures;
+    }
     figures.push(
       { name: 'baseline: marginal RSS per agent', value: marginalRss(ends.baseline), unit: 'KB' },
       ...(context.baselineOnly
