@@ -31,12 +31,38 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Distinct free ports below Linux's ephemeral range (32768+), held open together while chosen:
+ * a port released by a port-0 probe was once taken by the server's own PostgreSQL before its
+ * HTTP listener bound it, and the generator's outgoing connections draw from the ephemeral range.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const held: net.Server[] = [];
+  const ports: number[] = [];
+  try {
+    for (let tries = 0; ports.length < count && tries < 200; tries++) {
+      const port = 20_000 + Math.floor(Math.random() * 12_000);
+      const server = net.createServer();
+      const ok = await new Promise<boolean>((resolve) => {
+        server.once('error', () => resolve(false));
+        server.listen(port, '127.0.0.1', () => resolve(true));
+      });
+      if (ok) {
+        held.push(server);
+        ports.push(port);
+      }
+    }
+  } finally {
+    await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
+  if (ports.length < count) {
+    throw new Error('no free ports between 20000 and 32000');
+  }
+  return ports;
+}
+
 export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  return (await freePorts(1))[0];
 }
 
 /** Waits for exit; SIGKILL after `graceMs`. */
@@ -82,32 +108,37 @@ export class OurServer implements ServerUnderTest {
   readonly dataDir: string;
   readonly httpPort: number;
   readonly opampPort: number;
+  readonly postgresPort: number;
   key?: string;
   private child?: ChildProcess;
   private token?: string;
 
   private constructor(
     private readonly options: OurServerOptions,
-    ports: [number, number],
+    ports: number[],
   ) {
     // Postgres runs as another OS user: every parent of its data dir must be traversable.
     this.dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'opamp-bench-'));
     fs.chmodSync(this.dataDir, 0o755);
-    [this.httpPort, this.opampPort] = ports;
+    [this.httpPort, this.opampPort, this.postgresPort] = ports;
   }
 
   static async start(options: OurServerOptions = {}): Promise<OurServer> {
-    const server = new OurServer(options, [
-      options.httpPort ?? (await freePort()),
-      options.opampPort ?? (await freePort()),
-    ]);
+    const [http, opamp, postgres] = await freePorts(3);
+    const server = new OurServer(options, [options.httpPort ?? http, options.opampPort ?? opamp, postgres]);
     try {
       await server.boot();
     } catch (error) {
       // A boot can lose a race for a port with other suites on this machine: one retry, loudly.
       console.error(`  our server failed to boot, retrying once: ${(error as Error).message}`);
       await server.stop();
-      await server.boot();
+      try {
+        await server.boot();
+      } catch (again) {
+        await server.stop();
+        server.removeDataDir();
+        throw again;
+      }
     }
     return server;
   }
@@ -139,6 +170,7 @@ export class OurServer implements ServerUnderTest {
         HTTP_HOST: '127.0.0.1',
         HTTP_PORT: String(this.httpPort),
         OPAMP_PORT: String(this.opampPort),
+        EMBEDDED_PG_PORT: String(this.postgresPort),
         DATA_DIR: this.dataDir,
         ADMIN_PASSWORD,
         LOG_LEVEL: 'error',
