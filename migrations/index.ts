@@ -1,5 +1,12 @@
 import { Foundation1763800000000 } from './1763800000000-foundation.js';
 import { Agents1763800100000 } from './1763800100000-agents.js';
+import { AgentOutbox1763800150000 } from './1763800150000-agent-outbox.js';
+import { Configurations1763800200000 } from './1763800200000-configurations.js';
 
 /** Every migration, in order. New files are added here; TypeORM sorts them by their timestamp. */
-export const migrations = [Foundation1763800000000, Agents1763800100000];
+export const migrations = [
+  Foundation1763800000000,
+  Agents1763800100000,
+  AgentOutbox1763800150000,
+  Configurations1763800200000,
+];

@@ -5,6 +5,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { AppConfig } from './config/app-config.js';
 import { requestIdOf } from './common/request-id.js';
 import { ConfigModule } from './config/config.module.js';
+import { ConfigurationsModule } from './configurations/configurations.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -31,6 +32,7 @@ export class AppModule {
         StorageModule,
         MetricsModule,
         AuthModule,
+        ConfigurationsModule,
         HealthModule,
         OpampModule,
         AgentsModule,

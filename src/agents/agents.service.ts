@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
+import { PgNotifications } from '../database/pg-notifications.js';
 import type { Page } from '../common/pagination.js';
 import { OpampGateway } from '../opamp/opamp-gateway.js';
 import { OpampServer } from '../opamp/opamp-server.js';
@@ -14,7 +15,7 @@ import { hasCapability } from './capabilities.js';
 import { InstanceIdentity } from './instance-identity.js';
 
 const LABEL_KEY = /^[A-Za-z0-9._/-]{1,253}$/;
-const INSTANCE_HEARTBEAT_MS = 10_000;
+const LABELS_CHANNEL = 'agent_labels';
 
 @Injectable()
 export class AgentsService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -29,10 +30,12 @@ export class AgentsService implements OnApplicationBootstrap, OnApplicationShutd
     private readonly identity: InstanceIdentity,
     private readonly events: AgentEvents,
     private readonly contributors: AgentDetailContributors,
+    private readonly notifications: PgNotifications,
     private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    this.notifications.listen(LABELS_CHANNEL, (instanceUid) => void this.reloadLabels(instanceUid));
     const stale = await this.agents.markInstanceOffline(this.identity.id);
     if (stale > 0) {
       this.logger.log(`Marked ${stale} agents offline that this instance held before it restarted`);
@@ -40,7 +43,7 @@ export class AgentsService implements OnApplicationBootstrap, OnApplicationShutd
     await this.agents.heartbeatInstance(this.identity.id, this.opamp.url);
     const sweepMs = Math.max(1000, (this.config.opampHeartbeatSeconds * 1000) / 2);
     this.timers = [
-      setInterval(() => void this.heartbeat(), INSTANCE_HEARTBEAT_MS),
+      setInterval(() => void this.heartbeat(), this.config.instanceHeartbeatSeconds * 1000),
       setInterval(() => void this.sweep(), sweepMs),
     ];
   }
@@ -77,8 +80,8 @@ export class AgentsService implements OnApplicationBootstrap, OnApplicationShutd
     if (!updated) {
       throw new AgentNotFound(instanceUid);
     }
-    this.inventory.labelsChanged(instanceUid, updated.labels);
-    this.events.emit({ type: 'labels', instanceUid });
+    // The instance holding the agent (maybe another one) reloads its labels for matching.
+    await this.notifications.notify(LABELS_CHANNEL, instanceUid);
     return updated;
   }
 
@@ -98,13 +101,22 @@ export class AgentsService implements OnApplicationBootstrap, OnApplicationShutd
     if (agent.status !== 'online') {
       throw new AgentCannotRestart(instanceUid, 'it is offline');
     }
+    // Delivered by whichever instance holds the agent's connection (see OpampGateway).
     if (!(await this.gateway.send(instanceUid, { command: { type: CommandType.Restart } }))) {
-      throw new AgentCannotRestart(instanceUid, `it is connected to instance ${agent.instanceId ?? 'unknown'}`);
+      throw new AgentCannotRestart(instanceUid, 'its connection closed while sending');
     }
   }
 
   stats(): Promise<AgentStats> {
     return this.agents.stats();
+  }
+
+  private async reloadLabels(instanceUid: string): Promise<void> {
+    const agent = await this.agents.findById(instanceUid).catch(() => null);
+    if (agent) {
+      this.inventory.labelsChanged(instanceUid, agent.labels);
+      this.events.emit({ type: 'labels', instanceUid });
+    }
   }
 
   private async heartbeat(): Promise<void> {
@@ -116,7 +128,7 @@ export class AgentsService implements OnApplicationBootstrap, OnApplicationShutd
   private async sweep(): Promise<void> {
     try {
       const silent = this.config.opampHeartbeatSeconds * 2.5;
-      const gone = await this.agents.sweepSilent(silent, (INSTANCE_HEARTBEAT_MS * 3) / 1000);
+      const gone = await this.agents.sweepSilent(silent, this.config.instanceHeartbeatSeconds * 3);
       gone.forEach((instanceUid) => this.events.emit({ type: 'disconnected', instanceUid }));
     } catch (error) {
       this.logger.warn(`Offline sweep failed: ${(error as Error).message}`);

@@ -37,6 +37,7 @@ export class AppConfig {
   loginMaxAttempts: number;
   loginWindowSeconds: number;
   instanceId?: string;
+  instanceHeartbeatSeconds: number;
   opampMaxMessageBytes: number;
   opampHeartbeatSeconds: number;
   opampAllowAnonymous: boolean;
@@ -200,6 +201,7 @@ export function loadConfig(env: Env): AppConfig {
   c.loginMaxAttempts = r.int('LOGIN_MAX_ATTEMPTS', 10, 1, 10000);
   c.loginWindowSeconds = r.int('LOGIN_WINDOW_SECONDS', 300, 1, 86400);
   c.instanceId = r.optional('INSTANCE_ID');
+  c.instanceHeartbeatSeconds = r.int('INSTANCE_HEARTBEAT_SECONDS', 10, 1, 3600);
   c.opampMaxMessageBytes = r.int('OPAMP_MAX_MESSAGE_BYTES', 64 * MIB, 1024, 1024 * MIB);
   c.opampHeartbeatSeconds = r.int('OPAMP_HEARTBEAT_SECONDS', 30, 1, 86400);
   c.opampAllowAnonymous = r.bool('OPAMP_ALLOW_ANONYMOUS', false);

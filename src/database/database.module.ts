@@ -1,8 +1,13 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { dataSourceOptions } from './data-source-options.js';
+import { DATABASE_URL, PgNotifications } from './pg-notifications.js';
 
-/** TypeORM on the URL resolved at boot (embedded or DATABASE_URL); migrations run before anything else. */
+/**
+ * TypeORM on the URL resolved at boot (embedded or DATABASE_URL), migrations run before anything
+ * else, and LISTEN/NOTIFY for the instances of a cluster.
+ */
+@Global()
 @Module({})
 export class DatabaseModule {
   static forRoot(url: string): DynamicModule {
@@ -17,6 +22,8 @@ export class DatabaseModule {
           retryDelay: 1000,
         }),
       ],
+      providers: [{ provide: DATABASE_URL, useValue: url }, PgNotifications],
+      exports: [PgNotifications],
     };
   }
 }

@@ -1,5 +1,4 @@
 import type { AgentSnapshot } from './agent-message-handlers.js';
-import type { ServerToAgentDraft } from './proto/opamp.types.js';
 
 /** The socket side of a WebSocket agent, as the session needs it. */
 export interface AgentSocket {
@@ -12,13 +11,13 @@ export interface AgentSocket {
 /**
  * What this instance knows about one agent it is talking to: protocol state (sequence numbers,
  * capabilities), the snapshot handed to feature handlers, and how to reach it. WebSocket agents
- * have a socket; HTTP agents have a queue answered on their next poll.
+ * have a socket; HTTP agents get queued messages with the answer to their next poll.
  */
 export class AgentSession {
   lastSequence: number | undefined;
   lastSeen = Date.now();
-  /** Messages queued for an HTTP agent's next poll. */
-  readonly pending: ServerToAgentDraft[] = [];
+  /** The outbox (see AgentOutbox) may hold messages for this agent: look at the next poll. */
+  hasQueued = false;
 
   constructor(
     readonly uid: Uint8Array,

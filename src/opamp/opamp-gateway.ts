@@ -1,24 +1,43 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AgentOutbox } from './agent-outbox.js';
+import type { AgentSession } from './agent-session.js';
 import { frameMessage } from './framing.js';
 import { OpampMetrics } from './opamp-metrics.js';
 import { OpampCodec } from './proto/opamp-codec.js';
 import type { ServerToAgent, ServerToAgentDraft } from './proto/opamp.types.js';
 import { SessionRegistry } from './session-registry.js';
 
+const RECHECK_MS = 30_000;
+
 /**
- * How features reach agents connected to this instance. A WebSocket agent gets the message at
- * once; an HTTP agent gets it merged into the answer to its next poll.
+ * How features reach agents, wherever they are connected. A WebSocket agent held by this
+ * instance gets the message at once; anything else goes through the PostgreSQL outbox: the
+ * instance holding the WebSocket is woken by NOTIFY and forwards it, and an HTTP agent gets it
+ * with the answer to its next poll, on whichever instance that lands.
  */
 @Injectable()
-export class OpampGateway {
+export class OpampGateway implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OpampGateway.name);
+  private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly sessions: SessionRegistry,
     private readonly codec: OpampCodec,
     private readonly metrics: OpampMetrics,
+    private readonly outbox: AgentOutbox,
   ) {}
 
+  onApplicationBootstrap(): void {
+    this.outbox.onMessageQueued((instanceUid) => void this.deliverQueued(instanceUid));
+    this.outbox.onReconnect(() => void this.recheck());
+    this.timer = setInterval(() => void this.recheck(), RECHECK_MS);
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** True when this instance holds the agent's connection (WebSocket) or recent polls (HTTP). */
   isConnected(instanceUid: string): boolean {
     return this.sessions.get(instanceUid) !== undefined;
   }
@@ -28,46 +47,98 @@ export class OpampGateway {
     return this.sessions.get(instanceUid)?.snapshot.capabilities;
   }
 
-  /** False when the agent is not connected to this instance. */
+  /**
+   * Sends now when this instance holds the agent's WebSocket, else queues for delivery by the
+   * instance that does, or for the next poll. Callers check that the agent is online first:
+   * a queued message expires after OUTBOX_TTL_SECONDS.
+   */
   async send(instanceUid: string, draft: ServerToAgentDraft): Promise<boolean> {
     const session = this.sessions.get(instanceUid);
+    if (session?.socket?.open) {
+      return this.write(session, draft);
+    }
+    await this.outbox.enqueue(instanceUid, draft);
+    if (session) {
+      session.hasQueued = true; // our own notification may arrive after the agent's next poll
+    }
+    return true;
+  }
+
+  /** Everything queued for the agent, taken from the outbox (exactly once across instances). */
+  takeQueued(session: AgentSession): Promise<ServerToAgentDraft[]> {
+    session.hasQueued = false;
+    return this.outbox.take(session.instanceUid);
+  }
+
+  /** Forwards queued messages to a WebSocket agent held here; flags an HTTP agent's next poll. */
+  async deliverQueued(instanceUid: string): Promise<void> {
+    const session = this.sessions.get(instanceUid);
     if (!session) {
-      return false;
+      return;
     }
-    if (session.transport === 'http' || !session.socket) {
-      session.pending.push(draft);
-      return true;
+    if (!session.socket?.open) {
+      session.hasQueued = true;
+      return;
     }
+    try {
+      for (const draft of await this.takeQueued(session)) {
+        await this.write(session, draft);
+      }
+    } catch (error) {
+      this.logger.warn(`Delivering queued messages to ${instanceUid} failed: ${(error as Error).message}`);
+    }
+  }
+
+  private async write(session: AgentSession, draft: ServerToAgentDraft): Promise<boolean> {
     const message: ServerToAgent = { ...draft, instance_uid: session.uid };
     try {
-      await session.socket.sendFrame(frameMessage(this.codec.encodeServerToAgent(message)));
+      await session.socket!.sendFrame(frameMessage(this.codec.encodeServerToAgent(message)));
       this.metrics.messagesOut.inc({ transport: 'websocket' });
       return true;
     } catch (error) {
-      this.logger.warn(`Could not send to ${instanceUid}: ${(error as Error).message}`);
+      this.logger.warn(`Could not send to ${session.instanceUid}: ${(error as Error).message}`);
       return false;
+    }
+  }
+
+  /** Heals notifications lost while the LISTEN connection was down. */
+  private async recheck(): Promise<void> {
+    try {
+      await this.outbox.expire();
+      for (const instanceUid of await this.outbox.agentsWithMessages()) {
+        await this.deliverQueued(instanceUid);
+      }
+    } catch (error) {
+      this.logger.warn(`Outbox re-check failed: ${(error as Error).message}`);
     }
   }
 }
 
 /**
- * Folds queued drafts into one reply for an HTTP poll. A command must travel alone, so it is
- * returned by itself and everything else stays queued for the following poll.
+ * Folds queued drafts into the reply to an HTTP poll. A command must travel alone, so when one
+ * is queued it is the whole reply and the rest waits for the next poll.
  */
-export function takePending(pending: ServerToAgentDraft[], reply: ServerToAgentDraft): ServerToAgentDraft {
-  const commandIndex = pending.findIndex((draft) => draft.command !== undefined);
+export function mergeQueued(
+  queued: ServerToAgentDraft[],
+  reply: ServerToAgentDraft,
+): { reply: ServerToAgentDraft; requeue: ServerToAgentDraft[] } {
+  const commandIndex = queued.findIndex((draft) => draft.command !== undefined);
   if (commandIndex >= 0) {
-    const [withCommand] = pending.splice(commandIndex, 1);
-    return { command: withCommand.command, capabilities: reply.capabilities };
+    const rest = queued.filter((_, i) => i !== commandIndex);
+    const { capabilities, ...deferred } = reply;
+    const requeue = Object.keys(deferred).length > 0 ? [...rest, deferred] : rest;
+    return { reply: { command: queued[commandIndex].command, capabilities }, requeue };
   }
   const merged: ServerToAgentDraft = {};
-  for (const draft of pending.splice(0)) {
-    Object.assign(merged, draft, { flags: (merged.flags ?? 0) | (draft.flags ?? 0) });
+  let flags = 0;
+  // Later drafts win; the handlers' reply is the freshest view, so it goes last.
+  for (const draft of [...queued, reply]) {
+    for (const [key, value] of Object.entries(draft)) {
+      if (value !== undefined) {
+        (merged as Record<string, unknown>)[key] = value;
+      }
+    }
+    flags |= draft.flags ?? 0;
   }
-  // The handlers' reply is the freshest view, so it wins over anything queued earlier.
-  return { ...merged, ...stripUndefined(reply), flags: (merged.flags ?? 0) | (reply.flags ?? 0) || undefined };
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+  return { reply: { ...merged, flags: flags || undefined }, requeue: [] };
 }

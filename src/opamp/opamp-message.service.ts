@@ -4,7 +4,8 @@ import { AppConfig } from '../config/app-config.js';
 import { AgentMessageHandlers, type AgentMessageContext, type AgentSnapshot } from './agent-message-handlers.js';
 import { AgentSession, type AgentSocket } from './agent-session.js';
 import { flattenAttributes } from './attributes.js';
-import { takePending } from './opamp-gateway.js';
+import { AgentOutbox } from './agent-outbox.js';
+import { mergeQueued, OpampGateway } from './opamp-gateway.js';
 import {
   AgentCapabilities,
   AgentToServerFlags,
@@ -41,6 +42,8 @@ export interface HandledMessage {
   reply: ServerToAgent;
   /** The session the message belongs to, once the agent has a stable identity. */
   session?: AgentSession;
+  /** For a WebSocket agent's first message: forwards what was queued for it, after the reply. */
+  afterReply?: () => Promise<void>;
 }
 
 /**
@@ -55,6 +58,8 @@ export class OpampMessageService {
   constructor(
     private readonly sessions: SessionRegistry,
     private readonly handlers: AgentMessageHandlers,
+    private readonly gateway: OpampGateway,
+    private readonly outbox: AgentOutbox,
     private readonly config: AppConfig,
   ) {}
 
@@ -105,8 +110,25 @@ export class OpampMessageService {
       reply.capabilities = SERVER_CAPABILITIES;
       this.offerConnectionSettings(session, inbound, reply);
     }
-    const draft = session.pending.length > 0 ? takePending(session.pending, reply) : reply;
+    if (inbound.transport === 'websocket') {
+      const afterReply = firstMessage ? () => this.gateway.deliverQueued(instanceUid) : undefined;
+      return { reply: { ...reply, instance_uid: uid }, session, afterReply };
+    }
+    const draft = firstMessage || session.hasQueued ? await this.withQueued(session, reply) : reply;
     return { reply: { ...draft, instance_uid: uid }, session };
+  }
+
+  /** An HTTP poll answers with what was queued for the agent, whichever instance queued it. */
+  private async withQueued(session: AgentSession, reply: ServerToAgentDraft): Promise<ServerToAgentDraft> {
+    const queued = await this.gateway.takeQueued(session);
+    if (queued.length === 0) {
+      return reply;
+    }
+    const merged = mergeQueued(queued, reply);
+    for (const draft of merged.requeue) {
+      await this.outbox.enqueue(session.instanceUid, draft);
+    }
+    return merged.reply;
   }
 
   /** Called when a WebSocket closes or an agent says goodbye: forget it and tell the features. */

@@ -156,11 +156,12 @@ export class OpampServer implements OnApplicationBootstrap, OnApplicationShutdow
     }
     const stop = this.metrics.handlerSeconds.startTimer();
     try {
-      const { reply, session } = await this.messages.handle(message, inbound);
+      const { reply, session, afterReply } = await this.messages.handle(message, inbound);
       if (session) {
         connection.session = session;
       }
       await this.sendWs(connection, reply);
+      await afterReply?.();
       if (message.agent_disconnect && session) {
         await this.messages.disconnect(session);
         connection.session = undefined;

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { AgentAuth } from './agent-auth.js';
+import { AgentOutbox } from './agent-outbox.js';
 import { AgentMessageHandlers } from './agent-message-handlers.js';
 import { OpampGateway } from './opamp-gateway.js';
 import { OpampHttpRoutes } from './opamp-http-routes.js';
@@ -24,6 +25,7 @@ import { SessionRegistry } from './session-registry.js';
     OpampHttpRoutes,
     SessionRegistry,
     OpampMetrics,
+    AgentOutbox,
     OpampGateway,
     OpampMessageService,
     AgentAuth,

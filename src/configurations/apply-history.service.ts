@@ -1,0 +1,172 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import type { Page } from '../common/pagination.js';
+import type { ApplyStatus } from './apply-record.entity.js';
+import {
+  ApplyHistoryRepository,
+  type ApplyRecordFilter,
+  type ApplyRecordView,
+  type NewApplyRecord,
+} from './apply-history.repository.js';
+import { ConfigAssignmentRepository } from './config-assignment.repository.js';
+import { AgentNotFound, ConfigurationNotFound, PushNotFound } from './configurations.errors.js';
+import { ConfigurationsRepository } from './configurations.repository.js';
+
+export type ReportedStatus = 'APPLYING' | 'APPLIED' | 'FAILED';
+
+export interface ApplySummary {
+  total: number;
+  counts: Record<ApplyStatus, number>;
+}
+
+/**
+ * The apply history: one row per offer of a configuration version to an agent, moved by the
+ * agent's RemoteConfigStatus reports, and expired to `timeout` by a periodic sweep.
+ */
+@Injectable()
+export class ApplyHistoryService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('ApplyHistoryService');
+  private sweepTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly records: ApplyHistoryRepository,
+    private readonly configurations: ConfigurationsRepository,
+    private readonly assignments: ConfigAssignmentRepository,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    // A quarter of the timeout keeps the lateness of a `timeout` under 25%; at most every 30 s.
+    const everyMs = Math.min(30, Math.max(1, this.config.applyTimeoutSeconds / 4)) * 1000;
+    this.sweepTimer = setInterval(() => void this.sweepSafely(), everyMs);
+    this.sweepTimer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweepTimer);
+  }
+
+  recordOffers(records: NewApplyRecord[]): Promise<void> {
+    return this.records.insertPending(records);
+  }
+
+  recordOfferUnlessOpen(record: NewApplyRecord): Promise<void> {
+    return this.records.insertPendingUnlessOpen(record);
+  }
+
+  /**
+   * Applies an agent's report about `configHash` (hex). An APPLIED report for a hash the agent has
+   * no open offer for, right after its newest offer FAILED, means it went back to its previous
+   * config: that failed row becomes `rolled_back`.
+   */
+  async recordStatus(
+    instanceUid: string,
+    configHash: string,
+    status: ReportedStatus,
+    error: string | null,
+  ): Promise<void> {
+    switch (status) {
+      case 'APPLYING':
+        await this.records.transition(instanceUid, configHash, ['pending'], 'applying', null);
+        return;
+      case 'FAILED':
+        await this.records.transition(instanceUid, configHash, ['pending', 'applying', 'timeout'], 'failed', error);
+        return;
+      case 'APPLIED': {
+        const moved = await this.records.transition(
+          instanceUid,
+          configHash,
+          ['pending', 'applying', 'timeout'],
+          'applied',
+          null,
+        );
+        if (moved === 0) {
+          const latest = await this.records.findLatest(instanceUid);
+          if (latest?.status === 'failed' && latest.configHash !== configHash) {
+            await this.records.markRolledBack(latest.id);
+          }
+        }
+        return;
+      }
+    }
+  }
+
+  /** Marks offers unanswered for APPLY_TIMEOUT_SECONDS as `timeout`; safe to run on every instance at once. */
+  sweepTimeouts(): Promise<number> {
+    return this.records.expireOpen(this.config.applyTimeoutSeconds);
+  }
+
+  async listForConfiguration(name: string, filter: ApplyRecordFilter, offset: number, limit: number) {
+    const configuration = await this.configurations.findLatestByName(name);
+    if (!configuration) {
+      throw new ConfigurationNotFound(name);
+    }
+    return this.page({ ...filter, configurationId: configuration.id }, offset, limit);
+  }
+
+  async listForAgent(instanceUid: string, filter: ApplyRecordFilter, offset: number, limit: number) {
+    const page = await this.page({ ...filter, instanceUid }, offset, limit);
+    // History outlives agent rows, so only an agent with neither is unknown.
+    if (page.total === 0 && !(await this.assignments.agentExists(instanceUid))) {
+      throw new AgentNotFound(instanceUid);
+    }
+    return page;
+  }
+
+  /** Agents of one push per state. */
+  async summaryForPush(name: string, pushId: string): Promise<ApplySummary> {
+    const configuration = await this.configurations.findLatestByName(name);
+    if (!configuration) {
+      throw new ConfigurationNotFound(name);
+    }
+    const summary = summarize(await this.records.countByStatus({ configurationId: configuration.id, pushId }, true));
+    if (summary.total === 0) {
+      throw new PushNotFound(pushId);
+    }
+    return summary;
+  }
+
+  /** Agents per state of their newest offer of this configuration's current version. */
+  async summaryForConfiguration(name: string): Promise<ApplySummary & { version: number }> {
+    const configuration = await this.configurations.findLatestByName(name);
+    if (!configuration) {
+      throw new ConfigurationNotFound(name);
+    }
+    const counts = await this.records.countByStatus(
+      { configurationId: configuration.id, version: configuration.version },
+      true,
+    );
+    return { version: configuration.version, ...summarize(counts) };
+  }
+
+  private async page(filter: ApplyRecordFilter, offset: number, limit: number): Promise<Page<ApplyRecordView>> {
+    const [items, total] = await this.records.list(filter, offset, limit);
+    return { items, total };
+  }
+
+  private async sweepSafely(): Promise<void> {
+    try {
+      const expired = await this.sweepTimeouts();
+      if (expired > 0) {
+        this.logger.log({ expired }, 'Apply offers timed out');
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Apply timeout sweep failed');
+    }
+  }
+}
+
+function summarize(counts: Record<string, number>): ApplySummary {
+  const all: Record<ApplyStatus, number> = {
+    pending: 0,
+    applying: 0,
+    applied: 0,
+    failed: 0,
+    timeout: 0,
+    rolled_back: 0,
+  };
+  for (const [status, count] of Object.entries(counts)) {
+    all[status as ApplyStatus] = count;
+  }
+  return { total: Object.values(all).reduce((a, b) => a + b, 0), counts: all };
+}

@@ -1,0 +1,139 @@
+import type { EntityManager } from 'typeorm';
+import type { Selector } from './selector.js';
+
+/**
+ * Every configuration write takes this transaction-scoped advisory lock exclusively; agent-side
+ * reassignment takes it shared. Configuration writes are rare, and serialising them means an
+ * assignment recompute always sees every committed configuration, on any number of instances.
+ */
+export const CONFIGURATION_WRITE_LOCK = 4_203_160_001;
+
+/** An agent whose desired configuration changed (configurationId null: nothing matches it any more). */
+export interface AssignmentChange {
+  instanceUid: string;
+  configurationId: string | null;
+  version: number | null;
+  configHash: string | null;
+}
+
+/** Which agents a recompute looks at. */
+export type RecomputeScope =
+  { kind: 'configuration'; configurationId: string; selector: Selector } | { kind: 'agents'; instanceUids: string[] };
+
+/*
+ * The assignment rule in SQL (selector.ts has the same rule in TypeScript, unit-tested): the
+ * agent's label set is identifying || non-identifying || labels (later maps win on a shared key);
+ * a non-empty selector matches when the set contains every pair; the winner is the highest
+ * priority, then the oldest, then the name. Only rows whose desired state changes are written.
+ */
+const RECOMPUTE_SQL = (scope: string): string => `
+  WITH desired AS (
+    SELECT a.instance_uid, best.id AS configuration_id, best.version, best.config_hash
+    FROM agents a
+    LEFT JOIN LATERAL (
+      SELECT c.id, c.version, c.config_hash
+      FROM configurations c
+      WHERE c.deleted_at IS NULL
+        AND c.selector <> '{}'::jsonb
+        AND (a.identifying_attributes || a.non_identifying_attributes || a.labels) @> c.selector
+      ORDER BY c.priority DESC, c.created_at ASC, lower(c.name) ASC
+      LIMIT 1
+    ) best ON true
+    WHERE ${scope}
+  )
+  UPDATE agents a
+  SET assigned_configuration_id = d.configuration_id,
+      assigned_config_version = d.version,
+      desired_config_hash = d.config_hash
+  FROM desired d
+  WHERE a.instance_uid = d.instance_uid
+    AND (a.assigned_configuration_id IS DISTINCT FROM d.configuration_id
+      OR a.assigned_config_version IS DISTINCT FROM d.version
+      OR a.desired_config_hash IS DISTINCT FROM d.config_hash)
+  RETURNING a.instance_uid, d.configuration_id, d.version, d.config_hash`;
+
+interface ChangeRow {
+  instance_uid: string;
+  configuration_id: string | null;
+  version: number | null;
+  config_hash: string | null;
+}
+
+/** Channel on which committed assignment changes wake the other server instances. */
+export const ASSIGNMENT_CHANNEL = 'opamp_config_assignments';
+
+/** Past this many agents a wake-up says "reload everything" instead of listing them (NOTIFY payloads are < 8000 bytes). */
+export const MAX_NOTIFIED_UIDS = 150;
+
+/** What a wake-up carries: who wrote, and which agents changed (absent: too many to list). */
+export interface AssignmentNotification {
+  origin: string;
+  instanceUids?: string[];
+  /** Set when an operator's push is forwarded to the instances holding these agents. */
+  push?: ForwardedPush;
+}
+
+export interface ForwardedPush {
+  pushId: string;
+  configurationId: string;
+  version: number;
+}
+
+/** Desired-state writes on the agents table, run inside the caller's transaction. */
+export class AssignmentStore {
+  /** `origin` names the writing instance, so it can ignore its own wake-ups. */
+  constructor(
+    private readonly manager: EntityManager,
+    private readonly origin: string,
+  ) {}
+
+  /**
+   * Recomputes the desired configuration of the agents in scope. For a configuration change the
+   * scope is the agents assigned to it plus those its selector matches: nobody else can win or lose it.
+   */
+  async recompute(scope: RecomputeScope): Promise<AssignmentChange[]> {
+    const [sql, params] =
+      scope.kind === 'configuration'
+        ? [
+            RECOMPUTE_SQL(
+              `a.assigned_configuration_id = $1
+               OR ($2::jsonb <> '{}'::jsonb
+                   AND (a.identifying_attributes || a.non_identifying_attributes || a.labels) @> $2::jsonb)`,
+            ),
+            [scope.configurationId, JSON.stringify(scope.selector)],
+          ]
+        : [RECOMPUTE_SQL('a.instance_uid = ANY($1::uuid[])'), [scope.instanceUids]];
+    const result: unknown = await this.manager.query(sql, params);
+    // node-postgres answers an UPDATE ... RETURNING through TypeORM as [rows, count].
+    const rows = (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as ChangeRow[];
+    if (rows.length > 0) {
+      await this.wakeOtherInstances(rows.map((row) => row.instance_uid));
+    }
+    return rows.map((row) => ({
+      instanceUid: row.instance_uid,
+      configurationId: row.configuration_id,
+      version: row.version,
+      configHash: row.config_hash,
+    }));
+  }
+
+  /**
+   * NOTIFY inside the transaction is delivered only if it commits, so other instances never act
+   * on a rolled-back change and never miss a committed one while their listener is connected.
+   */
+  private async wakeOtherInstances(instanceUids: string[]): Promise<void> {
+    const notification: AssignmentNotification = {
+      origin: this.origin,
+      instanceUids: instanceUids.length <= MAX_NOTIFIED_UIDS ? instanceUids : undefined,
+    };
+    await this.manager.query('SELECT pg_notify($1, $2)', [ASSIGNMENT_CHANNEL, JSON.stringify(notification)]);
+  }
+
+  async countAssigned(configurationId: string): Promise<number> {
+    const rows: Array<{ count: string }> = await this.manager.query(
+      'SELECT count(*) AS count FROM agents WHERE assigned_configuration_id = $1',
+      [configurationId],
+    );
+    return Number(rows[0].count);
+  }
+}

@@ -1,0 +1,158 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { InstanceIdentity } from '../agents/instance-identity.js';
+import {
+  ASSIGNMENT_CHANNEL,
+  AssignmentStore,
+  CONFIGURATION_WRITE_LOCK,
+  MAX_NOTIFIED_UIDS,
+  type AssignmentChange,
+  type AssignmentNotification,
+  type ForwardedPush,
+} from './assignment.store.js';
+
+/** An agent's desired configuration next to what it reports running. */
+export interface AgentAssignmentRow {
+  instanceUid: string;
+  agentName: string | null;
+  hostName: string | null;
+  status: string;
+  /** The server instance holding its connection (while online). */
+  instanceId: string | null;
+  capabilities: number;
+  configurationId: string | null;
+  configurationName: string | null;
+  assignedVersion: number | null;
+  desiredConfigHash: string | null;
+  remoteConfigStatus: string | null;
+  remoteConfigHash: string | null;
+  remoteConfigError: string | null;
+  /** Status of the newest apply-history row for the assigned configuration, if it was ever offered. */
+  applyStatus: string | null;
+  applyUpdatedAt: Date | null;
+}
+
+interface RawAssignmentRow {
+  instance_uid: string;
+  agent_name: string | null;
+  host_name: string | null;
+  status: string;
+  instance_id: string | null;
+  capabilities: string;
+  configuration_id: string | null;
+  configuration_name: string | null;
+  assigned_config_version: number | null;
+  desired_config_hash: string | null;
+  remote_config_status: string | null;
+  remote_config_hash: string | null;
+  remote_config_error: string | null;
+  apply_status: string | null;
+  apply_updated_at: Date | null;
+}
+
+const ASSIGNMENT_SELECT = `
+  SELECT a.instance_uid, a.agent_name, a.host_name, a.status, a.instance_id, a.capabilities,
+         a.assigned_configuration_id AS configuration_id, c.name AS configuration_name,
+         a.assigned_config_version, a.desired_config_hash,
+         a.remote_config_status, a.remote_config_hash, a.remote_config_error,
+         r.status AS apply_status, r.updated_at AS apply_updated_at
+  FROM agents a
+  LEFT JOIN configurations c ON c.id = a.assigned_configuration_id
+  LEFT JOIN LATERAL (
+    SELECT h.status, h.updated_at FROM configuration_apply_history h
+    WHERE h.instance_uid = a.instance_uid AND h.configuration_id = a.assigned_configuration_id
+    ORDER BY h.offered_at DESC LIMIT 1
+  ) r ON true`;
+
+function toRow(raw: RawAssignmentRow): AgentAssignmentRow {
+  return {
+    instanceUid: raw.instance_uid,
+    agentName: raw.agent_name,
+    hostName: raw.host_name,
+    status: raw.status,
+    instanceId: raw.instance_id,
+    capabilities: Number(raw.capabilities),
+    configurationId: raw.configuration_id,
+    configurationName: raw.configuration_name,
+    assignedVersion: raw.assigned_config_version,
+    desiredConfigHash: raw.desired_config_hash,
+    remoteConfigStatus: raw.remote_config_status,
+    remoteConfigHash: raw.remote_config_hash,
+    remoteConfigError: raw.remote_config_error,
+    applyStatus: raw.apply_status,
+    applyUpdatedAt: raw.apply_updated_at,
+  };
+}
+
+/** Reads and agent-driven writes of the desired configuration stored on the agents table. */
+@Injectable()
+export class ConfigAssignmentRepository {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly identity: InstanceIdentity,
+  ) {}
+
+  /** Recomputes these agents' assignments; shares the lock with readers, excludes configuration writes. */
+  recomputeForAgents(instanceUids: string[]): Promise<AssignmentChange[]> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock_shared($1)', [CONFIGURATION_WRITE_LOCK]);
+      return new AssignmentStore(manager, this.identity.id).recompute({ kind: 'agents', instanceUids });
+    });
+  }
+
+  async findForAgent(instanceUid: string): Promise<AgentAssignmentRow | null> {
+    const rows: RawAssignmentRow[] = await this.dataSource.query(`${ASSIGNMENT_SELECT} WHERE a.instance_uid = $1`, [
+      instanceUid,
+    ]);
+    return rows[0] ? toRow(rows[0]) : null;
+  }
+
+  async listAssigned(configurationId: string, offset: number, limit: number): Promise<[AgentAssignmentRow[], number]> {
+    const rows: RawAssignmentRow[] = await this.dataSource.query(
+      `${ASSIGNMENT_SELECT} WHERE a.assigned_configuration_id = $1 ORDER BY a.instance_uid LIMIT $2 OFFSET $3`,
+      [configurationId, limit, offset],
+    );
+    const total = await new AssignmentStore(this.dataSource.manager, this.identity.id).countAssigned(configurationId);
+    return [rows.map(toRow), total];
+  }
+
+  /** The assigned agents, or only those of `instanceUids` that are assigned this configuration. */
+  async findAssigned(configurationId: string, instanceUids?: string[]): Promise<AgentAssignmentRow[]> {
+    const rows: RawAssignmentRow[] = instanceUids
+      ? await this.dataSource.query(
+          `${ASSIGNMENT_SELECT} WHERE a.assigned_configuration_id = $1 AND a.instance_uid = ANY($2::uuid[])`,
+          [configurationId, instanceUids],
+        )
+      : await this.dataSource.query(`${ASSIGNMENT_SELECT} WHERE a.assigned_configuration_id = $1`, [configurationId]);
+    return rows.map(toRow);
+  }
+
+  /** The desired state alone, for the OpAMP hot path; null when the agent row does not exist. */
+  async findDesired(
+    instanceUid: string,
+  ): Promise<{ configurationId: string | null; version: number | null; configHash: string | null } | null> {
+    const rows: Array<{ id: string | null; version: number | null; hash: string | null }> = await this.dataSource.query(
+      `SELECT assigned_configuration_id AS id, assigned_config_version AS version, desired_config_hash AS hash
+       FROM agents WHERE instance_uid = $1`,
+      [instanceUid],
+    );
+    return rows[0] ? { configurationId: rows[0].id, version: rows[0].version, configHash: rows[0].hash } : null;
+  }
+
+  /** Asks the instances holding these agents to deliver a push (they answer nothing; apply history tells). */
+  async forwardPush(instanceUids: string[], push: ForwardedPush): Promise<void> {
+    for (let i = 0; i < instanceUids.length; i += MAX_NOTIFIED_UIDS) {
+      const notification: AssignmentNotification = {
+        origin: this.identity.id,
+        instanceUids: instanceUids.slice(i, i + MAX_NOTIFIED_UIDS),
+        push,
+      };
+      await this.dataSource.query('SELECT pg_notify($1, $2)', [ASSIGNMENT_CHANNEL, JSON.stringify(notification)]);
+    }
+  }
+
+  async agentExists(instanceUid: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM agents WHERE instance_uid = $1', [instanceUid]);
+    return rows.length > 0;
+  }
+}

@@ -1,0 +1,65 @@
+import crypto from 'node:crypto';
+import { configHashHex, configMapHash, lineAndColumn, validateConfigContent } from './config-content.js';
+import { InvalidConfigContent } from './configurations.errors.js';
+
+describe('validateConfigContent', () => {
+  it('accepts valid YAML, JSON and any text', () => {
+    expect(() => validateConfigContent('exporters:\n  otlp:\n    endpoint: prod.com:4317', 'text/yaml')).not.toThrow();
+    expect(() => validateConfigContent('{"a": [1, 2]}', 'application/json')).not.toThrow();
+    expect(() => validateConfigContent('{{ not: yaml', 'text/plain')).not.toThrow();
+  });
+
+  it('names line and column of a YAML error', () => {
+    const sut = () => validateConfigContent('receivers:\n  otlp:\n    protocols: [grpc\nexporters: {}\n', 'text/yaml');
+    expect(sut).toThrow(InvalidConfigContent);
+    expect(sut).toThrow(/^raw_config is not valid YAML at line \d+, column \d+: /);
+  });
+
+  it('refuses duplicate YAML keys, which collectors would silently merge', () => {
+    expect(() => validateConfigContent('a: 1\na: 2\n', 'text/yaml')).toThrow(/line 2, column 1/);
+  });
+
+  it('names line and column of a JSON error', () => {
+    expect(() => validateConfigContent('{\n  "a": 1,\n}', 'application/json')).toThrow(
+      /^raw_config is not valid JSON at line 3, column 1: /,
+    );
+    expect(() => validateConfigContent('{"a": ', 'application/json')).toThrow(/at line 1, column 7/);
+  });
+});
+
+describe('lineAndColumn', () => {
+  it('counts from 1, columns restarting after each newline', () => {
+    expect(lineAndColumn('ab\ncd', 0)).toEqual({ line: 1, col: 1 });
+    expect(lineAndColumn('ab\ncd', 4)).toEqual({ line: 2, col: 2 });
+  });
+});
+
+describe('configMapHash', () => {
+  const file = { fileName: 'collector.yaml', contentType: 'text/yaml', body: 'a: 1\n' };
+
+  it('is SHA-256 over length-prefixed key, content type and body', () => {
+    const expected = crypto.createHash('sha256');
+    for (const part of ['collector.yaml', 'text/yaml', 'a: 1\n']) {
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(Buffer.byteLength(part));
+      expected.update(length).update(part);
+    }
+    expect(configHashHex(file)).toBe(expected.digest('hex'));
+    expect(configHashHex(file)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('does not depend on the order of the map entries', () => {
+    const other = { fileName: 'extra.json', contentType: 'application/json', body: '{}' };
+    expect(configMapHash([file, other]).equals(configMapHash([other, file]))).toBe(true);
+  });
+
+  it('changes with any of key, content type and body, and keeps field boundaries apart', () => {
+    const base = configHashHex(file);
+    expect(configHashHex({ ...file, fileName: 'other.yaml' })).not.toBe(base);
+    expect(configHashHex({ ...file, contentType: 'text/plain' })).not.toBe(base);
+    expect(configHashHex({ ...file, body: 'a: 2\n' })).not.toBe(base);
+    expect(configHashHex({ fileName: 'ab', contentType: 'c', body: '' })).not.toBe(
+      configHashHex({ fileName: 'a', contentType: 'bc', body: '' }),
+    );
+  });
+});

@@ -1,0 +1,124 @@
+import { Controller, Get, Param, ParseIntPipe, ParseUUIDPipe, Query, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ApiEndpoint } from '../auth/api-endpoint.decorator.js';
+import { PageQuery, setPageHeaders } from '../common/pagination.js';
+import { ApplyHistoryService } from './apply-history.service.js';
+import { ConfigAssignmentService } from './config-assignment.service.js';
+import { ConfigHistoryService } from './config-history.service.js';
+import {
+  AgentAssignmentResponse,
+  ApplyRecordResponse,
+  ConfigurationApplyHistoryQuery,
+  ConfigurationApplySummaryResponse,
+  PushSummaryResponse,
+  toAgentAssignmentResponse,
+  toApplyRecordResponse,
+  toApplySummaryResponse,
+} from './dto/apply.dto.js';
+import {
+  ConfigurationVersionResponse,
+  DiffQuery,
+  DiffResponse,
+  toDiffResponse,
+  toVersionResponse,
+} from './dto/history.dto.js';
+
+/** Read-only views of a configuration: versions, diffs, assigned agents and apply history. */
+@ApiTags('configurations')
+@Controller('api/v1/configurations/:name')
+export class ConfigHistoryController {
+  constructor(
+    private readonly history: ConfigHistoryService,
+    private readonly assignments: ConfigAssignmentService,
+    private readonly applies: ApplyHistoryService,
+  ) {}
+
+  @Get('history')
+  @ApiEndpoint({ summary: 'Versions of a configuration, newest first', errors: { 404: 'No such configuration' } })
+  @ApiOkResponse({ type: [ConfigurationVersionResponse] })
+  async list(
+    @Param('name') name: string,
+    @Query() query: PageQuery,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ConfigurationVersionResponse[]> {
+    const page = await this.history.list(name, query.offset, query.page_size);
+    setPageHeaders(response, query, page.total);
+    return page.items.map(toVersionResponse);
+  }
+
+  @Get('history/:version')
+  @ApiEndpoint({ summary: 'One version of a configuration', errors: { 404: 'No such configuration or version' } })
+  @ApiOkResponse({ type: ConfigurationVersionResponse })
+  async version(
+    @Param('name') name: string,
+    @Param('version', ParseIntPipe) version: number,
+  ): Promise<ConfigurationVersionResponse> {
+    return toVersionResponse(await this.history.version(name, version));
+  }
+
+  @Get('diff')
+  @ApiEndpoint({
+    summary: 'Unified diff of raw_config and the selector change between two versions',
+    errors: { 404: 'No such configuration or version' },
+  })
+  @ApiOkResponse({ type: DiffResponse })
+  async diff(@Param('name') name: string, @Query() query: DiffQuery): Promise<DiffResponse> {
+    return toDiffResponse(await this.history.diff(name, query.from, query.to));
+  }
+
+  @Get('agents')
+  @ApiEndpoint({
+    summary: 'Agents assigned this configuration and their apply state',
+    errors: { 404: 'No such configuration' },
+  })
+  @ApiOkResponse({ type: [AgentAssignmentResponse] })
+  async agents(
+    @Param('name') name: string,
+    @Query() query: PageQuery,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<AgentAssignmentResponse[]> {
+    const page = await this.assignments.listAgents(name, query.offset, query.page_size);
+    setPageHeaders(response, query, page.total);
+    return page.items.map(toAgentAssignmentResponse);
+  }
+
+  @Get('apply-history')
+  @ApiEndpoint({ summary: 'Apply history of a configuration, newest first', errors: { 404: 'No such configuration' } })
+  @ApiOkResponse({ type: [ApplyRecordResponse] })
+  async applyHistory(
+    @Param('name') name: string,
+    @Query() query: ConfigurationApplyHistoryQuery,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ApplyRecordResponse[]> {
+    const page = await this.applies.listForConfiguration(
+      name,
+      { status: query.status, version: query.version, instanceUid: query.agent_id, pushId: query.push_id },
+      query.offset,
+      query.page_size,
+    );
+    setPageHeaders(response, query, page.total);
+    return page.items.map(toApplyRecordResponse);
+  }
+
+  @Get('apply-summary')
+  @ApiEndpoint({
+    summary: "Agents per apply state for the current version (each agent's newest offer)",
+    errors: { 404: 'No such configuration' },
+  })
+  @ApiOkResponse({ type: ConfigurationApplySummaryResponse })
+  async applySummary(@Param('name') name: string): Promise<ConfigurationApplySummaryResponse> {
+    const summary = await this.applies.summaryForConfiguration(name);
+    return { version: summary.version, ...toApplySummaryResponse(summary) };
+  }
+
+  @Get('push/:pushId')
+  @ApiEndpoint({ summary: 'Agents per apply state for one push', errors: { 404: 'No such configuration or push' } })
+  @ApiOkResponse({ type: PushSummaryResponse })
+  async push(
+    @Param('name') name: string,
+    @Param('pushId', ParseUUIDPipe) pushId: string,
+  ): Promise<PushSummaryResponse> {
+    return { push_id: pushId, ...toApplySummaryResponse(await this.applies.summaryForPush(name, pushId)) };
+  }
+}

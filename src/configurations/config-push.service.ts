@@ -1,0 +1,192 @@
+import { Injectable, Logger } from '@nestjs/common';
+import crypto from 'node:crypto';
+import { InstanceIdentity } from '../agents/instance-identity.js';
+import { OpampGateway } from '../opamp/opamp-gateway.js';
+import { AgentCapabilities } from '../opamp/proto/opamp.types.js';
+import { ApplyHistoryService } from './apply-history.service.js';
+import type { AssignmentChange, ForwardedPush } from './assignment.store.js';
+import { ConfigAssignmentRepository, type AgentAssignmentRow } from './config-assignment.repository.js';
+import type { ConfigChangeListener } from './config-change-notifier.js';
+import { ConfigurationNotFound } from './configurations.errors.js';
+import { ConfigurationsRepository } from './configurations.repository.js';
+import { DesiredConfigCache } from './desired-config.cache.js';
+import { toAgentRemoteConfig } from './remote-config.js';
+import { RemoteConfigHandler } from './remote-config.handler.js';
+
+export type SkipReason = 'unknown_agent' | 'not_assigned' | 'no_remote_config_capability' | 'not_connected';
+
+export interface PushResult {
+  pushId: string;
+  configurationName: string;
+  version: number;
+  targeted: number;
+  sent: number;
+  /** Agents online at other instances, asked through PostgreSQL to deliver it. */
+  forwarded: number;
+  skipped: Array<{ agentId: string; reason: SkipReason }>;
+}
+
+/** Sends in parallel batches: one slow socket must not hold up a fleet-wide push. */
+const SEND_BATCH = 256;
+
+/**
+ * Sends a configuration's current version to its assigned agents through the OpampGateway: at
+ * once to WebSocket agents, with the next poll to HTTP agents. Agents held by another instance
+ * are forwarded to it; offline agents get the config when they next connect.
+ */
+@Injectable()
+export class ConfigPushService implements ConfigChangeListener {
+  private readonly logger = new Logger('ConfigPushService');
+
+  constructor(
+    private readonly gateway: OpampGateway,
+    private readonly configurations: ConfigurationsRepository,
+    private readonly assignments: ConfigAssignmentRepository,
+    private readonly cache: DesiredConfigCache,
+    private readonly handler: RemoteConfigHandler,
+    private readonly applies: ApplyHistoryService,
+    private readonly identity: InstanceIdentity,
+  ) {}
+
+  /** Pushes to every assigned agent, or to the given ones (each must be assigned this configuration). */
+  async push(name: string, agentIds?: string[]): Promise<PushResult> {
+    const configuration = await this.configurations.findLiveByName(name);
+    if (!configuration) {
+      throw new ConfigurationNotFound(name);
+    }
+    const requested = agentIds ? [...new Set(agentIds.map((id) => id.toLowerCase()))] : undefined;
+    const targets = await this.assignments.findAssigned(configuration.id, requested);
+    const skipped: PushResult['skipped'] = [];
+    for (const agentId of requested ?? []) {
+      if (!targets.some((t) => t.instanceUid === agentId)) {
+        const reason = (await this.assignments.agentExists(agentId)) ? 'not_assigned' : 'unknown_agent';
+        skipped.push({ agentId, reason });
+      }
+    }
+    const local: AgentAssignmentRow[] = [];
+    const elsewhere: string[] = [];
+    for (const target of targets) {
+      if (this.gateway.isConnected(target.instanceUid)) {
+        local.push(target);
+      } else if (!acceptsRemoteConfig(target.capabilities)) {
+        skipped.push({ agentId: target.instanceUid, reason: 'no_remote_config_capability' });
+      } else if (target.status === 'online' && target.instanceId !== null && target.instanceId !== this.identity.id) {
+        elsewhere.push(target.instanceUid);
+      } else {
+        skipped.push({ agentId: target.instanceUid, reason: 'not_connected' });
+      }
+    }
+    const push: ForwardedPush = {
+      pushId: crypto.randomUUID(),
+      configurationId: configuration.id,
+      version: configuration.version,
+    };
+    const delivery = await this.deliver(push, local);
+    await this.assignments.forwardPush(elsewhere, push);
+    return {
+      pushId: push.pushId,
+      configurationName: configuration.name,
+      version: configuration.version,
+      targeted: targets.length,
+      sent: delivery.sent,
+      forwarded: elsewhere.length,
+      skipped: [...skipped, ...delivery.skipped],
+    };
+  }
+
+  /**
+   * Auto push: agents whose desired configuration just changed get it at once when that
+   * configuration has auto_push. Runs after commit; a failure only delays the agent to its next message.
+   */
+  async assignmentsChanged(changes: AssignmentChange[]): Promise<void> {
+    const byConfiguration = new Map<string, string[]>();
+    for (const change of changes) {
+      if (change.configurationId && this.gateway.isConnected(change.instanceUid)) {
+        byConfiguration.set(change.configurationId, [
+          ...(byConfiguration.get(change.configurationId) ?? []),
+          change.instanceUid,
+        ]);
+      }
+    }
+    if (byConfiguration.size === 0) {
+      return;
+    }
+    try {
+      for (const configuration of await this.configurations.findLiveByIds([...byConfiguration.keys()])) {
+        if (configuration.autoPush) {
+          const targets = await this.assignments.findAssigned(configuration.id, byConfiguration.get(configuration.id));
+          const push = {
+            pushId: crypto.randomUUID(),
+            configurationId: configuration.id,
+            version: configuration.version,
+          };
+          await this.deliver(push, targets);
+        }
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Auto push failed; agents get the config with their next message');
+    }
+  }
+
+  /** Offers the desired config now to these agents connected here (after another instance changed it). */
+  async offerToConnected(instanceUids: string[]): Promise<void> {
+    const changes: AssignmentChange[] = [];
+    for (const instanceUid of instanceUids) {
+      changes.push({ instanceUid, ...(await this.cache.get(instanceUid)) });
+    }
+    await this.assignmentsChanged(changes);
+  }
+
+  /** Delivers a push another instance forwarded for agents connected here. */
+  async deliverForwarded(push: ForwardedPush, instanceUids: string[]): Promise<void> {
+    const connected = instanceUids.filter((uid) => this.gateway.isConnected(uid));
+    if (connected.length > 0) {
+      await this.deliver(push, await this.assignments.findAssigned(push.configurationId, connected));
+    }
+  }
+
+  private async deliver(
+    push: ForwardedPush,
+    targets: AgentAssignmentRow[],
+  ): Promise<{ sent: number; skipped: PushResult['skipped'] }> {
+    const skipped: PushResult['skipped'] = [];
+    const content = await this.cache.content(push.configurationId, push.version);
+    if (!content) {
+      throw new ConfigurationNotFound(push.configurationId);
+    }
+    const remoteConfig = toAgentRemoteConfig(content);
+    const sentTo: string[] = [];
+    const sendOne = async (target: AgentAssignmentRow): Promise<void> => {
+      const capabilities = this.gateway.capabilitiesOf(target.instanceUid) ?? target.capabilities;
+      if (!acceptsRemoteConfig(capabilities)) {
+        skipped.push({ agentId: target.instanceUid, reason: 'no_remote_config_capability' });
+        return;
+      }
+      // An explicit push (or a new assignment) overrides "this version failed here, do not re-offer".
+      this.handler.allowOffer([target.instanceUid]);
+      if (await this.gateway.send(target.instanceUid, { remote_config: remoteConfig })) {
+        sentTo.push(target.instanceUid);
+        this.handler.markOffered(target.instanceUid, content.configHash);
+      } else {
+        skipped.push({ agentId: target.instanceUid, reason: 'not_connected' });
+      }
+    };
+    for (let i = 0; i < targets.length; i += SEND_BATCH) {
+      await Promise.all(targets.slice(i, i + SEND_BATCH).map(sendOne));
+    }
+    await this.applies.recordOffers(
+      sentTo.map((instanceUid) => ({
+        configurationId: push.configurationId,
+        version: push.version,
+        configHash: content.configHash,
+        instanceUid,
+        pushId: push.pushId,
+      })),
+    );
+    return { sent: sentTo.length, skipped };
+  }
+}
+
+function acceptsRemoteConfig(capabilities: number): boolean {
+  return (capabilities & AgentCapabilities.AcceptsRemoteConfig) !== 0;
+}

@@ -1,0 +1,45 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { Selector } from './selector.js';
+
+export type ChangeKind = 'create' | 'update' | 'rollback';
+
+/** One row of configuration_history: a full snapshot of what version N pushed. */
+@Entity('configuration_history')
+export class ConfigurationVersionEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'uuid' })
+  configurationId: string;
+
+  @Column({ type: 'integer' })
+  version: number;
+
+  @Column({ type: 'text' })
+  rawConfig: string;
+
+  @Column({ type: 'varchar' })
+  contentType: string;
+
+  @Column({ type: 'varchar' })
+  fileName: string;
+
+  @Column({ type: 'jsonb' })
+  selector: Selector;
+
+  @Column({ type: 'char', length: 64 })
+  configHash: string;
+
+  @Column({ type: 'varchar' })
+  changeKind: ChangeKind;
+
+  /** For a rollback, the version whose content it restored. */
+  @Column({ type: 'integer', nullable: true })
+  rolledBackFrom: number | null;
+
+  @Column({ type: 'varchar', nullable: true })
+  createdBy: string | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+}

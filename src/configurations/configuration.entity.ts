@@ -1,0 +1,59 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { Selector } from './selector.js';
+
+@Entity('configurations')
+export class ConfigurationEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'varchar' })
+  name: string;
+
+  @Column({ type: 'text' })
+  description: string;
+
+  @Column({ type: 'text' })
+  rawConfig: string;
+
+  @Column({ type: 'varchar' })
+  contentType: string;
+
+  /** The AgentConfigMap key the body is sent under. */
+  @Column({ type: 'varchar' })
+  fileName: string;
+
+  @Column({ type: 'jsonb' })
+  selector: Selector;
+
+  @Column({ type: 'integer' })
+  priority: number;
+
+  @Column({ type: 'boolean' })
+  autoPush: boolean;
+
+  @Column({ type: 'integer' })
+  version: number;
+
+  /** SHA-256 hex of the AgentConfigMap (see configMapHash). */
+  @Column({ type: 'char', length: 64 })
+  configHash: string;
+
+  @Column({ type: 'varchar', nullable: true })
+  createdBy: string | null;
+
+  @Column({ type: 'varchar', nullable: true })
+  updatedBy: string | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
+
+  /** Deleted configurations stay as rows so their history remains readable. */
+  @Column({ type: 'timestamptz', nullable: true })
+  deletedAt: Date | null;
+
+  @Column({ type: 'varchar', nullable: true })
+  deletedBy: string | null;
+}

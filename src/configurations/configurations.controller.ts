@@ -1,0 +1,157 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ApiEndpoint } from '../auth/api-endpoint.decorator.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
+import type { AuthenticatedUser } from '../auth/roles.js';
+import { ConfigPushService } from './config-push.service.js';
+import { ConfigurationsService } from './configurations.service.js';
+import { PushRequest, PushResponse, toPushResponse } from './dto/apply.dto.js';
+import {
+  ConfigurationResponse,
+  CreateConfigurationRequest,
+  DeleteConfigurationQuery,
+  ListConfigurationsQuery,
+  parseLabelFilter,
+  toConfigurationResponse,
+  UpdateConfigurationRequest,
+} from './dto/configuration.dto.js';
+import { setPageHeaders } from '../common/pagination.js';
+
+const CONTENT_ERRORS = {
+  400: 'Invalid field, or raw_config does not parse as its content type (the message names line and column)',
+  413: 'raw_config is larger than CONFIG_MAX_BYTES',
+};
+
+@ApiTags('configurations')
+@Controller('api/v1/configurations')
+export class ConfigurationsController {
+  constructor(
+    private readonly configurations: ConfigurationsService,
+    private readonly pushes: ConfigPushService,
+  ) {}
+
+  @Post()
+  @ApiEndpoint({
+    summary: 'Create a configuration (version 1)',
+    role: 'operator',
+    errors: { ...CONTENT_ERRORS, 409: 'A configuration with this name exists' },
+  })
+  @ApiCreatedResponse({ type: ConfigurationResponse })
+  async create(
+    @Body() body: CreateConfigurationRequest,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<ConfigurationResponse> {
+    const result = await this.configurations.create(
+      {
+        name: body.name,
+        description: body.description,
+        rawConfig: body.raw_config,
+        contentType: body.content_type,
+        fileName: body.file_name,
+        selector: body.selector,
+        priority: body.priority,
+        autoPush: body.auto_push,
+      },
+      user.username,
+    );
+    return toConfigurationResponse(result.configuration);
+  }
+
+  @Get()
+  @ApiEndpoint({ summary: 'List configurations, by name substring or selector labels' })
+  @ApiOkResponse({ type: [ConfigurationResponse] })
+  async list(
+    @Query() query: ListConfigurationsQuery,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ConfigurationResponse[]> {
+    const page = await this.configurations.list(
+      { nameContains: query.name, selectorContains: parseLabelFilter(query.label) },
+      query.offset,
+      query.page_size,
+    );
+    setPageHeaders(response, query, page.total);
+    return page.items.map(toConfigurationResponse);
+  }
+
+  @Get(':name')
+  @ApiEndpoint({ summary: 'Get a configuration', errors: { 404: 'No such configuration' } })
+  @ApiOkResponse({ type: ConfigurationResponse })
+  async get(@Param('name') name: string): Promise<ConfigurationResponse> {
+    return toConfigurationResponse(await this.configurations.get(name));
+  }
+
+  @Put(':name')
+  @ApiEndpoint({
+    summary: 'Update a configuration; a content or selector change makes a new version, no change keeps it',
+    role: 'operator',
+    errors: { ...CONTENT_ERRORS, 404: 'No such configuration', 409: 'version given and no longer current' },
+  })
+  @ApiOkResponse({ type: ConfigurationResponse })
+  async update(
+    @Param('name') name: string,
+    @Body() body: UpdateConfigurationRequest,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<ConfigurationResponse> {
+    const result = await this.configurations.update(
+      name,
+      {
+        name: body.name,
+        description: body.description,
+        rawConfig: body.raw_config,
+        contentType: body.content_type,
+        fileName: body.file_name,
+        selector: body.selector,
+        priority: body.priority,
+        autoPush: body.auto_push,
+        expectedVersion: body.version,
+      },
+      user.username,
+    );
+    return toConfigurationResponse(result.configuration);
+  }
+
+  @Delete(':name')
+  @HttpCode(204)
+  @ApiEndpoint({
+    summary: 'Delete a configuration (its history stays readable)',
+    role: 'admin',
+    errors: { 404: 'No such configuration', 409: 'Agents are assigned; use ?force=true' },
+  })
+  async remove(
+    @Param('name') name: string,
+    @Query() query: DeleteConfigurationQuery,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<void> {
+    await this.configurations.remove(name, query.force, user.username);
+  }
+
+  @Post(':name/rollback/:version')
+  @HttpCode(200)
+  @ApiEndpoint({
+    summary: "Make a new version with an earlier version's content",
+    role: 'operator',
+    errors: { 404: 'No such configuration or version' },
+  })
+  @ApiOkResponse({ type: ConfigurationResponse })
+  async rollback(
+    @Param('name') name: string,
+    @Param('version', ParseIntPipe) version: number,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<ConfigurationResponse> {
+    const result = await this.configurations.rollback(name, version, user.username);
+    return toConfigurationResponse(result.configuration);
+  }
+
+  @Post(':name/push')
+  @HttpCode(200)
+  @ApiEndpoint({
+    summary: 'Send the current version to assigned agents (all, or those listed in agent_ids)',
+    role: 'operator',
+    errors: { 404: 'No such configuration' },
+  })
+  @ApiOkResponse({ type: PushResponse })
+  async push(@Param('name') name: string, @Body() body: PushRequest): Promise<PushResponse> {
+    return toPushResponse(await this.pushes.push(name, body.agent_ids));
+  }
+}

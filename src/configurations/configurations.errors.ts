@@ -1,0 +1,73 @@
+import { DomainError } from '../common/domain-error.js';
+
+export class ConfigurationNotFound extends DomainError {
+  constructor(name: string) {
+    super('not_found', 'ConfigurationNotFound', `Configuration "${name}" not found`);
+  }
+}
+
+export class ConfigurationVersionNotFound extends DomainError {
+  constructor(name: string, version: number) {
+    super('not_found', 'ConfigurationVersionNotFound', `Configuration "${name}" has no version ${version}`);
+  }
+}
+
+export class ConfigurationAlreadyExists extends DomainError {
+  constructor(name: string) {
+    super('conflict', 'ConfigurationAlreadyExists', `Configuration "${name}" already exists`);
+  }
+}
+
+export class ConfigurationInUse extends DomainError {
+  constructor(name: string, agents: number) {
+    super(
+      'conflict',
+      'ConfigurationInUse',
+      `Configuration "${name}" is assigned to ${agents} agent(s); delete with ?force=true to unassign them`,
+    );
+  }
+}
+
+export class ConfigurationVersionConflict extends DomainError {
+  constructor(name: string, expected: number, current: number) {
+    super(
+      'conflict',
+      'ConfigurationVersionConflict',
+      `Configuration "${name}" is at version ${current}, not ${expected}: reload it and apply your change again`,
+    );
+  }
+}
+
+export class ConfigurationRenameRefused extends DomainError {
+  constructor(pathName: string, bodyName: string) {
+    super(
+      'invalid',
+      'ConfigurationRenameRefused',
+      `Body name "${bodyName}" differs from "${pathName}": configurations cannot be renamed; create a new one`,
+    );
+  }
+}
+
+export class InvalidConfigContent extends DomainError {
+  constructor(message: string) {
+    super('invalid', 'InvalidConfigContent', message);
+  }
+}
+
+export class ConfigTooLarge extends DomainError {
+  constructor(bytes: number, limit: number) {
+    super('too_large', 'ConfigTooLarge', `raw_config is ${bytes} bytes; the limit is ${limit} (CONFIG_MAX_BYTES)`);
+  }
+}
+
+export class AgentNotFound extends DomainError {
+  constructor(id: string) {
+    super('not_found', 'AgentNotFound', `Agent ${id} not found`);
+  }
+}
+
+export class PushNotFound extends DomainError {
+  constructor(pushId: string) {
+    super('not_found', 'PushNotFound', `Push ${pushId} not found for this configuration`);
+  }
+}

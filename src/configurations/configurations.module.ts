@@ -1,0 +1,52 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AgentsModule } from '../agents/agents.module.js';
+import { AgentApplyHistoryController } from './agent-apply-history.controller.js';
+import { ApplyHistoryRepository } from './apply-history.repository.js';
+import { ApplyHistoryService } from './apply-history.service.js';
+import { ApplyRecordEntity } from './apply-record.entity.js';
+import { ConfigAssignmentRepository } from './config-assignment.repository.js';
+import { ConfigAssignmentService } from './config-assignment.service.js';
+import { ConfigChangeNotifier } from './config-change-notifier.js';
+import { AssignmentWakeups } from './assignment-wakeups.js';
+import { ConfigOpampBridge } from './config-opamp.bridge.js';
+import { ConfigPushService } from './config-push.service.js';
+import { ConfigHistoryController } from './config-history.controller.js';
+import { ConfigHistoryService } from './config-history.service.js';
+import { ConfigurationVersionEntity } from './configuration-version.entity.js';
+import { ConfigurationEntity } from './configuration.entity.js';
+import { ConfigurationsController } from './configurations.controller.js';
+import { ConfigurationsRepository } from './configurations.repository.js';
+import { ConfigurationsService } from './configurations.service.js';
+import { DesiredConfigCache } from './desired-config.cache.js';
+import { RemoteConfigHandler } from './remote-config.handler.js';
+
+/**
+ * Configurations, their versions, assignment to agents and apply history. History lives here too
+ * (not in a separate config-history module) because every write of a version must share the
+ * configuration's transaction and lock.
+ */
+@Module({
+  imports: [
+    AgentsModule,
+    TypeOrmModule.forFeature([ConfigurationEntity, ConfigurationVersionEntity, ApplyRecordEntity]),
+  ],
+  controllers: [ConfigurationsController, ConfigHistoryController, AgentApplyHistoryController],
+  providers: [
+    ConfigurationsService,
+    ConfigurationsRepository,
+    ConfigHistoryService,
+    ConfigAssignmentService,
+    ConfigAssignmentRepository,
+    ApplyHistoryService,
+    ApplyHistoryRepository,
+    ConfigChangeNotifier,
+    DesiredConfigCache,
+    RemoteConfigHandler,
+    ConfigPushService,
+    ConfigOpampBridge,
+    AssignmentWakeups,
+  ],
+  exports: [ConfigAssignmentService, ApplyHistoryService, ConfigPushService],
+})
+export class ConfigurationsModule {}

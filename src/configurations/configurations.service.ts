@@ -1,0 +1,254 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import type { Page } from '../common/pagination.js';
+import type { AssignmentChange } from './assignment.store.js';
+import { configHashHex, validateConfigContent, type ContentType } from './config-content.js';
+import { ConfigChangeNotifier, type WriteResult } from './config-change-notifier.js';
+import type { ChangeKind } from './configuration-version.entity.js';
+import type { ConfigurationEntity } from './configuration.entity.js';
+import {
+  ConfigTooLarge,
+  ConfigurationAlreadyExists,
+  ConfigurationInUse,
+  ConfigurationNotFound,
+  ConfigurationRenameRefused,
+  ConfigurationVersionConflict,
+  ConfigurationVersionNotFound,
+} from './configurations.errors.js';
+import {
+  ConfigurationsRepository,
+  type ConfigurationListFilter,
+  type ConfigurationWriteTx,
+} from './configurations.repository.js';
+import { sameSelector, type Selector } from './selector.js';
+
+/** What a caller may set; on update an omitted field keeps its value. */
+export interface ConfigurationInput {
+  name?: string;
+  description?: string;
+  rawConfig?: string;
+  contentType?: ContentType;
+  fileName?: string;
+  selector?: Selector;
+  priority?: number;
+  autoPush?: boolean;
+  /** Update only: refuse the change unless this is still the current version (no lost updates). */
+  expectedVersion?: number;
+}
+
+/** The versioned part of a configuration: changing any of it makes a new version. */
+interface Content {
+  rawConfig: string;
+  contentType: string;
+  fileName: string;
+  selector: Selector;
+}
+
+/**
+ * Configurations CRUD with versioning. Every write runs in one transaction that saves the
+ * configuration, its history row and the agents' recomputed desired state together.
+ */
+@Injectable()
+export class ConfigurationsService {
+  constructor(
+    private readonly repository: ConfigurationsRepository,
+    private readonly config: AppConfig,
+    private readonly notifier: ConfigChangeNotifier,
+  ) {}
+
+  async create(input: ConfigurationInput & { name: string; rawConfig: string }, by: string): Promise<WriteResult> {
+    const content: Content = {
+      rawConfig: input.rawConfig,
+      contentType: input.contentType ?? 'text/yaml',
+      fileName: input.fileName ?? '',
+      selector: input.selector ?? {},
+    };
+    this.validate(content);
+    const result = await this.repository.write(async (tx) => {
+      if (await tx.configurations.findLiveByName(input.name)) {
+        throw new ConfigurationAlreadyExists(input.name);
+      }
+      const configuration = await tx.configurations.insert({
+        ...content,
+        name: input.name,
+        description: input.description ?? '',
+        priority: input.priority ?? 0,
+        autoPush: input.autoPush ?? true,
+        version: 1,
+        configHash: hashOf(content),
+        createdBy: by,
+        updatedBy: by,
+        deletedAt: null,
+        deletedBy: null,
+      });
+      await this.recordVersion(tx, configuration, 'create', by, null);
+      const assignmentChanges = await this.recompute(tx, configuration);
+      return { configuration, created: true, newVersion: true, assignmentChanges };
+    });
+    await this.notifier.changed(result);
+    return result;
+  }
+
+  async update(name: string, input: ConfigurationInput, by: string): Promise<WriteResult> {
+    if (input.name !== undefined && input.name.toLowerCase() !== name.toLowerCase()) {
+      throw new ConfigurationRenameRefused(name, input.name);
+    }
+    const result = await this.repository.write(async (tx) => {
+      const current = await this.lockLive(tx, name);
+      if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
+        throw new ConfigurationVersionConflict(current.name, input.expectedVersion, current.version);
+      }
+      const content: Content = {
+        rawConfig: input.rawConfig ?? current.rawConfig,
+        contentType: input.contentType ?? current.contentType,
+        fileName: input.fileName ?? current.fileName,
+        selector: input.selector ?? current.selector,
+      };
+      const contentChanged = !sameContent(current, content);
+      if (contentChanged) {
+        this.validate(content);
+      }
+      const settingsChanged =
+        (input.description !== undefined && input.description !== current.description) ||
+        (input.priority !== undefined && input.priority !== current.priority) ||
+        (input.autoPush !== undefined && input.autoPush !== current.autoPush);
+      if (!contentChanged && !settingsChanged) {
+        return { configuration: current, created: false, newVersion: false, assignmentChanges: [] };
+      }
+      Object.assign(current, {
+        description: input.description ?? current.description,
+        priority: input.priority ?? current.priority,
+        autoPush: input.autoPush ?? current.autoPush,
+        updatedBy: by,
+      });
+      return this.saveChange(tx, current, contentChanged ? content : undefined, 'update', by, null);
+    });
+    await this.notifier.changed(result);
+    return result;
+  }
+
+  /** A new version carrying the content of an earlier one (no change when it is already current). */
+  async rollback(name: string, version: number, by: string): Promise<WriteResult> {
+    const result = await this.repository.write(async (tx) => {
+      const current = await this.lockLive(tx, name);
+      const target = await tx.configurations.findVersion(current.id, version);
+      if (!target) {
+        throw new ConfigurationVersionNotFound(name, version);
+      }
+      if (sameContent(current, target)) {
+        return { configuration: current, created: false, newVersion: false, assignmentChanges: [] };
+      }
+      current.updatedBy = by;
+      return this.saveChange(tx, current, target, 'rollback', by, version);
+    });
+    await this.notifier.changed(result);
+    return result;
+  }
+
+  /** Soft delete: the row and its history stay readable; assigned agents fall to their next match. */
+  async remove(name: string, force: boolean, by: string): Promise<void> {
+    const changes = await this.repository.write(async (tx) => {
+      const current = await this.lockLive(tx, name);
+      const assigned = await tx.assignments.countAssigned(current.id);
+      if (assigned > 0 && !force) {
+        throw new ConfigurationInUse(current.name, assigned);
+      }
+      await tx.configurations.softDelete(current.id, by);
+      return tx.assignments.recompute({ kind: 'configuration', configurationId: current.id, selector: {} });
+    });
+    await this.notifier.assignmentsChanged(changes);
+  }
+
+  async get(name: string): Promise<ConfigurationEntity> {
+    const configuration = await this.repository.findLiveByName(name);
+    if (!configuration) {
+      throw new ConfigurationNotFound(name);
+    }
+    return configuration;
+  }
+
+  async list(filter: ConfigurationListFilter, offset: number, limit: number): Promise<Page<ConfigurationEntity>> {
+    const [items, total] = await this.repository.list(filter, offset, limit);
+    return { items, total };
+  }
+
+  private validate(content: Content): void {
+    const bytes = Buffer.byteLength(content.rawConfig, 'utf8');
+    if (bytes > this.config.configMaxBytes) {
+      throw new ConfigTooLarge(bytes, this.config.configMaxBytes);
+    }
+    validateConfigContent(content.rawConfig, content.contentType as ContentType);
+  }
+
+  private async lockLive(tx: ConfigurationWriteTx, name: string): Promise<ConfigurationEntity> {
+    const current = await tx.configurations.findLiveByName(name, true);
+    if (!current) {
+      throw new ConfigurationNotFound(name);
+    }
+    return current;
+  }
+
+  private async saveChange(
+    tx: ConfigurationWriteTx,
+    current: ConfigurationEntity,
+    content: Content | undefined,
+    kind: ChangeKind,
+    by: string,
+    rolledBackFrom: number | null,
+  ): Promise<WriteResult> {
+    if (content) {
+      Object.assign(current, {
+        rawConfig: content.rawConfig,
+        contentType: content.contentType,
+        fileName: content.fileName,
+        selector: content.selector,
+        version: current.version + 1,
+        configHash: hashOf(content),
+      });
+    }
+    const saved = await tx.configurations.save(current);
+    if (content) {
+      await this.recordVersion(tx, saved, kind, by, rolledBackFrom);
+    }
+    const assignmentChanges = await this.recompute(tx, saved);
+    return { configuration: saved, created: false, newVersion: content !== undefined, assignmentChanges };
+  }
+
+  private recordVersion(
+    tx: ConfigurationWriteTx,
+    c: ConfigurationEntity,
+    changeKind: ChangeKind,
+    by: string,
+    rolledBackFrom: number | null,
+  ): Promise<void> {
+    return tx.configurations.insertVersion({
+      configurationId: c.id,
+      version: c.version,
+      rawConfig: c.rawConfig,
+      contentType: c.contentType,
+      fileName: c.fileName,
+      selector: c.selector,
+      configHash: c.configHash,
+      changeKind,
+      rolledBackFrom,
+      createdBy: by,
+    });
+  }
+
+  private recompute(tx: ConfigurationWriteTx, c: ConfigurationEntity): Promise<AssignmentChange[]> {
+    return tx.assignments.recompute({ kind: 'configuration', configurationId: c.id, selector: c.selector });
+  }
+}
+
+function hashOf(content: Content): string {
+  return configHashHex({ fileName: content.fileName, contentType: content.contentType, body: content.rawConfig });
+}
+
+function sameContent(a: Content, b: Content): boolean {
+  return (
+    a.rawConfig === b.rawConfig &&
+    a.contentType === b.contentType &&
+    a.fileName === b.fileName &&
+    sameSelector(a.selector, b.selector)
+  );
+}

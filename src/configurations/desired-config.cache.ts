@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import type { AssignmentChange } from './assignment.store.js';
+import { ConfigAssignmentRepository } from './config-assignment.repository.js';
+import { ConfigurationsRepository } from './configurations.repository.js';
+import type { VersionContent } from './remote-config.js';
+
+/** What an agent should run; null configurationId when nothing is assigned. */
+export interface DesiredConfig {
+  configurationId: string | null;
+  version: number | null;
+  configHash: string | null;
+}
+
+const MAX_CONTENTS = 256;
+
+/**
+ * In-memory desired state per agent, so a heartbeat whose hash already matches costs a map lookup
+ * and no query. Entries are written from assignment changes as they commit (this instance) or
+ * dropped on a wake-up from another instance, and loaded from the agents row on a miss. Version
+ * contents are immutable, so they are cached by (configuration, version) and shared by agents.
+ */
+@Injectable()
+export class DesiredConfigCache {
+  private readonly desired = new Map<string, DesiredConfig>();
+  private readonly contents = new Map<string, VersionContent>();
+
+  constructor(
+    private readonly assignments: ConfigAssignmentRepository,
+    private readonly configurations: ConfigurationsRepository,
+  ) {}
+
+  async get(instanceUid: string): Promise<DesiredConfig> {
+    const cached = this.desired.get(instanceUid);
+    if (cached) {
+      return cached;
+    }
+    const row = await this.assignments.findDesired(instanceUid);
+    const desired = row ?? { configurationId: null, version: null, configHash: null };
+    this.desired.set(instanceUid, desired);
+    return desired;
+  }
+
+  apply(changes: AssignmentChange[]): void {
+    for (const change of changes) {
+      this.desired.set(change.instanceUid, {
+        configurationId: change.configurationId,
+        version: change.version,
+        configHash: change.configHash,
+      });
+    }
+  }
+
+  forget(instanceUids?: string[]): void {
+    if (!instanceUids) {
+      this.desired.clear();
+      return;
+    }
+    for (const uid of instanceUids) {
+      this.desired.delete(uid);
+    }
+  }
+
+  async content(configurationId: string, version: number): Promise<VersionContent | null> {
+    const key = `${configurationId}:${version}`;
+    const cached = this.contents.get(key);
+    if (cached) {
+      return cached;
+    }
+    const entity = await this.configurations.findVersion(configurationId, version);
+    if (!entity) {
+      return null;
+    }
+    const content: VersionContent = {
+      configurationId,
+      version,
+      configHash: entity.configHash,
+      fileName: entity.fileName,
+      contentType: entity.contentType,
+      rawConfig: entity.rawConfig,
+    };
+    if (this.contents.size >= MAX_CONTENTS) {
+      this.contents.delete(this.contents.keys().next().value as string);
+    }
+    this.contents.set(key, content);
+    return content;
+  }
+}

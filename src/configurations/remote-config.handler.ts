@@ -1,0 +1,125 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { AgentMessageContext, AgentMessageHandler } from '../opamp/agent-message-handlers.js';
+import {
+  AgentCapabilities,
+  REMOTE_CONFIG_STATUS_NAMES,
+  type RemoteConfigStatus,
+  type ServerToAgentDraft,
+} from '../opamp/proto/opamp.types.js';
+import { ApplyHistoryService } from './apply-history.service.js';
+import type { AssignmentChange } from './assignment.store.js';
+import type { ConfigChangeListener } from './config-change-notifier.js';
+import { ConfigAssignmentService } from './config-assignment.service.js';
+import { DesiredConfigCache } from './desired-config.cache.js';
+import { toAgentRemoteConfig } from './remote-config.js';
+import { agentLabelSet } from './selector.js';
+
+/**
+ * The configurations side of every AgentToServer: records RemoteConfigStatus reports in the apply
+ * history, reassigns the agent when its label set changed, and offers the desired config when the
+ * agent's reported hash differs. A heartbeat from an agent that is in sync costs two map lookups.
+ */
+/** How long an unanswered offer waits before the handler repeats it on an open connection. */
+const REOFFER_MS = 30_000;
+
+@Injectable()
+export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeListener {
+  readonly name = 'configurations';
+  private readonly logger = new Logger('RemoteConfigHandler');
+  /** The label set each agent was last assigned for; a change means a recompute. */
+  private readonly labelSets = new Map<string, string>();
+  /** Hash an agent reported FAILED for: not offered again until a new version or an explicit push. */
+  private readonly failed = new Map<string, string>();
+  /** The hash last offered to each agent and when: the offer is recorded once and not repeated at every message. */
+  private readonly offered = new Map<string, { hash: string; at: number }>();
+
+  constructor(
+    private readonly cache: DesiredConfigCache,
+    private readonly assignments: ConfigAssignmentService,
+    private readonly applies: ApplyHistoryService,
+  ) {}
+
+  async handle(context: AgentMessageContext, reply: ServerToAgentDraft): Promise<void> {
+    const { agent, message } = context;
+    if (message.remote_config_status) {
+      await this.recordReport(agent.instanceUid, message.remote_config_status);
+    }
+    const labelSet = JSON.stringify(Object.entries(agentLabelSet(agent)).sort());
+    if (this.labelSets.get(agent.instanceUid) !== labelSet) {
+      this.labelSets.set(agent.instanceUid, labelSet);
+      await this.assignments.recomputeForAgents([agent.instanceUid]);
+    }
+    if ((agent.capabilities & AgentCapabilities.AcceptsRemoteConfig) === 0) {
+      return;
+    }
+    const desired = await this.cache.get(agent.instanceUid);
+    if (!desired.configurationId || desired.version === null || desired.configHash === agent.remoteConfigHash) {
+      return;
+    }
+    if (this.failed.get(agent.instanceUid) === desired.configHash) {
+      return;
+    }
+    const last = this.offered.get(agent.instanceUid);
+    const repeat = last?.hash === desired.configHash;
+    // The agent has not answered the offer yet (it is still applying, or a poll crossed it): repeat
+    // it only on a new connection or after REOFFER_MS, in case it was lost.
+    if (repeat && !context.firstMessage && Date.now() - last.at < REOFFER_MS) {
+      return;
+    }
+    const content = await this.cache.content(desired.configurationId, desired.version);
+    if (!content) {
+      return;
+    }
+    reply.remote_config = toAgentRemoteConfig(content);
+    this.offered.set(agent.instanceUid, { hash: content.configHash, at: Date.now() });
+    if (!repeat) {
+      await this.applies.recordOfferUnlessOpen({
+        configurationId: content.configurationId,
+        version: content.version,
+        configHash: content.configHash,
+        instanceUid: agent.instanceUid,
+        pushId: null,
+      });
+    }
+  }
+
+  disconnected(instanceUid: string): Promise<void> {
+    this.labelSets.delete(instanceUid);
+    this.offered.delete(instanceUid);
+    this.cache.forget([instanceUid]);
+    return Promise.resolve();
+  }
+
+  /** Committed reassignments (from this instance): the cache learns them, and a new version may be offered. */
+  assignmentsChanged(changes: AssignmentChange[]): Promise<void> {
+    this.cache.apply(changes);
+    this.allowOffer(changes.map((change) => change.instanceUid));
+    return Promise.resolve();
+  }
+
+  /** Lets the next message offer again: after a new version, or when an operator pushes explicitly. */
+  allowOffer(instanceUids: string[]): void {
+    for (const uid of instanceUids) {
+      this.failed.delete(uid);
+      this.offered.delete(uid);
+    }
+  }
+
+  /** Notes an offer sent by a push, so the handler neither repeats it at once nor records it twice. */
+  markOffered(instanceUid: string, configHash: string): void {
+    this.offered.set(instanceUid, { hash: configHash, at: Date.now() });
+  }
+
+  private async recordReport(instanceUid: string, status: RemoteConfigStatus): Promise<void> {
+    const name = REMOTE_CONFIG_STATUS_NAMES[status.status ?? 0] ?? 'UNSET';
+    const hash = status.last_remote_config_hash ? Buffer.from(status.last_remote_config_hash).toString('hex') : '';
+    if (name === 'UNSET' || hash === '') {
+      return;
+    }
+    if (name === 'FAILED') {
+      this.failed.set(instanceUid, hash);
+      this.logger.warn({ instanceUid, configHash: hash, error: status.error_message }, 'Agent failed to apply config');
+    }
+    await this.applies.recordStatus(instanceUid, hash, name, status.error_message || null);
+  }
+}

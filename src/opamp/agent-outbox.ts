@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { PgNotifications } from '../database/pg-notifications.js';
+import { OpampCodec } from './proto/opamp-codec.js';
+import type { ServerToAgent, ServerToAgentDraft } from './proto/opamp.types.js';
+
+export const OUTBOX_CHANNEL = 'opamp_outbox';
+/** A queued message older than this is dropped: a restart meant for ten minutes ago is not wanted now. */
+export const OUTBOX_TTL_SECONDS = 600;
+
+/**
+ * Messages for agents this instance cannot write to directly (HTTP agents, whose next poll may
+ * land on any instance, and WebSocket agents held by another instance), kept in PostgreSQL.
+ * Taking deletes, so every message is delivered exactly once, by whichever instance takes it.
+ */
+@Injectable()
+export class AgentOutbox {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly notifications: PgNotifications,
+    private readonly codec: OpampCodec,
+  ) {}
+
+  async enqueue(instanceUid: string, draft: ServerToAgentDraft): Promise<void> {
+    const payload = Buffer.from(this.codec.encodeServerToAgent({ ...draft, instance_uid: new Uint8Array(0) }));
+    await this.dataSource.query('INSERT INTO agent_outbox (instance_uid, payload) VALUES ($1, $2)', [
+      instanceUid,
+      payload,
+    ]);
+    await this.notifications.notify(OUTBOX_CHANNEL, instanceUid);
+  }
+
+  /** Removes and returns the agent's queued messages, oldest first. */
+  async take(instanceUid: string): Promise<ServerToAgentDraft[]> {
+    const [rows] = await this.dataSource.query<[Array<{ id: string; payload: Buffer; fresh: boolean }>, number]>(
+      `DELETE FROM agent_outbox WHERE instance_uid = $1
+       RETURNING id, payload, created_at > now() - make_interval(secs => $2) AS fresh`,
+      [instanceUid, OUTBOX_TTL_SECONDS],
+    );
+    return rows
+      .filter((row) => row.fresh)
+      .sort((a, b) => Number(a.id) - Number(b.id))
+      .map((row): ServerToAgentDraft => {
+        const message: Partial<ServerToAgent> = this.codec.decodeServerToAgent(row.payload);
+        delete message.instance_uid;
+        return message;
+      });
+  }
+
+  /** Which agents have something queued (for the periodic re-check that heals lost notifications). */
+  async agentsWithMessages(): Promise<string[]> {
+    const rows = await this.dataSource.query<Array<{ instance_uid: string }>>(
+      'SELECT DISTINCT instance_uid FROM agent_outbox',
+    );
+    return rows.map((row) => row.instance_uid);
+  }
+
+  async expire(): Promise<void> {
+    await this.dataSource.query('DELETE FROM agent_outbox WHERE created_at < now() - make_interval(secs => $1)', [
+      OUTBOX_TTL_SECONDS,
+    ]);
+  }
+
+  onMessageQueued(listener: (instanceUid: string) => void): void {
+    this.notifications.listen(OUTBOX_CHANNEL, listener);
+  }
+
+  onReconnect(listener: () => void): void {
+    this.notifications.onReconnect(listener);
+  }
+}

@@ -1,0 +1,147 @@
+import crypto from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { InstanceIdentity } from '../../src/agents/instance-identity.js';
+import { loadConfig } from '../../src/config/app-config.js';
+import { ApplyHistoryRepository } from '../../src/configurations/apply-history.repository.js';
+import { ApplyHistoryService } from '../../src/configurations/apply-history.service.js';
+import { ApplyRecordEntity } from '../../src/configurations/apply-record.entity.js';
+import { ConfigAssignmentRepository } from '../../src/configurations/config-assignment.repository.js';
+import { ConfigChangeNotifier } from '../../src/configurations/config-change-notifier.js';
+import { ConfigurationVersionEntity } from '../../src/configurations/configuration-version.entity.js';
+import { ConfigurationEntity } from '../../src/configurations/configuration.entity.js';
+import { ConfigurationsRepository } from '../../src/configurations/configurations.repository.js';
+import { ConfigurationsService } from '../../src/configurations/configurations.service.js';
+import { dataSourceOptions } from '../../src/database/data-source-options.js';
+import { insertAgents, sql } from '../support/agents.js';
+import { createTestDatabase } from '../support/database.js';
+
+describe('apply history on a real PostgreSQL', () => {
+  let databaseUrl: string;
+  let dataSource: DataSource;
+  let sut: ApplyHistoryService;
+  let configuration: ConfigurationEntity;
+  let oldHash: string;
+
+  const statusOf = async (uid: string, hash: string) =>
+    (
+      await sql<{ status: string; error_message: string | null; finished_at: Date | null }>(
+        databaseUrl,
+        `SELECT status, error_message, finished_at FROM configuration_apply_history
+         WHERE instance_uid = $1 AND config_hash = $2 ORDER BY offered_at DESC LIMIT 1`,
+        [uid, hash],
+      )
+    )[0];
+  const offer = (uid: string, pushId: string | null = null) =>
+    sut.recordOffers([
+      {
+        configurationId: configuration.id,
+        version: configuration.version,
+        configHash: configuration.configHash,
+        instanceUid: uid,
+        pushId,
+      },
+    ]);
+
+  beforeAll(async () => {
+    databaseUrl = await createTestDatabase();
+    dataSource = new DataSource({
+      ...dataSourceOptions(databaseUrl),
+      entities: [ConfigurationEntity, ConfigurationVersionEntity, ApplyRecordEntity],
+    });
+    await dataSource.initialize();
+    const identity = new InstanceIdentity(loadConfig({}));
+    const config = loadConfig({ APPLY_TIMEOUT_SECONDS: '60' });
+    const repository = new ConfigurationsRepository(dataSource, identity);
+    const configurations = new ConfigurationsService(repository, config, new ConfigChangeNotifier());
+    oldHash = (await configurations.create({ name: 'tracked', rawConfig: 'v: 1', selector: { a: 'b' } }, 't'))
+      .configuration.configHash;
+    configuration = (await configurations.update('tracked', { rawConfig: 'v: 2' }, 't')).configuration;
+    sut = new ApplyHistoryService(
+      new ApplyHistoryRepository(dataSource),
+      repository,
+      new ConfigAssignmentRepository(dataSource, identity),
+      config,
+    );
+  });
+
+  afterAll(async () => {
+    await dataSource.destroy();
+  });
+
+  it('moves an offer pending -> applying -> applied, and a late report cannot move it back', async () => {
+    const [uid] = await insertAgents(databaseUrl, [{}]);
+    await offer(uid);
+    expect((await statusOf(uid, configuration.configHash)).status).toBe('pending');
+    await sut.recordStatus(uid, configuration.configHash, 'APPLYING', null);
+    expect(await statusOf(uid, configuration.configHash)).toEqual(
+      expect.objectContaining({ status: 'applying', finished_at: null }),
+    );
+    await sut.recordStatus(uid, configuration.configHash, 'APPLIED', null);
+    const applied = await statusOf(uid, configuration.configHash);
+    expect(applied.status).toBe('applied');
+    expect(applied.finished_at).toBeInstanceOf(Date);
+    await sut.recordStatus(uid, configuration.configHash, 'APPLYING', null);
+    expect((await statusOf(uid, configuration.configHash)).status).toBe('applied');
+  });
+
+  it('records FAILED with its message, then rolled_back when the agent reports the old config applied', async () => {
+    const [uid] = await insertAgents(databaseUrl, [{}]);
+    await offer(uid);
+    await sut.recordStatus(uid, configuration.configHash, 'FAILED', 'unknown exporter "otlpx"');
+    expect(await statusOf(uid, configuration.configHash)).toEqual(
+      expect.objectContaining({ status: 'failed', error_message: 'unknown exporter "otlpx"' }),
+    );
+    await sut.recordStatus(uid, oldHash, 'APPLIED', null);
+    expect(await statusOf(uid, configuration.configHash)).toEqual(
+      expect.objectContaining({ status: 'rolled_back', error_message: 'unknown exporter "otlpx"' }),
+    );
+  });
+
+  it('ignores a report about a hash it never offered', async () => {
+    const [uid] = await insertAgents(databaseUrl, [{}]);
+    await sut.recordStatus(uid, 'ab'.repeat(32), 'APPLIED', null);
+    expect(await sql(databaseUrl, 'SELECT 1 FROM configuration_apply_history WHERE instance_uid = $1', [uid])).toEqual(
+      [],
+    );
+  });
+
+  it('times out offers left unanswered, idempotently, and still takes a late APPLIED', async () => {
+    const [stale, fresh] = await insertAgents(databaseUrl, [{}, {}]);
+    await offer(stale);
+    await offer(fresh);
+    await sql(
+      databaseUrl,
+      `UPDATE configuration_apply_history SET offered_at = now() - interval '61 seconds' WHERE instance_uid = $1`,
+      [stale],
+    );
+    const [first, second] = await Promise.all([sut.sweepTimeouts(), sut.sweepTimeouts()]);
+    expect(first + second).toBe(1);
+    expect(await sut.sweepTimeouts()).toBe(0);
+    expect((await statusOf(stale, configuration.configHash)).status).toBe('timeout');
+    expect((await statusOf(fresh, configuration.configHash)).status).toBe('pending');
+    await sut.recordStatus(stale, configuration.configHash, 'APPLIED', null);
+    expect((await statusOf(stale, configuration.configHash)).status).toBe('applied');
+  });
+
+  it('counts a push per state, each agent by its newest record', async () => {
+    const pushId = crypto.randomUUID();
+    const uids = await insertAgents(databaseUrl, [{}, {}, {}, {}]);
+    for (const uid of uids) {
+      await offer(uid, pushId);
+    }
+    await sut.recordStatus(uids[0], configuration.configHash, 'APPLIED', null);
+    await sut.recordStatus(uids[1], configuration.configHash, 'FAILED', 'bad');
+    await sut.recordStatus(uids[2], configuration.configHash, 'APPLYING', null);
+    const summary = await sut.summaryForPush('tracked', pushId);
+    expect(summary).toEqual({
+      total: 4,
+      counts: { pending: 1, applying: 1, applied: 1, failed: 1, timeout: 0, rolled_back: 0 },
+    });
+    await expect(sut.summaryForPush('tracked', crypto.randomUUID())).rejects.toThrow(/not found/);
+    const page = await sut.listForConfiguration('tracked', { pushId, status: 'failed' }, 0, 10);
+    expect(page.total).toBe(1);
+    expect(page.items[0]).toEqual(
+      expect.objectContaining({ instanceUid: uids[1], configurationName: 'tracked', errorMessage: 'bad', version: 2 }),
+    );
+  });
+});
