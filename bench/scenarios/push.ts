@@ -54,6 +54,14 @@ export const push: Scenario = {
       const pushAnsweredMs = Date.now() - pushedAt;
       console.log(`  push answered in ${pushAnsweredMs} ms: ${JSON.stringify(pushed.body).slice(0, 200)}`);
       await load.waitFor((c) => c.applied >= agents, 120_000);
+      // What the API says the push achieved, once the agents' reports had time to be written.
+      await sleep(3000);
+      const pushId = (pushed.body as { push_id?: string }).push_id ?? '';
+      const recorded = await server.api<{ counts?: Record<string, number> }>(
+        'GET',
+        `/api/v1/configurations/${name}/push/${pushId}`,
+      );
+      console.log(`  apply states recorded for the push: ${JSON.stringify(recorded.body)}`);
       const summary = await load.stop();
       console.log(`  ours push: ${describe(summary)}; applied ${summary.applied}/${agents}`);
       // Agents whose heartbeat fell between creation and push get the (already assigned)
@@ -74,6 +82,11 @@ export const push: Scenario = {
         },
         { name: 'push → APPLIED max', value: untilApplied.max, unit: 'ms' },
         { name: 'offer received → APPLIED p99 (agent side)', value: summary.applyMs.p99, unit: 'ms' },
+        {
+          name: 'recorded as applied in the push summary (API)',
+          value: recorded.body?.counts?.applied ?? null,
+          target: { op: '>=', value: summary.applied - appliedBefore },
+        },
       ];
     } finally {
       load.kill();
