@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { printFigures, saveResult, verdict, type Figure } from './support/report.js';
+import { hold } from './scenarios/hold.js';
+import { httpPolling } from './scenarios/http.js';
+import { push } from './scenarios/push.js';
+import { reconnectStorm } from './scenarios/reconnect-storm.js';
+import type { Scenario, ScenarioContext } from './scenarios/scenario.js';
+import { statusStorm } from './scenarios/status-storm.js';
+
+/**
+ * npm run bench -- [scenario ...] [--scale 0.1] [--duration 60] [--baseline-only] [--profile]
+ *   [--hold-sizes 2000,19000] [--source-ips 127.0.0.1,127.0.0.2]
+ * Runs the named scenarios (all but push by default) and prints each figure with its ratio to the
+ * baseline measured in the same run, and PASS/FAIL where there is a target. Slow figures never
+ * change the exit code; only broken machinery does.
+ */
+const SCENARIOS: Scenario[] = [hold, statusStorm, httpPolling, reconnectStorm, push];
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    scale: { type: 'string', default: '1' },
+    duration: { type: 'string', default: '60' },
+    'source-ips': { type: 'string', default: '127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4' },
+    'baseline-only': { type: 'boolean', default: false },
+    'hold-sizes': { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    list: { type: 'boolean', default: false },
+  },
+});
+
+if (values.list) {
+  for (const s of SCENARIOS) {
+    console.log(`${s.name.padEnd(16)} ${s.description}`);
+  }
+  process.exit(0);
+}
+
+const names = positionals.length > 0 ? positionals : SCENARIOS.filter((s) => s !== push).map((s) => s.name);
+const chosen = names.map((name) => {
+  const found = SCENARIOS.find((s) => s.name === name || s.name.replace('-', '') === name.replace('-', ''));
+  if (!found) {
+    throw new Error(`unknown scenario "${name}"; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  }
+  return found;
+});
+
+const profileDir = values.profile ? path.resolve('bench', 'results', 'profiles') : undefined;
+if (profileDir) {
+  fs.mkdirSync(profileDir, { recursive: true });
+}
+const context: ScenarioContext = {
+  scale: Number(values.scale),
+  durationSeconds: Number(values.duration),
+  sourceIps: values['source-ips'].split(',').filter(Boolean),
+  baselineOnly: values['baseline-only'],
+  holdSizes: values['hold-sizes']?.split(',').map(Number),
+  profileDir,
+};
+
+let broken = false;
+for (const scenario of chosen) {
+  console.log(`\n### ${scenario.name}: ${scenario.description}`);
+  try {
+    const figures: Figure[] = await scenario.run(context);
+    printFigures(scenario.name, figures);
+    const file = saveResult(
+      scenario.name,
+      figures.map((f) => ({ ...f, verdict: verdict(f) })),
+    );
+    console.log(`  (saved ${path.relative(process.cwd(), file)})`);
+  } catch (error) {
+    broken = true;
+    console.error(`  ${scenario.name} could not run: ${(error as Error).stack ?? String(error)}`);
+  }
+}
+process.exit(broken ? 1 : 0);

@@ -1,0 +1,97 @@
+import { sleep } from '../loadgen/loadgen.js';
+import { distribution } from '../loadgen/stats.js';
+import { describe, loadAgainst, scaled, startOurs, type Scenario } from './scenario.js';
+
+const CONFIG = `receivers:
+  otlp:
+    protocols:
+      grpc: { endpoint: 0.0.0.0:4317 }
+exporters:
+  otlphttp: { endpoint: https://gateway.example.internal:4318 }
+service:
+  pipelines:
+    traces: { receivers: [otlp], exporters: [otlphttp] }
+`;
+
+/**
+ * One configuration pushed to the whole fleet through the API: the time from the push request
+ * until each agent reports APPLIED. Agents take 20–200 ms to "apply", as a collector reload would.
+ */
+export const push: Scenario = {
+  name: 'push',
+  description: 'one configuration pushed to 10,000 agents: p50, p99 and max time until APPLIED',
+  async run(context) {
+    if (context.baselineOnly) {
+      console.log('  push needs our configurations API: skipped with --baseline-only');
+      return [];
+    }
+    const agents = scaled(context, 10_000);
+    const server = await startOurs(context);
+    const load = loadAgainst(context, server, { agents, applyDelayMs: [20, 200] });
+    try {
+      load.start();
+      await load.waitForRamp();
+      await sleep(2000);
+      const name = `bench-${Date.now()}`;
+      // auto_push off: the configuration exists (and matches every agent) before the clock starts,
+      // so the figure is the push alone.
+      const created = await server.api('POST', '/api/v1/configurations', {
+        name,
+        raw_config: CONFIG,
+        selector: { 'service.name': 'otelcol-contrib' },
+        auto_push: false,
+      });
+      if (created.status >= 300) {
+        throw new Error(`POST /api/v1/configurations answered ${created.status}: ${JSON.stringify(created.body)}`);
+      }
+      await sleep(1000);
+      const appliedBefore = load.totals().applied;
+      const pushedAt = Date.now();
+      const pushed = await server.api('POST', `/api/v1/configurations/${name}/push`, {});
+      if (pushed.status >= 300) {
+        throw new Error(`push answered ${pushed.status}: ${JSON.stringify(pushed.body)}`);
+      }
+      const pushAnsweredMs = Date.now() - pushedAt;
+      console.log(`  push answered in ${pushAnsweredMs} ms: ${JSON.stringify(pushed.body).slice(0, 200)}`);
+      await load.waitFor((c) => c.applied >= agents, 120_000);
+      // What the API says the push achieved, once the agents' reports had time to be written.
+      await sleep(3000);
+      const pushId = (pushed.body as { push_id?: string }).push_id ?? '';
+      const recorded = await server.api<{ counts?: Record<string, number> }>(
+        'GET',
+        `/api/v1/configurations/${name}/push/${pushId}`,
+      );
+      console.log(`  apply states recorded for the push: ${JSON.stringify(recorded.body)}`);
+      const summary = await load.stop();
+      console.log(`  ours push: ${describe(summary)}; applied ${summary.applied}/${agents}`);
+      // Agents whose heartbeat fell between creation and push get the (already assigned)
+      // configuration on their own; they are counted apart, not as negative push times.
+      const untilApplied = distribution(
+        summary.appliedAtEpochMs.filter((at) => at >= pushedAt).map((at) => at - pushedAt),
+      );
+      return [
+        { name: 'agents that reported APPLIED', value: summary.applied, target: { op: '>=', value: agents } },
+        { name: 'push request answered in', value: pushAnsweredMs, unit: 'ms' },
+        { name: 'applied before the push (own heartbeat)', value: appliedBefore },
+        { name: 'push → APPLIED p50', value: untilApplied.p50, unit: 'ms' },
+        {
+          name: 'push → APPLIED p99',
+          value: untilApplied.p99,
+          unit: 'ms',
+          target: { op: '<=', value: 3000, unit: ' ms' },
+        },
+        { name: 'push → APPLIED max', value: untilApplied.max, unit: 'ms' },
+        { name: 'offer received → APPLIED p99 (agent side)', value: summary.applyMs.p99, unit: 'ms' },
+        {
+          name: 'recorded as applied in the push summary (API)',
+          value: recorded.body?.counts?.applied ?? null,
+          target: { op: '>=', value: summary.applied - appliedBefore },
+        },
+      ];
+    } finally {
+      load.kill();
+      await server.stop();
+      server.removeDataDir();
+    }
+  },
+};
