@@ -93,7 +93,7 @@ export class OpampGateway implements OnApplicationBootstrap, OnApplicationShutdo
     const message: ServerToAgent = { ...draft, instance_uid: session.uid };
     try {
       await session.socket!.sendFrame(frameMessage(this.codec.encodeServerToAgent(message)));
-      this.metrics.messagesOut.inc({ transport: 'websocket' });
+      this.metrics.sent.websocket.inc();
       return true;
     } catch (error) {
       this.logger.warn(`Could not send to ${session.instanceUid}: ${(error as Error).message}`);

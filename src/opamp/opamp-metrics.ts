@@ -10,6 +10,9 @@ export class OpampMetrics {
   readonly decodeErrors: Counter<'transport' | 'reason'>;
   readonly refused: Counter<'reason'>;
   readonly handlerSeconds: Histogram;
+  /** Label children bound once: the hot path must not hash a label object per message. */
+  readonly received: Record<'websocket' | 'http', Counter.Internal>;
+  readonly sent: Record<'websocket' | 'http', Counter.Internal>;
 
   constructor(registry: Registry, sessions: SessionRegistry) {
     new Gauge({
@@ -35,6 +38,8 @@ export class OpampMetrics {
       labelNames: ['transport'],
       registers: [registry],
     });
+    this.received = { websocket: this.messagesIn.labels('websocket'), http: this.messagesIn.labels('http') };
+    this.sent = { websocket: this.messagesOut.labels('websocket'), http: this.messagesOut.labels('http') };
     this.decodeErrors = new Counter({
       name: 'opamp_decode_errors_total',
       help: 'Malformed, oversized or otherwise refused agent messages',

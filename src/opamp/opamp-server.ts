@@ -119,6 +119,7 @@ export class OpampServer implements OnApplicationBootstrap, OnApplicationShutdow
         connection.close(1003, 'OpAMP uses binary frames');
         return;
       }
+      connection.lastMessageAt = Date.now();
       connection.enqueue(() => this.onFrame(connection, toBuffer(data), inbound));
     });
     ws.on('pong', () => {
@@ -140,7 +141,7 @@ export class OpampServer implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async onFrame(connection: WsAgentConnection, frame: Buffer, inbound: InboundContext): Promise<void> {
-    this.metrics.messagesIn.inc({ transport: 'websocket' });
+    this.metrics.received.websocket.inc();
     let message: AgentToServer;
     try {
       message = this.codec.decodeAgentToServer(unframeMessage(frame));
@@ -179,7 +180,7 @@ export class OpampServer implements OnApplicationBootstrap, OnApplicationShutdow
       return;
     }
     await connection.sendFrame(frameMessage(this.codec.encodeServerToAgent(reply))).catch(() => undefined);
-    this.metrics.messagesOut.inc({ transport: 'websocket' });
+    this.metrics.sent.websocket.inc();
   }
 
   private async onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -240,7 +241,7 @@ export class OpampServer implements OnApplicationBootstrap, OnApplicationShutdow
         badRequest(undefined, (error as Error).message),
       );
     }
-    this.metrics.messagesIn.inc({ transport: 'http' });
+    this.metrics.received.http.inc();
     const headerUid = request.headers['opamp-instance-uid'];
     if (typeof headerUid === 'string' && isUuid(headerUid) && message.instance_uid?.length === 16) {
       if (headerUid.toLowerCase() !== uuidFromBytes(message.instance_uid)) {
@@ -266,7 +267,7 @@ export class OpampServer implements OnApplicationBootstrap, OnApplicationShutdow
     const { reply, session } = await this.messages.handle(message, inbound);
     stop();
     this.sendProtobuf(request, response, 200, reply);
-    this.metrics.messagesOut.inc({ transport: 'http' });
+    this.metrics.sent.http.inc();
     if (message.agent_disconnect && session) {
       await this.messages.disconnect(session);
     }
@@ -294,8 +295,9 @@ export class OpampServer implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private pingAll(): void {
+    const intervalMs = this.config.opampHeartbeatSeconds * 1000;
     for (const connection of this.connections) {
-      connection.ping();
+      connection.ping(intervalMs);
     }
   }
 

@@ -8,6 +8,8 @@ import type { AgentSession, AgentSocket } from './agent-session.js';
 export class WsAgentConnection implements AgentSocket {
   session?: AgentSession;
   alive = true;
+  /** When the agent last sent anything: a heartbeating agent needs no ping to prove it is there. */
+  lastMessageAt = Date.now();
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
 
@@ -42,7 +44,11 @@ export class WsAgentConnection implements AgentSocket {
   }
 
   /** Keepalive: a socket that did not answer the previous ping is half-open; drop it. */
-  ping(): void {
+  ping(intervalMs: number): void {
+    if (Date.now() - this.lastMessageAt < intervalMs) {
+      this.alive = true;
+      return;
+    }
     if (!this.alive) {
       this.closed = true;
       this.ws.terminate();
