@@ -15,7 +15,7 @@ export const AGENT_SORTS = Object.keys(SORT_PROPERTIES) as AgentSort[];
 
 export interface AgentFilter {
   status?: AgentStatus;
-  /** Every pair must match a server-side label or an identifying/non-identifying attribute. */
+  /** Every pair must match the agent's label set (see agentLabelSet). */
   selector?: Record<string, string>;
   /** Case-insensitive substring of name, host, version or instance uid. */
   text?: string;
@@ -121,11 +121,11 @@ export class AgentsRepository {
     if (filter.status) {
       query.andWhere('a.status = :status', { status: filter.status });
     }
+    // Same precedence as agentLabelSet: labels, then non-identifying, then identifying attributes.
     Object.entries(filter.selector ?? {}).forEach(([key, value], i) => {
-      const pair = JSON.stringify({ [key]: value });
       query.andWhere(
-        `(a.labels @> :p${i}::jsonb OR a.identifying_attributes @> :p${i}::jsonb OR a.non_identifying_attributes @> :p${i}::jsonb)`,
-        { [`p${i}`]: pair },
+        `COALESCE(a.labels ->> :k${i}, a.non_identifying_attributes ->> :k${i}, a.identifying_attributes ->> :k${i}) = :v${i}`,
+        { [`k${i}`]: key, [`v${i}`]: value },
       );
     });
     if (filter.text) {

@@ -1,12 +1,9 @@
+import { agentLabelSet, type AgentLabelSources } from '../agents/label-set.js';
+
+export { agentLabelSet, type AgentLabelSources };
+
 /** A label selector: every key must be present on the agent with exactly this value. */
 export type Selector = Record<string, string>;
-
-/** What a selector is matched against, as the agents table stores it. */
-export interface AgentLabelSources {
-  identifyingAttributes: Record<string, string>;
-  nonIdentifyingAttributes: Record<string, string>;
-  labels: Record<string, string>;
-}
 
 /** A configuration as assignment sees it. */
 export interface AssignmentCandidate {
@@ -15,15 +12,6 @@ export interface AssignmentCandidate {
   selector: Selector;
   priority: number;
   createdAt: Date;
-}
-
-/**
- * The one map a selector sees: identifying attributes, overridden by non-identifying ones,
- * overridden by the server-side labels (an operator's label wins over what the agent reports).
- * The SQL in ConfigAssignmentRepository merges in the same order (jsonb `||`).
- */
-export function agentLabelSet(agent: AgentLabelSources): Record<string, string> {
-  return { ...agent.identifyingAttributes, ...agent.nonIdentifyingAttributes, ...agent.labels };
 }
 
 /** All pairs must match. An empty selector matches nothing, so a config never reaches the whole fleet by accident. */

@@ -1,3 +1,4 @@
+import { agentLabelSet } from '../agents/label-set.js';
 import crypto from 'node:crypto';
 import { PackageType } from '../opamp/proto/opamp.types.js';
 
@@ -11,7 +12,7 @@ export interface OfferedPackage {
   signature: Buffer | null;
 }
 
-/** The labels and attributes a selector is matched against (labels win over attributes). */
+/** The labels and attributes a selector is matched against (see agentLabelSet for precedence). */
 export interface AgentFacts {
   instanceUid: string;
   labels: Record<string, string>;
@@ -21,7 +22,7 @@ export interface AgentFacts {
 
 /** True when every key of the selector equals the agent's label or attribute of that name. */
 export function selectorMatches(selector: Record<string, string>, agent: AgentFacts): boolean {
-  const facts = { ...agent.nonIdentifyingAttributes, ...agent.identifyingAttributes, ...agent.labels };
+  const facts = agentLabelSet(agent);
   return Object.entries(selector).every(([key, value]) => facts[key] === value);
 }
 

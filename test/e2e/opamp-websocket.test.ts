@@ -189,6 +189,20 @@ describe('OpAMP over WebSocket (e2e, real sockets)', () => {
       .expect(200);
     expect(bySelector.body.map((a: { instance_uid: string }) => a.instance_uid)).toEqual([uidText(agent.uid)]);
     expect(bySelector.headers['x-total-count']).toBe('1');
+    // A label overrides an attribute of the same key, as in every other selector of the platform.
+    await request(app.url)
+      .put(`/api/v1/agents/${uidText(agent.uid)}/labels`)
+      .set('Authorization', `Bearer ${operator}`)
+      .send({ labels: { team: 'blue', tier: 'gold', 'os.type': 'custom' } })
+      .expect(200);
+    const shadowed = await request(app.url)
+      .get('/api/v1/agents?selector=os.type=linux,team=blue')
+      .set('Authorization', `Bearer ${admin}`);
+    expect(shadowed.body).toEqual([]);
+    const overridden = await request(app.url)
+      .get('/api/v1/agents?selector=os.type=custom')
+      .set('Authorization', `Bearer ${admin}`);
+    expect(overridden.body).toHaveLength(1);
     const byText = await request(app.url).get('/api/v1/agents?q=LABELLED').set('Authorization', `Bearer ${admin}`);
     expect(byText.body).toHaveLength(1);
     await request(app.url).get('/api/v1/agents?selector=broken').set('Authorization', `Bearer ${admin}`).expect(400);

@@ -1,0 +1,16 @@
+/** Where an agent's matchable key/value pairs come from. */
+export interface AgentLabelSources {
+  identifyingAttributes: Record<string, string>;
+  nonIdentifyingAttributes: Record<string, string>;
+  labels: Record<string, string>;
+}
+
+/**
+ * The one map every selector in the platform sees (configurations, package assignments, the
+ * agents list): identifying attributes, overridden by non-identifying ones, overridden by the
+ * server-side labels — an operator's label wins over what the agent reports. SQL that matches
+ * selectors merges in the same order.
+ */
+export function agentLabelSet(agent: AgentLabelSources): Record<string, string> {
+  return { ...agent.identifyingAttributes, ...agent.nonIdentifyingAttributes, ...agent.labels };
+}
