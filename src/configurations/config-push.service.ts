@@ -13,7 +13,8 @@ import { DesiredConfigCache } from './desired-config.cache.js';
 import { toAgentRemoteConfig } from './remote-config.js';
 import { RemoteConfigHandler } from './remote-config.handler.js';
 
-export type SkipReason = 'unknown_agent' | 'not_assigned' | 'no_remote_config_capability' | 'not_connected';
+export type SkipReason =
+  'unknown_agent' | 'not_assigned' | 'no_remote_config_capability' | 'not_connected' | 'already_applied';
 
 export interface PushResult {
   pushId: string;
@@ -158,10 +159,18 @@ export class ConfigPushService implements ConfigChangeListener {
     const receivers: string[] = [];
     for (const target of targets) {
       const capabilities = this.gateway.capabilitiesOf(target.instanceUid) ?? target.capabilities;
-      if (acceptsRemoteConfig(capabilities)) {
-        receivers.push(target.instanceUid);
-      } else {
+      // The live report when the agent is connected here (the stored row lags by a flush).
+      const reported = this.gateway.remoteConfigOf(target.instanceUid) ?? {
+        hash: target.remoteConfigHash,
+        status: target.remoteConfigStatus,
+      };
+      if (!acceptsRemoteConfig(capabilities)) {
         skipped.push({ agentId: target.instanceUid, reason: 'no_remote_config_capability' });
+      } else if (reported.hash === content.configHash && reported.status === 'APPLIED') {
+        // Already running exactly this: an offer would get no answer and its row would only time out.
+        skipped.push({ agentId: target.instanceUid, reason: 'already_applied' });
+      } else {
+        receivers.push(target.instanceUid);
       }
     }
     // The pending rows exist before the first offer leaves: a fast agent's APPLYING/APPLIED must

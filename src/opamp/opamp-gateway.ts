@@ -47,6 +47,12 @@ export class OpampGateway implements OnApplicationBootstrap, OnApplicationShutdo
     return this.sessions.get(instanceUid)?.snapshot.capabilities;
   }
 
+  /** What the agent last reported about its remote config, if it is connected here. */
+  remoteConfigOf(instanceUid: string): { hash: string | null; status: string | null } | undefined {
+    const snapshot = this.sessions.get(instanceUid)?.snapshot;
+    return snapshot && { hash: snapshot.remoteConfigHash, status: snapshot.remoteConfigStatus };
+  }
+
   /**
    * Sends now when this instance holds the agent's WebSocket, else queues for delivery by the
    * instance that does, or for the next poll. Callers check that the agent is online first:

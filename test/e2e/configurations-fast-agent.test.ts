@@ -48,6 +48,15 @@ describe('a push to agents that apply at once (e2e)', () => {
     }, 10_000);
     expect(applied).toHaveLength(20);
     expect(new Set(agents.map((a) => uidText(a.uid))).size).toBe(20);
+
+    // Pushing again skips agents already running exactly this version: an offer would go
+    // unanswered and its pending row would only time out.
+    const again = await request(app.url)
+      .post('/api/v1/configurations/eager/push')
+      .set('Authorization', `Bearer ${admin}`)
+      .expect((r) => expect([200, 201, 202]).toContain(r.status));
+    expect(again.body.sent).toBe(0);
+    expect(again.body.skipped.map((s: { reason: string }) => s.reason)).toEqual(Array(20).fill('already_applied'));
     agents.forEach((agent) => agent.close());
   });
 });

@@ -205,7 +205,9 @@ class PushSkip {
   @ApiProperty({ format: 'uuid' })
   agent_id: string;
 
-  @ApiProperty({ enum: ['unknown_agent', 'not_assigned', 'no_remote_config_capability', 'not_connected'] })
+  @ApiProperty({
+    enum: ['unknown_agent', 'not_assigned', 'no_remote_config_capability', 'not_connected', 'already_applied'],
+  })
   reason: string;
 }
 
