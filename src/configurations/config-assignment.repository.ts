@@ -128,15 +128,18 @@ export class ConfigAssignmentRepository {
   }
 
   /** The desired state alone, for the OpAMP hot path; null when the agent row does not exist. */
-  async findDesired(
-    instanceUid: string,
-  ): Promise<{ configurationId: string | null; version: number | null; configHash: string | null } | null> {
-    const rows: Array<{ id: string | null; version: number | null; hash: string | null }> = await this.dataSource.query(
-      `SELECT assigned_configuration_id AS id, assigned_config_version AS version, desired_config_hash AS hash
-       FROM agents WHERE instance_uid = $1`,
-      [instanceUid],
-    );
-    return rows[0] ? { configurationId: rows[0].id, version: rows[0].version, configHash: rows[0].hash } : null;
+  /** The desired state of several agents at once (agents without a row are absent from the map). */
+  async findDesiredMany(
+    instanceUids: string[],
+  ): Promise<Map<string, { configurationId: string | null; version: number | null; configHash: string | null }>> {
+    const rows: Array<{ uid: string; id: string | null; version: number | null; hash: string | null }> =
+      await this.dataSource.query(
+        `SELECT instance_uid AS uid, assigned_configuration_id AS id, assigned_config_version AS version,
+                desired_config_hash AS hash
+         FROM agents WHERE instance_uid = ANY($1::uuid[])`,
+        [instanceUids],
+      );
+    return new Map(rows.map((r) => [r.uid, { configurationId: r.id, version: r.version, configHash: r.hash }]));
   }
 
   /** Asks the instances holding these agents to deliver a push (they answer nothing; apply history tells). */

@@ -14,7 +14,12 @@ import { toAgentRemoteConfig } from './remote-config.js';
 import { RemoteConfigHandler } from './remote-config.handler.js';
 
 export type SkipReason =
-  'unknown_agent' | 'not_assigned' | 'no_remote_config_capability' | 'not_connected' | 'already_applied';
+  | 'unknown_agent'
+  | 'not_assigned'
+  | 'no_remote_config_capability'
+  | 'not_connected'
+  | 'already_applied'
+  | 'already_applying';
 
 export interface PushResult {
   pushId: string;
@@ -169,6 +174,9 @@ export class ConfigPushService implements ConfigChangeListener {
       } else if (reported.hash === content.configHash && reported.status === 'APPLIED') {
         // Already running exactly this: an offer would get no answer and its row would only time out.
         skipped.push({ agentId: target.instanceUid, reason: 'already_applied' });
+      } else if (reported.hash === content.configHash && reported.status === 'APPLYING') {
+        // Applying it right now (offered on a heartbeat): that offer's row tracks the outcome.
+        skipped.push({ agentId: target.instanceUid, reason: 'already_applying' });
       } else {
         receivers.push(target.instanceUid);
       }

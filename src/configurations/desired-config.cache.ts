@@ -1,3 +1,4 @@
+import { MicroBatcher } from '../common/micro-batcher.js';
 import { Injectable } from '@nestjs/common';
 import type { AssignmentChange } from './assignment.store.js';
 import { ConfigAssignmentRepository } from './config-assignment.repository.js';
@@ -23,6 +24,8 @@ const MAX_CONTENTS = 256;
 export class DesiredConfigCache {
   private readonly desired = new Map<string, DesiredConfig>();
   private readonly contents = new Map<string, VersionContent>();
+  /** Misses of agents connecting together (a reconnect storm) share one query. */
+  private readonly loader = new MicroBatcher<string, DesiredConfig>((uids) => this.assignments.findDesiredMany(uids));
 
   constructor(
     private readonly assignments: ConfigAssignmentRepository,
@@ -34,7 +37,12 @@ export class DesiredConfigCache {
     if (cached) {
       return cached;
     }
-    const row = await this.assignments.findDesired(instanceUid);
+    const row = await this.loader.get(instanceUid);
+    // An assignment change that committed while we were loading is newer than the row we read.
+    const newer = this.desired.get(instanceUid);
+    if (newer) {
+      return newer;
+    }
     const desired = row ?? { configurationId: null, version: null, configHash: null };
     this.desired.set(instanceUid, desired);
     return desired;

@@ -1,3 +1,4 @@
+import { MicroBatcher } from '../common/micro-batcher.js';
 import { Injectable, Logger } from '@nestjs/common';
 import type { AgentMessageContext, AgentMessageHandler } from '../opamp/agent-message-handlers.js';
 import {
@@ -34,7 +35,10 @@ export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeLis
   private readonly failed = new Map<string, string>();
   /** The hash last offered to each agent and when: the offer is recorded once and not repeated at every message. */
   private readonly offered = new Map<string, { hash: string; at: number }>();
-  private batch?: { uids: Set<string>; done: Promise<void> };
+  private readonly recomputes = new MicroBatcher<string, true>(async (uids) => {
+    await this.assignments.recomputeForAgents(uids);
+    return new Map(uids.map((uid) => [uid, true]));
+  }, RECOMPUTE_BATCH_MS);
 
   constructor(
     private readonly cache: DesiredConfigCache,
@@ -94,19 +98,8 @@ export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeLis
    * Recomputes assignments for agents that (re)connected within a few milliseconds of each other
    * in one transaction, so a reconnect storm costs a statement per batch, not per agent.
    */
-  private recomputeSoon(instanceUid: string): Promise<void> {
-    if (!this.batch) {
-      const batch = { uids: new Set<string>(), done: Promise.resolve() };
-      batch.done = new Promise<void>((resolve, reject) => {
-        setTimeout(() => {
-          this.batch = undefined;
-          this.assignments.recomputeForAgents([...batch.uids]).then(() => resolve(), reject);
-        }, RECOMPUTE_BATCH_MS);
-      });
-      this.batch = batch;
-    }
-    this.batch.uids.add(instanceUid);
-    return this.batch.done;
+  private async recomputeSoon(instanceUid: string): Promise<void> {
+    await this.recomputes.get(instanceUid);
   }
 
   disconnected(instanceUid: string): Promise<void> {

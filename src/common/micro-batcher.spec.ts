@@ -1,0 +1,37 @@
+import { MicroBatcher } from './micro-batcher.js';
+
+describe('MicroBatcher', () => {
+  it('answers keys asked together from one load', async () => {
+    const calls: string[][] = [];
+    const sut = new MicroBatcher<string, number>(async (keys) => {
+      calls.push(keys);
+      return new Map(keys.map((k) => [k, k.length]));
+    }, 5);
+    const values = await Promise.all(['a', 'bb', 'ccc', 'a'].map((k) => sut.get(k)));
+    expect(values).toEqual([1, 2, 3, 1]);
+    expect(calls).toEqual([['a', 'bb', 'ccc']]);
+    expect(await sut.get('dddd')).toBe(4);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('starts a new batch past the size limit, and passes failures to every waiter', async () => {
+    const calls: number[][] = [];
+    const sut = new MicroBatcher<number, number>(
+      async (keys) => {
+        calls.push(keys);
+        if (keys.includes(3)) {
+          throw new Error('boom');
+        }
+        return new Map(keys.map((k) => [k, k]));
+      },
+      5,
+      2,
+    );
+    const results = await Promise.allSettled([1, 2, 3, 4].map((k) => sut.get(k)));
+    expect(calls).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected']);
+  });
+});
