@@ -3,9 +3,9 @@ import { MicroBatcher } from './micro-batcher.js';
 describe('MicroBatcher', () => {
   it('answers keys asked together from one load', async () => {
     const calls: string[][] = [];
-    const sut = new MicroBatcher<string, number>(async (keys) => {
+    const sut = new MicroBatcher<string, number>((keys) => {
       calls.push(keys);
-      return new Map(keys.map((k) => [k, k.length]));
+      return Promise.resolve(new Map(keys.map((k) => [k, k.length])));
     }, 5);
     const values = await Promise.all(['a', 'bb', 'ccc', 'a'].map((k) => sut.get(k)));
     expect(values).toEqual([1, 2, 3, 1]);
@@ -17,12 +17,9 @@ describe('MicroBatcher', () => {
   it('starts a new batch past the size limit, and passes failures to every waiter', async () => {
     const calls: number[][] = [];
     const sut = new MicroBatcher<number, number>(
-      async (keys) => {
+      (keys) => {
         calls.push(keys);
-        if (keys.includes(3)) {
-          throw new Error('boom');
-        }
-        return new Map(keys.map((k) => [k, k]));
+        return keys.includes(3) ? Promise.reject(new Error('boom')) : Promise.resolve(new Map(keys.map((k) => [k, k])));
       },
       5,
       2,
