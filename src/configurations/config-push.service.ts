@@ -194,6 +194,14 @@ export class ConfigPushService implements ConfigChangeListener {
     );
     let sent = 0;
     const sendOne = async (instanceUid: string): Promise<void> => {
+      // Inserting thousands of rows takes a moment: an agent that finished applying this hash
+      // (offered on a heartbeat) meanwhile reported into the older row only. Close ours too.
+      const now = this.gateway.remoteConfigOf(instanceUid);
+      if (now?.hash === content.configHash && now.status === 'APPLIED') {
+        await this.applies.recordStatus(instanceUid, content.configHash, 'APPLIED', null);
+        skipped.push({ agentId: instanceUid, reason: 'already_applied' });
+        return;
+      }
       // An explicit push (or a new assignment) overrides "this version failed here, do not re-offer".
       this.handler.allowOffer([instanceUid]);
       if (await this.gateway.send(instanceUid, { remote_config: remoteConfig })) {
