@@ -82,6 +82,24 @@ export class ApplyHistoryRepository {
     return result.affected ?? 0;
   }
 
+  /** `transition` for many agents reporting the same hash, in one statement. */
+  async transitionMany(
+    instanceUids: string[],
+    configHash: string,
+    from: ApplyStatus[],
+    to: ApplyStatus,
+  ): Promise<void> {
+    if (instanceUids.length === 0) {
+      return;
+    }
+    await this.dataSource.query(
+      `UPDATE configuration_apply_history SET status = $3, updated_at = now(),
+         finished_at = CASE WHEN $3 IN ('applying', 'pending') THEN NULL ELSE now() END
+       WHERE instance_uid = ANY($1::uuid[]) AND config_hash = $2 AND status = ANY($4::varchar[])`,
+      [instanceUids, configHash, to, from],
+    );
+  }
+
   async markRolledBack(id: string): Promise<void> {
     await this.dataSource
       .getRepository(ApplyRecordEntity)

@@ -50,6 +50,11 @@ export class ApplyHistoryService implements OnModuleInit, OnModuleDestroy {
     return this.records.insertPending(records);
   }
 
+  /** Agents known to run `configHash` already: their open rows for it are applied. */
+  recordAppliedMany(instanceUids: string[], configHash: string): Promise<void> {
+    return this.records.transitionMany(instanceUids, configHash, ['pending', 'applying'], 'applied');
+  }
+
   recordOfferUnlessOpen(record: NewApplyRecord): Promise<void> {
     return this.records.insertPendingUnlessOpen(record);
   }

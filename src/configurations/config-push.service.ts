@@ -193,12 +193,13 @@ export class ConfigPushService implements ConfigChangeListener {
       })),
     );
     let sent = 0;
+    const alreadyApplied: string[] = [];
     const sendOne = async (instanceUid: string): Promise<void> => {
       // Inserting thousands of rows takes a moment: an agent that finished applying this hash
       // (offered on a heartbeat) meanwhile reported into the older row only. Close ours too.
       const now = this.gateway.remoteConfigOf(instanceUid);
       if (now?.hash === content.configHash && now.status === 'APPLIED') {
-        await this.applies.recordStatus(instanceUid, content.configHash, 'APPLIED', null);
+        alreadyApplied.push(instanceUid);
         skipped.push({ agentId: instanceUid, reason: 'already_applied' });
         return;
       }
@@ -215,6 +216,7 @@ export class ConfigPushService implements ConfigChangeListener {
     for (let i = 0; i < receivers.length; i += SEND_BATCH) {
       await Promise.all(receivers.slice(i, i + SEND_BATCH).map(sendOne));
     }
+    await this.applies.recordAppliedMany(alreadyApplied, content.configHash);
     return { sent, skipped };
   }
 }
