@@ -31,6 +31,8 @@ export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeLis
   private readonly logger = new Logger('RemoteConfigHandler');
   /** The label set each agent was last assigned for; a change means a recompute. */
   private readonly labelSets = new Map<string, string>();
+  /** The labels object each agent's set was built from (identity is enough to see a change). */
+  private readonly labelObjects = new Map<string, Record<string, string>>();
   /** Hash an agent reported FAILED for: not offered again until a new version or an explicit push. */
   private readonly failed = new Map<string, string>();
   /** The hash last offered to each agent and when: the offer is recorded once and not repeated at every message. */
@@ -51,9 +53,12 @@ export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeLis
     if (message.remote_config_status) {
       await this.recordReport(agent.instanceUid, message.remote_config_status);
     }
-    // The label set can only change with a description (or a first message, whose snapshot was
-    // just loaded); operators' label edits arrive through AgentEvents. Heartbeats skip this.
-    if (context.firstMessage || message.agent_description || !this.labelSets.has(agent.instanceUid)) {
+    // The label set can only change with a description, a first message (its snapshot was just
+    // loaded) or new server-side labels (the inventory replaces the labels object): heartbeats
+    // skip building and comparing it.
+    const labelsObject = this.labelObjects.get(agent.instanceUid);
+    if (context.firstMessage || message.agent_description || labelsObject !== agent.labels) {
+      this.labelObjects.set(agent.instanceUid, agent.labels);
       const labelSet = JSON.stringify(Object.entries(agentLabelSet(agent)).sort());
       if (this.labelSets.get(agent.instanceUid) !== labelSet) {
         this.labelSets.set(agent.instanceUid, labelSet);
@@ -104,6 +109,7 @@ export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeLis
 
   disconnected(instanceUid: string): Promise<void> {
     this.labelSets.delete(instanceUid);
+    this.labelObjects.delete(instanceUid);
     this.offered.delete(instanceUid);
     this.cache.forget([instanceUid]);
     return Promise.resolve();
