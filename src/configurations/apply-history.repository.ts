@@ -93,8 +93,8 @@ export class ApplyHistoryRepository {
       return;
     }
     await this.dataSource.query(
-      `UPDATE configuration_apply_history SET status = $3, updated_at = now(),
-         finished_at = CASE WHEN $3 IN ('applying', 'pending') THEN NULL ELSE now() END
+      `UPDATE configuration_apply_history SET status = $3::varchar, updated_at = now(),
+         finished_at = CASE WHEN $3::varchar IN ('applying', 'pending') THEN NULL ELSE now() END
        WHERE instance_uid = ANY($1::uuid[]) AND config_hash = $2 AND status = ANY($4::varchar[])`,
       [instanceUids, configHash, to, from],
     );

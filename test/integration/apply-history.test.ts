@@ -97,6 +97,21 @@ describe('apply history on a real PostgreSQL', () => {
     );
   });
 
+  it("closes many agents' open rows as applied in one call, leaving finished rows alone", async () => {
+    const [a, b, c] = await insertAgents(databaseUrl, [{}, {}, {}]);
+    await offer(a);
+    await offer(b);
+    await sut.recordStatus(b, configuration.configHash, 'APPLYING', null);
+    await offer(c);
+    await sut.recordStatus(c, configuration.configHash, 'FAILED', 'nope');
+    await sut.recordAppliedMany([a, b, c], configuration.configHash);
+    expect((await statusOf(a, configuration.configHash)).status).toBe('applied');
+    expect((await statusOf(b, configuration.configHash)).finished_at).toBeInstanceOf(Date);
+    expect((await statusOf(b, configuration.configHash)).status).toBe('applied');
+    expect((await statusOf(c, configuration.configHash)).status).toBe('failed');
+    await expect(sut.recordAppliedMany([], configuration.configHash)).resolves.toBeUndefined();
+  });
+
   it('ignores a report about a hash it never offered', async () => {
     const [uid] = await insertAgents(databaseUrl, [{}]);
     await sut.recordStatus(uid, 'ab'.repeat(32), 'APPLIED', null);
