@@ -1,0 +1,106 @@
+import { useState } from 'preact/hooks';
+import { api, type AgentAssignment } from '../api.js';
+import { ErrorMessage } from '../components/ErrorMessage.js';
+import { Labels } from '../components/Labels.js';
+import { HealthBadge, StatusBadge } from '../components/StatusBadge.js';
+import { useLiveEvents } from '../live-events.js';
+import { linkProps } from '../router.js';
+import { useAsync } from '../use-async.js';
+import { timeAgo } from '../format.js';
+
+/** Every agent's assignment, from each configuration's agent list (the agents list does not carry it). */
+async function assignments(): Promise<Map<string, AgentAssignment>> {
+  const configurations = await api.configurations();
+  const lists = await Promise.all(configurations.map((c) => api.configurationAgents(c.name)));
+  return new Map(lists.flat().map((a) => [a.agent_id, a]));
+}
+
+export function AgentsPage() {
+  const [filter, setFilter] = useState({ status: '', selector: '', q: '' });
+  const agents = useAsync(() => api.agents(filter), [filter.status, filter.selector, filter.q]);
+  const assigned = useAsync(assignments, []);
+  useLiveEvents(() => {
+    agents.reload();
+    assigned.reload();
+  });
+  const set = (key: keyof typeof filter) => (e: Event) =>
+    setFilter({ ...filter, [key]: (e.currentTarget as HTMLInputElement).value });
+  return (
+    <section>
+      <h1>Agents</h1>
+      <div class="filters">
+        <select name="status" value={filter.status} onChange={set('status')}>
+          <option value="">Any status</option>
+          <option value="online">Online</option>
+          <option value="offline">Offline</option>
+        </select>
+        <input
+          name="selector"
+          placeholder="Label selector: env=prod,team=obs"
+          value={filter.selector}
+          onChange={set('selector')}
+        />
+        <input name="q" placeholder="Search name, host, id" value={filter.q} onChange={set('q')} />
+      </div>
+      <ErrorMessage error={agents.error} />
+      <table class="table" data-testid="agents-table">
+        <thead>
+          <tr>
+            <th>Agent</th>
+            <th>Status</th>
+            <th>Health</th>
+            <th>Version</th>
+            <th>Host</th>
+            <th>Labels</th>
+            <th>Last seen</th>
+            <th>Configuration</th>
+          </tr>
+        </thead>
+        <tbody>
+          {agents.data?.length === 0 && (
+            <tr>
+              <td colSpan={8} class="muted">
+                No agents match.
+              </td>
+            </tr>
+          )}
+          {agents.data?.map((agent) => {
+            const assignment = assigned.data?.get(agent.instance_uid);
+            return (
+              <tr key={agent.instance_uid} data-agent-id={agent.instance_uid}>
+                <td>
+                  <a {...linkProps(`/agents/${agent.instance_uid}`)}>{agent.name}</a>
+                  <div class="muted small mono">{agent.instance_uid}</div>
+                </td>
+                <td>
+                  <StatusBadge value={agent.status} />
+                </td>
+                <td>
+                  <HealthBadge healthy={agent.healthy} />
+                </td>
+                <td>{agent.agent_version ?? '—'}</td>
+                <td>{agent.host_name ?? '—'}</td>
+                <td>
+                  <Labels labels={agent.labels} />
+                </td>
+                <td title={agent.last_seen_at ?? ''}>{timeAgo(agent.last_seen_at)}</td>
+                <td>
+                  {assignment?.configuration_name ? (
+                    <>
+                      <a {...linkProps(`/configurations/${assignment.configuration_name}`)}>
+                        {assignment.configuration_name} v{assignment.assigned_version}
+                      </a>{' '}
+                      <StatusBadge value={assignment.apply_status} />
+                    </>
+                  ) : (
+                    <span class="muted">none</span>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+}
