@@ -139,6 +139,43 @@ describe('web console in headless Chromium', () => {
     await browser.screenshot('07-config-rolled-back');
   });
 
+  it('labels an agent, and filters the agents list by that label', async () => {
+    const { page } = browser;
+    await page.getByRole('link', { name: 'Agents', exact: true }).click();
+    await page.getByRole('link', { name: 'browser-agent' }).click();
+    const editor = page.getByTestId('labels-editor');
+    await editor.getByPlaceholder('key').fill('team');
+    await editor.getByPlaceholder('value').fill('observability');
+    await editor.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('button', { name: 'Save labels' }).click();
+    await page.getByText('Labels saved').waitFor();
+    await page.getByText('browser-config v3').waitFor();
+    await browser.screenshot('08-agent-labelled');
+    await page.getByRole('link', { name: 'Agents', exact: true }).click();
+    await page.fill('input[name=selector]', 'team=observability');
+    await page.press('input[name=selector]', 'Enter');
+    await page.locator('.label', { hasText: 'team=observability' }).waitFor();
+    await page.fill('input[name=selector]', 'team=nobody');
+    await page.press('input[name=selector]', 'Enter');
+    await page.getByText('No agents match.').waitFor();
+  });
+
+  it('creates an agent key and shows it once with a Collector snippet', async () => {
+    const { page } = browser;
+    await page.getByRole('link', { name: 'Agent keys' }).click();
+    await page.getByPlaceholder(/name, e.g./).fill('prod-collectors');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const created = page.getByTestId('new-key');
+    await created.waitFor();
+    const snippet = (await created.locator('pre').textContent()) ?? '';
+    expect(snippet).toMatch(/endpoint: ws:\/\/127\.0\.0\.1:4320\/v1\/opamp/);
+    expect(snippet).toMatch(/Authorization: Bearer \S{20,}/);
+    await browser.screenshot('09-agent-keys');
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('heading', { name: 'New user' }).waitFor();
+    await browser.screenshot('10-users');
+  });
+
   it('hides write controls from viewers', async () => {
     const { page } = browser;
     const viewer = `viewer-ui`;
@@ -157,6 +194,6 @@ describe('web console in headless Chromium', () => {
     await expect(page.getByRole('button', { name: 'Push to agents' }).count()).resolves.toBe(0);
     await expect(page.getByRole('button', { name: 'Save' }).count()).resolves.toBe(0);
     await expect(page.getByRole('link', { name: 'Users' }).count()).resolves.toBe(0);
-    await browser.screenshot('08-viewer-configuration');
+    await browser.screenshot('11-viewer-configuration');
   });
 });

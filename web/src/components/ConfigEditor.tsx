@@ -5,7 +5,6 @@ interface Props {
   onInput: (value: string) => void;
   /** 1-based line to highlight (a parse error), if any. */
   errorLine?: number;
-  readOnly?: boolean;
 }
 
 const LINE_HEIGHT_PX = 20;
@@ -14,7 +13,7 @@ const LINE_HEIGHT_PX = 20;
  * A plain textarea with a line-number gutter; the line of a validation error is highlighted in the
  * gutter and by a band behind the text, scrolled together with the textarea.
  */
-export function ConfigEditor({ value, onInput, errorLine, readOnly }: Props) {
+export function ConfigEditor({ value, onInput, errorLine }: Props) {
   const gutter = useRef<HTMLDivElement>(null);
   const band = useRef<HTMLDivElement>(null);
   const lines = value.split('\n').length;
@@ -48,7 +47,6 @@ export function ConfigEditor({ value, onInput, errorLine, readOnly }: Props) {
         <textarea
           name="raw_config"
           spellcheck={false}
-          readOnly={readOnly}
           value={value}
           onInput={(e) => onInput(e.currentTarget.value)}
           onScroll={onScroll}

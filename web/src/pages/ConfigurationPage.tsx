@@ -3,6 +3,7 @@ import { api, type ConfigurationInput, type ContentType, type PushResult, type U
 import { ConfigEditor, errorPosition } from '../components/ConfigEditor.js';
 import { ConfigHistory } from '../components/ConfigHistory.js';
 import { ErrorMessage } from '../components/ErrorMessage.js';
+import { Labels } from '../components/Labels.js';
 import { KeyValueEditor } from '../components/KeyValueEditor.js';
 import { MatchingAgents } from '../components/MatchingAgents.js';
 import { PushProgress } from '../components/PushProgress.js';
@@ -52,6 +53,8 @@ export function ConfigurationPage({ name, user }: { name?: string; user: User })
     try {
       const result = name ? await api.updateConfiguration(name, form) : await api.createConfiguration(form);
       setSaved(`Saved version ${result.version}`);
+      // A save may push a new version on its own: the old push's progress no longer describes it.
+      setPush(undefined);
       if (name) {
         existing.reload();
       } else {
@@ -105,84 +108,90 @@ export function ConfigurationPage({ name, user }: { name?: string; user: User })
       {push && <PushProgress push={push} />}
       <div class="editor-layout">
         <form class="card" onSubmit={(e) => void save(e)}>
-          {!name && (
+          <fieldset disabled={!writable}>
+            {!name && (
+              <label>
+                Name
+                <input
+                  name="name"
+                  value={form.name}
+                  onInput={(e) => update({ name: e.currentTarget.value })}
+                  required
+                />
+              </label>
+            )}
             <label>
-              Name
-              <input name="name" value={form.name} onInput={(e) => update({ name: e.currentTarget.value })} required />
-            </label>
-          )}
-          <label>
-            Description
-            <input
-              name="description"
-              value={form.description}
-              onInput={(e) => update({ description: e.currentTarget.value })}
-            />
-          </label>
-          <div class="row">
-            <label>
-              Format
-              <select
-                name="content_type"
-                value={form.content_type}
-                onChange={(e) => update({ content_type: e.currentTarget.value as ContentType })}
-              >
-                <option value="text/yaml">YAML</option>
-                <option value="application/json">JSON</option>
-                <option value="text/plain">Plain text</option>
-              </select>
-            </label>
-            <label>
-              Priority
+              Description
               <input
-                name="priority"
-                type="number"
-                value={form.priority}
-                onInput={(e) => update({ priority: Number(e.currentTarget.value) })}
+                name="description"
+                value={form.description}
+                onInput={(e) => update({ description: e.currentTarget.value })}
               />
             </label>
-            <label class="checkbox">
-              <input
-                type="checkbox"
-                checked={form.auto_push}
-                onChange={(e) => update({ auto_push: e.currentTarget.checked })}
-              />{' '}
-              Push on save
-            </label>
-          </div>
-          <ConfigEditor
-            value={form.raw_config}
-            onInput={(raw_config) => update({ raw_config })}
-            errorLine={position?.line}
-            readOnly={!writable}
-          />
-          {error && (
-            <p class="error-box" role="alert" data-testid="config-error">
-              {position && (
-                <strong>
-                  Line {position.line}, column {position.column}:{' '}
-                </strong>
-              )}
-              {error}
-            </p>
-          )}
-          {saved && <p class="info-box">{saved}</p>}
-          <h3>Selector</h3>
-          {writable ? (
-            <KeyValueEditor
-              value={form.selector}
-              onChange={(selector) => update({ selector })}
-              keyPlaceholder="label"
-              testId="selector-editor"
+            <div class="row">
+              <label>
+                Format
+                <select
+                  name="content_type"
+                  value={form.content_type}
+                  onChange={(e) => update({ content_type: e.currentTarget.value as ContentType })}
+                >
+                  <option value="text/yaml">YAML</option>
+                  <option value="application/json">JSON</option>
+                  <option value="text/plain">Plain text</option>
+                </select>
+              </label>
+              <label>
+                Priority
+                <input
+                  name="priority"
+                  type="number"
+                  value={form.priority}
+                  onInput={(e) => update({ priority: Number(e.currentTarget.value) })}
+                />
+              </label>
+              <label class="checkbox">
+                <input
+                  type="checkbox"
+                  checked={form.auto_push}
+                  onChange={(e) => update({ auto_push: e.currentTarget.checked })}
+                />{' '}
+                Push on save
+              </label>
+            </div>
+            <ConfigEditor
+              value={form.raw_config}
+              onInput={(raw_config) => update({ raw_config })}
+              errorLine={position?.line}
             />
-          ) : (
-            <pre class="code">{JSON.stringify(form.selector)}</pre>
-          )}
-          {writable && (
-            <button type="submit" class="primary">
-              Save
-            </button>
-          )}
+            {error && (
+              <p class="error-box" role="alert" data-testid="config-error">
+                {position && (
+                  <strong>
+                    Line {position.line}, column {position.column}:{' '}
+                  </strong>
+                )}
+                {error}
+              </p>
+            )}
+            {saved && <p class="info-box">{saved}</p>}
+            <h3>Selector</h3>
+            {writable ? (
+              <KeyValueEditor
+                value={form.selector}
+                onChange={(selector) => update({ selector })}
+                keyPlaceholder="label"
+                testId="selector-editor"
+              />
+            ) : (
+              <Labels labels={form.selector} />
+            )}
+            {writable && (
+              <button type="submit" class="primary">
+                Save
+              </button>
+            )}
+          </fieldset>
         </form>
         <div class="card">
           <MatchingAgents name={name} selector={form.selector} />
