@@ -2,6 +2,7 @@ import { Foundation1763800000000 } from './1763800000000-foundation.js';
 import { Agents1763800100000 } from './1763800100000-agents.js';
 import { AgentOutbox1763800150000 } from './1763800150000-agent-outbox.js';
 import { Configurations1763800200000 } from './1763800200000-configurations.js';
+import { Packages1763800300000 } from './1763800300000-packages.js';
 
 /** Every migration, in order. New files are added here; TypeORM sorts them by their timestamp. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   Agents1763800100000,
   AgentOutbox1763800150000,
   Configurations1763800200000,
+  Packages1763800300000,
 ];

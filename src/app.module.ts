@@ -11,6 +11,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OpampModule } from './opamp/opamp.module.js';
+import { PackagesModule } from './packages/packages.module.js';
 import { StorageModule } from './storage/storage.module.js';
 
 @Module({})
@@ -37,6 +38,7 @@ export class AppModule {
         HealthModule,
         OpampModule,
         AgentsModule,
+        PackagesModule,
         EventsModule,
       ],
     };

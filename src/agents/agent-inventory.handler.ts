@@ -55,6 +55,12 @@ export class AgentInventoryHandler implements AgentMessageHandler, OnModuleInit,
         throw new Error(`could not store agent ${uid}`);
       }
       context.agent.labels = stored.labels;
+      if (!context.message.agent_description) {
+        // Compressed first message (we restarted, or it moved here): the later handlers match
+        // selectors on attributes, so give them the last description the agent reported.
+        context.agent.identifyingAttributes = stored.identifying_attributes;
+        context.agent.nonIdentifyingAttributes = stored.non_identifying_attributes;
+      }
       if (!context.message.remote_config_status && context.agent.remoteConfigHash === null) {
         // Compressed first message after a reconnect: what we stored is the agent's last report.
         context.agent.remoteConfigHash = stored.remote_config_hash;

@@ -5,8 +5,9 @@ import type { AgentConfigMap, AgentToServer, ComponentHealth } from '../opamp/pr
 /** The inventory columns of one live agent, as this instance will next write them. */
 export interface AgentRecord {
   instance_uid: string;
-  identifying_attributes: Record<string, string>;
-  non_identifying_attributes: Record<string, string>;
+  /** Null until the agent describes itself on this connection: the stored value is kept meanwhile. */
+  identifying_attributes: Record<string, string> | null;
+  non_identifying_attributes: Record<string, string> | null;
   agent_name: string | null;
   agent_version: string | null;
   host_name: string | null;
@@ -67,8 +68,8 @@ function effectiveConfigOf(map: AgentConfigMap | undefined): AgentRecord['effect
 export function newRecord(snapshot: AgentSnapshot, transport: 'websocket' | 'http', now: Date): AgentRecord {
   return {
     instance_uid: snapshot.instanceUid,
-    identifying_attributes: {},
-    non_identifying_attributes: {},
+    identifying_attributes: null,
+    non_identifying_attributes: null,
     agent_name: null,
     agent_version: null,
     host_name: null,

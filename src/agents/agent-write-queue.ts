@@ -5,6 +5,8 @@ import type { AgentRecord } from './agent-record.js';
 /** What the first write of a connection tells the protocol side about the stored agent. */
 export interface StoredAgentState {
   labels: Record<string, string>;
+  identifying_attributes: Record<string, string>;
+  non_identifying_attributes: Record<string, string>;
   remote_config_hash: string | null;
   remote_config_status: string | null;
   remote_config_error: string | null;
@@ -45,7 +47,7 @@ upd AS (
     connected_at = x.connected_at, last_seen_at = x.last_seen_at, status = 'online',
     instance_id = $2, disconnected_at = NULL, updated_at = now()
   FROM x WHERE a.instance_uid = x.instance_uid
-  RETURNING a.instance_uid, a.labels, a.remote_config_hash, a.remote_config_status, a.remote_config_error
+  RETURNING a.instance_uid, a.labels, a.identifying_attributes, a.non_identifying_attributes, a.remote_config_hash, a.remote_config_status, a.remote_config_error
 ),
 ins AS (
   INSERT INTO agents (instance_uid, ${KEEP_IF_NULL.join(', ')}, capabilities, transport, sequence_num,
@@ -56,7 +58,7 @@ ins AS (
     x.capabilities, x.transport, x.sequence_num, x.connected_at, x.last_seen_at, 'online', $2
   FROM x WHERE NOT EXISTS (SELECT 1 FROM upd WHERE upd.instance_uid = x.instance_uid)
   ON CONFLICT (instance_uid) DO NOTHING
-  RETURNING instance_uid, labels, remote_config_hash, remote_config_status, remote_config_error
+  RETURNING instance_uid, labels, identifying_attributes, non_identifying_attributes, remote_config_hash, remote_config_status, remote_config_error
 )
 SELECT * FROM upd UNION ALL SELECT * FROM ins`;
 

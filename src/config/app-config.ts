@@ -34,6 +34,8 @@ export class AppConfig {
   adminPassword?: string;
   logLevel: LogLevel;
   corsOrigins: string[];
+  /** Express `trust proxy`: whose X-Forwarded-For to believe (login rate limits key on the client IP). */
+  trustProxy: string;
   loginMaxAttempts: number;
   loginWindowSeconds: number;
   instanceId?: string;
@@ -198,6 +200,7 @@ export function loadConfig(env: Env): AppConfig {
     .split(',')
     .map((o) => o.trim())
     .filter(Boolean);
+  c.trustProxy = r.string('TRUST_PROXY', 'loopback');
   c.loginMaxAttempts = r.int('LOGIN_MAX_ATTEMPTS', 10, 1, 10000);
   c.loginWindowSeconds = r.int('LOGIN_WINDOW_SECONDS', 300, 1, 86400);
   c.instanceId = r.optional('INSTANCE_ID');

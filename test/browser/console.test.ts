@@ -68,7 +68,7 @@ describe('web console in headless Chromium', () => {
       await request(app.url).post('/api/v1/agent-keys').set('Authorization', `Bearer ${admin}`).send({ name: 'ui' })
     ).body.key as string;
     await page.getByText('No agents match.').waitFor();
-    const marker = await page.evaluate(() => ((window as unknown as { marker: number }).marker = Date.now()));
+    const marker = await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = Date.now()));
     agent = await WsTestAgent.connect(app.opampUrl, key);
     stopApplying = applyEveryOffer(agent);
     await agent.exchange({ agent_description: description('browser-agent', { env: 'browser' }) });
@@ -77,7 +77,7 @@ describe('web console in headless Chromium', () => {
     await expect(row.textContent()).resolves.toContain('browser-agent');
     await row.getByText('online').waitFor();
     // Same document: the row arrived through the live stream, not a navigation.
-    expect(await page.evaluate(() => (window as unknown as { marker: number }).marker)).toBe(marker);
+    expect(await page.evaluate(() => (globalThis as unknown as { marker: number }).marker)).toBe(marker);
     await browser.screenshot('02-agents');
     await row.getByRole('link', { name: 'browser-agent' }).click();
     await page.getByRole('heading', { name: 'Capabilities' }).waitFor();

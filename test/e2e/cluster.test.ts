@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { AgentCapabilities } from '../../src/opamp/proto/opamp.types.js';
+import { AgentCapabilities, RemoteConfigStatuses } from '../../src/opamp/proto/opamp.types.js';
 import { createTestDatabase } from '../support/database.js';
 import {
   BASIC_CAPABILITIES,
@@ -103,14 +103,34 @@ describe('an instance killed with SIGKILL (e2e)', () => {
       const detectSeconds = (Date.now() - killedAt) / 1000;
       expect(detectSeconds).toBeLessThan(25);
 
-      // They reconnect to the survivor (as a load balancer would send them) and are online there.
+      // While they are away an operator targets them with a configuration.
+      const config = await request(survivor.url)
+        .post('/api/v1/configurations')
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ name: 'after-the-crash', raw_config: 'receivers: {}\n', selector: { 'os.type': 'linux' } })
+        .expect(201);
+
+      // They reconnect to the survivor (as a load balancer would send them), are online there
+      // and converge on their desired configuration.
       const back = await Promise.all(
         agents.map((agent) => WsTestAgent.connect(survivor.opampUrl, undefined, agent.uid)),
       );
       for (const agent of back) {
         const reply = await agent.exchange({});
         expect(reply.flags).toBe(1); // ReportFullState: the survivor never saw them
+        const offered = reply.remote_config!.config_hash;
+        expect(Buffer.from(offered).toString('hex')).toBe(config.body.config_hash);
+        await agent.exchange({
+          remote_config_status: { last_remote_config_hash: offered, status: RemoteConfigStatuses.APPLIED },
+        });
       }
+      const applied = await eventually(async () => {
+        const history = await request(survivor.url)
+          .get('/api/v1/configurations/after-the-crash/apply-history?status=applied')
+          .set('Authorization', `Bearer ${admin}`);
+        return history.body.length === 3 ? history.body : undefined;
+      });
+      expect(applied).toHaveLength(3);
       const restored = await Promise.all(back.map(status));
       expect(restored.map((s) => [s.status, s.instance_id])).toEqual(Array(3).fill(['online', 'survivor']));
       expect(restored.map((s) => s.name).sort()).toEqual(['doomed-0', 'doomed-1', 'doomed-2']);

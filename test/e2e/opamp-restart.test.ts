@@ -34,7 +34,9 @@ describe('an instance restart (e2e)', () => {
         .set('Authorization', `Bearer ${admin}`);
       return response.body.status === 'online' ? response.body : undefined;
     });
-    expect(detail.name).toBe('survivor'); // the stored description was kept
+    // The stored description was kept, attributes included (selectors match on them).
+    expect(detail.name).toBe('survivor');
+    expect(detail.non_identifying_attributes).toEqual(expect.objectContaining({ 'host.name': 'survivor-host' }));
     back.close();
     await second.close();
   });

@@ -1,0 +1,29 @@
+import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+/** One package of an agent's last PackageStatuses report. */
+@Entity('agent_package_statuses')
+export class AgentPackageStatusEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  instanceUid: string;
+
+  @PrimaryColumn({ type: 'varchar' })
+  packageName: string;
+
+  @Column({ type: 'varchar', nullable: true })
+  agentHasVersion: string | null;
+
+  @Column({ type: 'varchar', nullable: true })
+  serverOfferedVersion: string | null;
+
+  @Column({ type: 'varchar' })
+  status: string;
+
+  @Column({ type: 'double precision', nullable: true })
+  downloadPercent: number | null;
+
+  @Column({ type: 'text', nullable: true })
+  errorMessage: string | null;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,101 @@
+import type { Request } from 'express';
+import type { StorageEngine } from 'multer';
+import crypto from 'node:crypto';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { BlobStorage } from '../storage/blob-storage.js';
+import { storageKey } from '../storage/storage-key.js';
+import { InvalidPackageUpload, PackageTooLarge } from './packages.errors.js';
+
+/** What the storage engine adds to multer's file object. */
+export interface StoredPackageFile {
+  fieldname: string;
+  originalname: string;
+  size: number;
+  /** Set for the `file` part: where the bytes now are, and their SHA-256 (hex). */
+  storageKey?: string;
+  sha256?: string;
+  /** Set for the `signature` part, which is small and kept in the row. */
+  buffer?: Buffer;
+}
+
+export const MAX_SIGNATURE_BYTES = 64 * 1024;
+
+type Callback = (error?: unknown, info?: Partial<StoredPackageFile>) => void;
+
+/**
+ * A multer storage engine that streams the `file` part straight to blob storage, hashing and
+ * counting on the way, so a package is neither held in memory nor written twice. Multipart fields
+ * may arrive after the file, so the blob goes to a key derived from a server-generated id, and the
+ * caller validates the fields afterwards and deletes the blob when they are refused.
+ */
+export class PackageUploadStorage implements StorageEngine {
+  constructor(
+    private readonly storage: BlobStorage,
+    private readonly maxBytes: number,
+  ) {}
+
+  _handleFile(_req: Request, file: Express.Multer.File, callback: Callback): void {
+    const handle = file.fieldname === 'signature' ? this.readSignature(file.stream) : this.storeFile(file.stream);
+    handle.then(
+      (info) => callback(null, info),
+      (error: unknown) => callback(error),
+    );
+  }
+
+  _removeFile(_req: Request, file: Express.Multer.File, callback: (error: Error | null) => void): void {
+    const key = (file as Partial<StoredPackageFile>).storageKey;
+    if (!key) {
+      callback(null);
+      return;
+    }
+    this.storage.delete(key).then(
+      () => callback(null),
+      (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+    );
+  }
+
+  private async storeFile(stream: Readable): Promise<Partial<StoredPackageFile>> {
+    const key = storageKey('packages', crypto.randomUUID());
+    const hash = crypto.createHash('sha256');
+    let size = 0;
+    const maxBytes = this.maxBytes;
+    const hashing = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        size += chunk.length;
+        if (size > maxBytes) {
+          done(new PackageTooLarge('The file', maxBytes));
+          return;
+        }
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    // An error on either side (the client going away, the limit, the store failing) rejects both
+    // promises; put() removes whatever it had written.
+    const reading = pipeline(stream, hashing);
+    const writing = this.storage.put(key, hashing);
+    const [readResult, writeResult] = await Promise.allSettled([reading, writing]);
+    if (writeResult.status === 'rejected') {
+      throw readResult.status === 'rejected' ? readResult.reason : writeResult.reason;
+    }
+    if (readResult.status === 'rejected' || stream.readableAborted) {
+      await this.storage.delete(key);
+      throw readResult.status === 'rejected' ? readResult.reason : new InvalidPackageUpload('The upload was cut short');
+    }
+    return { storageKey: key, sha256: hash.digest('hex'), size };
+  }
+
+  private async readSignature(stream: Readable): Promise<Partial<StoredPackageFile>> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of stream) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_SIGNATURE_BYTES) {
+        throw new PackageTooLarge('The signature', MAX_SIGNATURE_BYTES);
+      }
+      chunks.push(chunk as Buffer);
+    }
+    return { buffer: Buffer.concat(chunks), size };
+  }
+}

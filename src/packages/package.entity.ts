@@ -1,0 +1,74 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  type ValueTransformer,
+} from 'typeorm';
+
+/** pg returns bigint as a string; package sizes and counts stay far below 2^53. */
+const bigintAsNumber: ValueTransformer = {
+  to: (value: number | undefined) => value,
+  from: (value: string | null) => (value === null ? null : Number(value)),
+};
+
+@Entity('packages')
+export class PackageEntity {
+  @PrimaryGeneratedColumn('identity', { generatedIdentity: 'BY DEFAULT' })
+  id: number;
+
+  @Column({ type: 'varchar' })
+  name: string;
+
+  @Column({ type: 'varchar' })
+  version: string;
+
+  @Column({ type: 'varchar' })
+  versionSortKey: string;
+
+  @Column({ type: 'varchar' })
+  platform: string;
+
+  @Column({ type: 'varchar' })
+  arch: string;
+
+  @Column({ type: 'bigint', transformer: bigintAsNumber })
+  fileSize: number;
+
+  /** SHA-256 of the file, lowercase hex. */
+  @Column({ type: 'char', length: 64 })
+  checksum: string;
+
+  @Column({ type: 'varchar' })
+  storagePath: string;
+
+  /** The uploaded file's name, reduced to safe characters, offered in Content-Disposition. */
+  @Column({ type: 'varchar' })
+  fileName: string;
+
+  @Column({ type: 'text' })
+  description: string;
+
+  @Column({ type: 'boolean' })
+  isActive: boolean;
+
+  /** Detached signature uploaded with the file, passed to agents as DownloadableFile.signature. */
+  @Column({ type: 'bytea', nullable: true })
+  signature: Buffer | null;
+
+  @Column({ type: 'bigint', transformer: bigintAsNumber })
+  downloadCount: number;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  lastDownloadedAt: Date | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  createdBy: string | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,147 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+  Req,
+  Res,
+  UploadedFiles,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileFieldsInterceptor } from '@nestjs/platform-express';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { ApiEndpoint } from '../auth/api-endpoint.decorator.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
+import type { AuthenticatedUser } from '../auth/roles.js';
+import { setPageHeaders } from '../common/pagination.js';
+import { requestIdOf } from '../common/request-id.js';
+import { downloadHeaders, sendDownload } from './download-response.js';
+import {
+  LatestPackageQuery,
+  ListPackagesQuery,
+  PackageResponse,
+  PackageStatsResponse,
+  StatsQuery,
+  toPackageDownloadStats,
+  toPackageResponse,
+  UploadPackageFields,
+  UploadPackageRequest,
+} from './dto/package.dto.js';
+import type { StoredPackageFile } from './package-upload.storage.js';
+import { PackagesService } from './packages.service.js';
+
+interface UploadedPackageFiles {
+  file?: StoredPackageFile[];
+  signature?: StoredPackageFile[];
+}
+
+const idPipe = new ParseIntPipe({ errorHttpStatusCode: 400 });
+
+@ApiTags('packages')
+@Controller('api/v1/packages')
+export class PackagesController {
+  constructor(private readonly packages: PackagesService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiEndpoint({
+    summary: 'Upload a package (multipart: file, name, version, platform, arch, description, checksum, signature)',
+    role: 'operator',
+    errors: {
+      400: 'A field is missing or invalid (the message names it)',
+      409: 'This name, version, platform and arch exist already',
+      413: 'The file exceeds PACKAGE_MAX_BYTES',
+      422: 'The file does not match the checksum sent',
+    },
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: UploadPackageRequest })
+  @ApiCreatedResponse({ type: PackageResponse })
+  @UseInterceptors(
+    FileFieldsInterceptor([
+      { name: 'file', maxCount: 1 },
+      { name: 'signature', maxCount: 1 },
+    ]),
+  )
+  async upload(
+    @Body() fields: UploadPackageFields,
+    @UploadedFiles() files: UploadedPackageFiles | undefined,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<PackageResponse> {
+    const pkg = await this.packages.create(fields, files?.file?.[0], files?.signature?.[0], user.id);
+    return toPackageResponse(pkg);
+  }
+
+  @Get()
+  @ApiEndpoint({ summary: 'List packages, by name and then newest version first' })
+  @ApiOkResponse({ type: [PackageResponse] })
+  async list(
+    @Query() query: ListPackagesQuery,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<PackageResponse[]> {
+    const { name, platform, arch } = query;
+    const page = await this.packages.list({ name, platform, arch }, query.offset, query.page_size);
+    setPageHeaders(response, query, page.total);
+    return page.items.map(toPackageResponse);
+  }
+
+  @Get('latest')
+  @ApiEndpoint({ summary: 'The highest version of a package (semver precedence)', errors: { 404: 'No such package' } })
+  @ApiOkResponse({ type: PackageResponse })
+  async latest(@Query() query: LatestPackageQuery): Promise<PackageResponse> {
+    const { name, platform, arch } = query;
+    return toPackageResponse(await this.packages.latest({ name, platform, arch }, query.include_prerelease ?? false));
+  }
+
+  @Get('stats')
+  @ApiEndpoint({ summary: 'Download counts per package and the storage used' })
+  @ApiOkResponse({ type: PackageStatsResponse })
+  async stats(@Query() query: StatsQuery): Promise<PackageStatsResponse> {
+    const { totals, packages } = await this.packages.stats(query.top);
+    return {
+      total_packages: totals.count,
+      total_bytes: totals.totalBytes,
+      total_downloads: totals.totalDownloads,
+      packages: packages.map(toPackageDownloadStats),
+    };
+  }
+
+  @Get(':id')
+  @ApiEndpoint({ summary: 'One package', errors: { 400: 'The id is not an integer', 404: 'No such package' } })
+  @ApiOkResponse({ type: PackageResponse })
+  async get(@Param('id', idPipe) id: number): Promise<PackageResponse> {
+    return toPackageResponse(await this.packages.get(id));
+  }
+
+  @Get(':id/download')
+  @ApiEndpoint({
+    summary: 'Download the file (streamed; supports Range, If-Range and If-None-Match with the checksum as ETag)',
+    errors: { 304: 'Not modified', 400: 'The id is not an integer', 404: 'No such package', 416: 'Bad range' },
+  })
+  @ApiProduces('application/octet-stream')
+  @ApiOkResponse({ description: 'The file', schema: { type: 'string', format: 'binary' } })
+  async download(@Param('id', idPipe) id: number, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const plan = await this.packages.planDownload(id, downloadHeaders(request));
+    const delivered = await sendDownload(request, response, plan, requestIdOf(request));
+    if (delivered && plan.completesFile) {
+      await this.packages.recordDownload(id);
+    }
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiEndpoint({
+    summary: 'Delete a package: its file and its row',
+    role: 'admin',
+    errors: { 400: 'The id is not an integer', 404: 'No such package' },
+  })
+  async delete(@Param('id', idPipe) id: number): Promise<void> {
+    await this.packages.delete(id);
+  }
+}

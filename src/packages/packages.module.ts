@@ -1,0 +1,72 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { MulterModule } from '@nestjs/platform-express';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AgentDetailContributors } from '../agents/agent-detail-contributors.js';
+import { AgentsModule } from '../agents/agents.module.js';
+import { AuthModule } from '../auth/auth.module.js';
+import { AppConfig } from '../config/app-config.js';
+import { AgentMessageHandlers } from '../opamp/agent-message-handlers.js';
+import { OpampHttpRoutes } from '../opamp/opamp-http-routes.js';
+import { BLOB_STORAGE, type BlobStorage } from '../storage/blob-storage.js';
+import { AgentDownloadRoute } from './agent-download.route.js';
+import { AgentPackageStatusEntity } from './agent-package-status.entity.js';
+import { AgentPackageUrls } from './agent-package-urls.js';
+import { toAgentPackageStatusResponse } from './dto/deployment.dto.js';
+import { PackageAssignmentEntity } from './package-assignment.entity.js';
+import { PackageDeploymentsController } from './package-deployments.controller.js';
+import { PackageDeploymentsRepository } from './package-deployments.repository.js';
+import { PackageDeploymentsService } from './package-deployments.service.js';
+import { PackageEntity } from './package.entity.js';
+import { PackageOffersHandler } from './package-offers.handler.js';
+import { PackageUploadStorage } from './package-upload.storage.js';
+import { PackagesController } from './packages.controller.js';
+import { PackagesRepository } from './packages.repository.js';
+import { PackagesService } from './packages.service.js';
+
+/** Order of the packages handler among the OpAMP message handlers (inventory 0, configurations 10). */
+const HANDLER_ORDER = 20;
+
+@Module({
+  imports: [
+    AuthModule,
+    AgentsModule,
+    TypeOrmModule.forFeature([PackageEntity, PackageAssignmentEntity, AgentPackageStatusEntity]),
+    MulterModule.registerAsync({
+      inject: [BLOB_STORAGE, AppConfig],
+      useFactory: (storage: BlobStorage, config: AppConfig) => ({
+        storage: new PackageUploadStorage(storage, config.packageMaxBytes),
+        // The file size is enforced by the storage engine while it streams (413 with the limit named).
+        limits: { files: 2, fields: 16, fieldSize: 128 * 1024 },
+      }),
+    }),
+  ],
+  controllers: [PackageDeploymentsController, PackagesController],
+  providers: [
+    PackagesService,
+    PackagesRepository,
+    PackageDeploymentsService,
+    PackageDeploymentsRepository,
+    PackageOffersHandler,
+    AgentPackageUrls,
+    AgentDownloadRoute,
+  ],
+  exports: [PackagesService],
+})
+export class PackagesModule implements OnModuleInit {
+  constructor(
+    private readonly handlers: AgentMessageHandlers,
+    private readonly routes: OpampHttpRoutes,
+    private readonly offers: PackageOffersHandler,
+    private readonly download: AgentDownloadRoute,
+    private readonly details: AgentDetailContributors,
+    private readonly deployments: PackageDeploymentsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.handlers.register(this.offers, HANDLER_ORDER);
+    this.routes.register('/v1/packages/', this.download.handle);
+    this.details.register('package_statuses', async (uid) =>
+      (await this.deployments.statusesOfAgent(uid)).map(toAgentPackageStatusResponse),
+    );
+  }
+}
