@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import request from 'supertest';
 import { RemoteConfigStatuses } from '../../src/opamp/proto/opamp.types.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
@@ -170,10 +172,51 @@ describe('web console in headless Chromium', () => {
     const snippet = (await created.locator('pre').textContent()) ?? '';
     expect(snippet).toMatch(/endpoint: ws:\/\/127\.0\.0\.1:4320\/v1\/opamp/);
     expect(snippet).toMatch(/Authorization: Bearer \S{20,}/);
-    await browser.screenshot('09-agent-keys');
+    await browser.screenshot('11-agent-keys');
     await page.getByRole('link', { name: 'Users' }).click();
     await page.getByRole('heading', { name: 'New user' }).waitFor();
-    await browser.screenshot('10-users');
+    await browser.screenshot('12-users');
+  });
+
+  it('uploads a package with a progress bar, downloads it, assigns and deletes it', async () => {
+    const { page } = browser;
+    const bytes = crypto.randomBytes(6 * 1024 * 1024);
+    await page.getByRole('link', { name: 'Packages' }).click();
+    const form = page.getByTestId('package-upload');
+    await form
+      .locator('input[name=file]')
+      .setInputFiles({ name: 'otelcol.tar.gz', mimeType: 'application/gzip', buffer: bytes });
+    await form.locator('input[name=name]').fill('otelcol-contrib');
+    await form.locator('input[name=version]').fill('0.115.0');
+    await form.locator('input[name=arch]').fill('amd64');
+    await form.getByRole('button', { name: 'Upload' }).click();
+    await form.getByText('Uploaded otelcol-contrib 0.115.0 (linux/amd64)').waitFor();
+    await expect(
+      form.getByTestId('upload-progress').evaluate((el) => (el as unknown as { value: number }).value),
+    ).resolves.toBe(1);
+    const row = page.locator('tr', { hasText: 'otelcol-contrib' }).first();
+    await row.getByText('6.0 MiB').waitFor();
+    await browser.screenshot('10-packages');
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row.getByRole('button', { name: 'Download' }).click(),
+    ]);
+    const saved = await download.path();
+    expect(crypto.createHash('sha256').update(fs.readFileSync(saved)).digest('hex')).toBe(
+      crypto.createHash('sha256').update(bytes).digest('hex'),
+    );
+
+    await row.getByRole('button', { name: 'Assign' }).click();
+    const assign = page.locator('.card.highlight');
+    await assign.getByPlaceholder('label').fill('env');
+    await assign.getByPlaceholder('value').fill('browser');
+    await assign.getByRole('button', { name: 'Add' }).click();
+    await assign.getByRole('button', { name: 'Assign' }).click();
+    await page.locator('tr', { hasText: 'env=browser' }).getByRole('button', { name: 'Stop offering' }).click();
+    await page.getByText('No package is offered to agents.').waitFor();
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('No packages yet.').waitFor();
   });
 
   it('hides write controls from viewers', async () => {
@@ -194,6 +237,6 @@ describe('web console in headless Chromium', () => {
     await expect(page.getByRole('button', { name: 'Push to agents' }).count()).resolves.toBe(0);
     await expect(page.getByRole('button', { name: 'Save' }).count()).resolves.toBe(0);
     await expect(page.getByRole('link', { name: 'Users' }).count()).resolves.toBe(0);
-    await browser.screenshot('11-viewer-configuration');
+    await browser.screenshot('13-viewer-configuration');
   });
 });

@@ -156,6 +156,32 @@ export interface AgentKey {
   last_used_at?: string | null;
 }
 
+export interface Package {
+  id: number;
+  name: string;
+  version: string;
+  platform: string;
+  arch: string;
+  file_size: number;
+  checksum: string;
+  description: string;
+  has_signature: boolean;
+  download_count: number;
+  created_at: string;
+}
+
+export interface PackageAssignment {
+  id: number;
+  package_id: number;
+  package_name: string;
+  package_version: string;
+  platform: string;
+  arch: string;
+  selector: Record<string, string> | null;
+  agent_ids: string[] | null;
+  created_at: string;
+}
+
 /** The API's error body, thrown by every call that gets a non-2xx answer. */
 export class ApiError extends Error {
   constructor(
@@ -186,6 +212,12 @@ export function authHeaders(): Record<string, string> {
   return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
+async function errorOf(response: Response): Promise<ApiError> {
+  const error = (await response.json().catch(() => ({}))) as { message?: string | string[] };
+  const message = Array.isArray(error.message) ? error.message.join('; ') : (error.message ?? response.statusText);
+  return new ApiError(response.status, message);
+}
+
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const response = await fetch(`/api/v1${path}`, {
     method,
@@ -193,12 +225,10 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!response.ok) {
-    const error = (await response.json().catch(() => ({}))) as { message?: string | string[] };
-    const message = Array.isArray(error.message) ? error.message.join('; ') : (error.message ?? response.statusText);
     if (response.status === 401 && path !== '/auth/login') {
       onUnauthorized();
     }
-    throw new ApiError(response.status, message);
+    throw await errorOf(response);
   }
   if (response.status === 204) {
     return undefined as T;
@@ -242,6 +272,13 @@ export const api = {
   configurationAgents: (name: string) =>
     call<AgentAssignment[]>('GET', `/configurations/${enc(name)}/agents?page_size=200`),
 
+  packages: () => call<Package[]>('GET', '/packages?page_size=200'),
+  deletePackage: (id: number) => call<void>('DELETE', `/packages/${id}`),
+  packageAssignments: () => call<PackageAssignment[]>('GET', '/package-assignments'),
+  assignPackage: (packageId: number, selector: Record<string, string>) =>
+    call<PackageAssignment>('POST', '/package-assignments', { package_id: packageId, selector }),
+  unassignPackage: (id: number) => call<void>('DELETE', `/package-assignments/${id}`),
+
   users: () => call<User[]>('GET', '/users'),
   createUser: (username: string, password: string, role: Role) =>
     call<User>('POST', '/users', { username, password, role }),
@@ -251,3 +288,42 @@ export const api = {
   createAgentKey: (name: string) => call<AgentKey>('POST', '/agent-keys', { name }),
   deleteAgentKey: (id: string) => call<void>('DELETE', `/agent-keys/${enc(id)}`),
 };
+
+/**
+ * Uploads a package as multipart form data with XMLHttpRequest, which (unlike fetch) reports
+ * upload progress; `onProgress` gets 0..1.
+ */
+export function uploadPackage(form: FormData, onProgress: (fraction: number) => void): Promise<Package> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/v1/packages');
+    Object.entries(authHeaders()).forEach(([name, value]) => xhr.setRequestHeader(name, value));
+    xhr.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
+    xhr.onload = () => {
+      const body = JSON.parse(xhr.responseText || '{}') as Package & { message?: string | string[] };
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(1);
+        resolve(body);
+      } else {
+        const message = Array.isArray(body.message) ? body.message.join('; ') : (body.message ?? xhr.statusText);
+        reject(new ApiError(xhr.status, message));
+      }
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'Upload failed: network error'));
+    xhr.send(form);
+  });
+}
+
+/** Downloads a package with the bearer header (a plain link cannot send it) and saves it under `fileName`. */
+export async function downloadPackage(id: number, fileName: string): Promise<void> {
+  const response = await fetch(`/api/v1/packages/${id}/download`, { headers: authHeaders() });
+  if (!response.ok) {
+    throw await errorOf(response);
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

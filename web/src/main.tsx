@@ -8,6 +8,7 @@ import { AgentKeysPage } from './pages/AgentKeysPage.js';
 import { AgentsPage } from './pages/AgentsPage.js';
 import { ConfigurationPage } from './pages/ConfigurationPage.js';
 import { ConfigurationsPage } from './pages/ConfigurationsPage.js';
+import { PackagesPage } from './pages/PackagesPage.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { UsersPage } from './pages/UsersPage.js';
 import { match, navigate, usePath } from './router.js';
@@ -28,6 +29,9 @@ function Page({ path, session }: { path: string; session: Session }) {
   }
   if (match('/configurations', path)) {
     return <ConfigurationsPage user={user} />;
+  }
+  if (match('/packages', path)) {
+    return <PackagesPage user={user} />;
   }
   if (match('/users', path) && can(user, 'admin')) {
     return <UsersPage />;

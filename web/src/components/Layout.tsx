@@ -14,6 +14,7 @@ export function Layout({ user, path, onLogout, children }: Props) {
   const links: Array<[string, string, boolean]> = [
     ['/agents', 'Agents', true],
     ['/configurations', 'Configurations', true],
+    ['/packages', 'Packages', true],
     ['/users', 'Users', can(user, 'admin')],
     ['/agent-keys', 'Agent keys', can(user, 'admin')],
   ];
