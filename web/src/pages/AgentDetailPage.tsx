@@ -133,10 +133,10 @@ export function AgentDetailPage({ id, user }: { id: string; user: User }) {
         </div>
         <div class="card">
           <h2>Package statuses</h2>
-          {a.package_statuses ? (
+          {a.package_statuses && Object.keys(a.package_statuses).length > 0 ? (
             <pre class="code">{JSON.stringify(a.package_statuses, null, 2)}</pre>
           ) : (
-            <p class="muted">Not reported</p>
+            <p class="muted">None reported</p>
           )}
         </div>
       </div>

@@ -81,7 +81,7 @@ export function PackagesPage({ user }: { user: User }) {
               </td>
               <td>{pkg.download_count}</td>
               <td>{dateTime(pkg.created_at)}</td>
-              <td class="actions">
+              <td class="cell-actions">
                 <button
                   class="small-button"
                   onClick={() =>
