@@ -70,12 +70,13 @@ export function stopLiveEvents(): void {
 
 /**
  * Calls `onChange` (at most every `debounceMs`) while the component is mounted whenever a live
- * event matches `filter`; pages use it to refetch.
+ * event matches `filter`; pages use it to refetch. The default wait outlasts the server's batched
+ * agent-row writes (200 ms), so a refetch sees the change the event announced.
  */
 export function useLiveEvents(
   onChange: () => void,
   filter: (e: LiveEvent) => boolean = () => true,
-  debounceMs = 300,
+  debounceMs = 600,
 ): void {
   const latest = useRef({ onChange, filter });
   latest.current = { onChange, filter };
