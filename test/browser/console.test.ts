@@ -236,6 +236,7 @@ describe('web console in headless Chromium', () => {
     await page.getByRole('heading', { name: 'History' }).waitFor();
     await expect(page.getByRole('button', { name: 'Push to agents' }).count()).resolves.toBe(0);
     await expect(page.getByRole('button', { name: 'Save' }).count()).resolves.toBe(0);
+    await expect(page.locator('textarea[name=raw_config]').getAttribute('readonly')).resolves.not.toBeNull();
     await expect(page.getByRole('link', { name: 'Users' }).count()).resolves.toBe(0);
     await browser.screenshot('13-viewer-configuration');
   });

@@ -5,6 +5,8 @@ interface Props {
   onInput: (value: string) => void;
   /** 1-based line to highlight (a parse error), if any. */
   errorLine?: number;
+  /** Viewers can read and copy, not edit. */
+  readOnly?: boolean;
 }
 
 const LINE_HEIGHT_PX = 20;
@@ -13,7 +15,7 @@ const LINE_HEIGHT_PX = 20;
  * A plain textarea with a line-number gutter; the line of a validation error is highlighted in the
  * gutter and by a band behind the text, scrolled together with the textarea.
  */
-export function ConfigEditor({ value, onInput, errorLine }: Props) {
+export function ConfigEditor({ value, onInput, errorLine, readOnly }: Props) {
   const gutter = useRef<HTMLDivElement>(null);
   const band = useRef<HTMLDivElement>(null);
   const lines = value.split('\n').length;
@@ -47,6 +49,7 @@ export function ConfigEditor({ value, onInput, errorLine }: Props) {
         <textarea
           name="raw_config"
           spellcheck={false}
+          readOnly={readOnly}
           value={value}
           onInput={(e) => onInput(e.currentTarget.value)}
           onScroll={onScroll}

@@ -159,39 +159,40 @@ export function ConfigurationPage({ name, user }: { name?: string; user: User })
                 Push on save
               </label>
             </div>
-            <ConfigEditor
-              value={form.raw_config}
-              onInput={(raw_config) => update({ raw_config })}
-              errorLine={position?.line}
-            />
-            {error && (
-              <p class="error-box" role="alert" data-testid="config-error">
-                {position && (
-                  <strong>
-                    Line {position.line}, column {position.column}:{' '}
-                  </strong>
-                )}
-                {error}
-              </p>
-            )}
-            {saved && <p class="info-box">{saved}</p>}
-            <h3>Selector</h3>
-            {writable ? (
-              <KeyValueEditor
-                value={form.selector}
-                onChange={(selector) => update({ selector })}
-                keyPlaceholder="label"
-                testId="selector-editor"
-              />
-            ) : (
-              <Labels labels={form.selector} />
-            )}
-            {writable && (
-              <button type="submit" class="primary">
-                Save
-              </button>
-            )}
           </fieldset>
+          <ConfigEditor
+            value={form.raw_config}
+            onInput={(raw_config) => update({ raw_config })}
+            errorLine={position?.line}
+            readOnly={!writable}
+          />
+          {error && (
+            <p class="error-box" role="alert" data-testid="config-error">
+              {position && (
+                <strong>
+                  Line {position.line}, column {position.column}:{' '}
+                </strong>
+              )}
+              {error}
+            </p>
+          )}
+          {saved && <p class="info-box">{saved}</p>}
+          <h3>Selector</h3>
+          {writable ? (
+            <KeyValueEditor
+              value={form.selector}
+              onChange={(selector) => update({ selector })}
+              keyPlaceholder="label"
+              testId="selector-editor"
+            />
+          ) : (
+            <Labels labels={form.selector} />
+          )}
+          {writable && (
+            <button type="submit" class="primary">
+              Save
+            </button>
+          )}
         </form>
         <div class="card">
           <MatchingAgents name={name} selector={form.selector} />
