@@ -1,5 +1,6 @@
 import http from 'node:http';
 import request from 'supertest';
+import { RemoteConfigStatuses } from '../../src/opamp/proto/opamp.types.js';
 import { description, uidText, WsTestAgent } from '../support/opamp-agents.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -97,6 +98,34 @@ describe('live events (e2e)', () => {
         expect.objectContaining({ type: 'agent' }),
       );
     } finally {
+      stream.close();
+    }
+  });
+
+  it('streams apply states as an agent applies a pushed configuration', async () => {
+    const stream = await openStream(app.url, await app.tokenFor('viewer'));
+    const agent = await WsTestAgent.connect(app.opampUrl, key);
+    try {
+      await agent.exchange({ agent_description: description('applier', { env: 'events' }) });
+      const id = uidText(agent.uid);
+      const next = agent.received.length + 1;
+      await request(app.url)
+        .post('/api/v1/configurations')
+        .set('Authorization', `Bearer ${await app.tokenFor('operator')}`)
+        .send({ name: 'events-config', raw_config: 'a: 1\n', selector: { env: 'events' } })
+        .expect(201);
+      const hash = (await agent.message(next)).remote_config!.config_hash;
+      await stream.waitFor((e) => e.type === 'apply' && e.status === 'pending');
+      await agent.exchange({
+        remote_config_status: { last_remote_config_hash: hash, status: RemoteConfigStatuses.APPLIED },
+      });
+      await expect(stream.waitFor((e) => e.type === 'apply' && e.status === 'applied')).resolves.toEqual({
+        type: 'apply',
+        status: 'applied',
+        agent_id: id,
+      });
+    } finally {
+      agent.ws.close();
       stream.close();
     }
   });
