@@ -46,6 +46,8 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   );
   app.useGlobalFilters(new HttpExceptionFilter());
   SwaggerModule.setup('swagger', app, () => buildOpenApi(app), { jsonDocumentUrl: 'swagger/json' });
-  serveConsole(app);
+  if (!serveConsole(app)) {
+    app.get(Logger).warn('No web console build in web/dist (run `npm run build:web`); serving the API only');
+  }
   return app;
 }
