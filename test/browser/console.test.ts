@@ -157,6 +157,9 @@ describe('web console in headless Chromium', () => {
     await page.fill('input[name=selector]', 'team=observability');
     await page.press('input[name=selector]', 'Enter');
     await page.locator('.label', { hasText: 'team=observability' }).waitFor();
+    await page.getByTestId('agents-count').getByText('1 agent').waitFor();
+    await page.getByRole('link', { name: 'browser-config v3' }).waitFor();
+    await browser.screenshot('09-agents-filtered');
     await page.fill('input[name=selector]', 'team=nobody');
     await page.press('input[name=selector]', 'Enter');
     await page.getByText('No agents match.').waitFor();
@@ -172,10 +175,10 @@ describe('web console in headless Chromium', () => {
     const snippet = (await created.locator('pre').textContent()) ?? '';
     expect(snippet).toMatch(/endpoint: ws:\/\/127\.0\.0\.1:4320\/v1\/opamp/);
     expect(snippet).toMatch(/Authorization: Bearer \S{20,}/);
-    await browser.screenshot('11-agent-keys');
+    await browser.screenshot('10-agent-keys');
     await page.getByRole('link', { name: 'Users' }).click();
     await page.getByRole('heading', { name: 'New user' }).waitFor();
-    await browser.screenshot('12-users');
+    await browser.screenshot('11-users');
   });
 
   it('uploads a package with a progress bar, downloads it, assigns and deletes it', async () => {
@@ -196,7 +199,7 @@ describe('web console in headless Chromium', () => {
     ).resolves.toBe(1);
     const row = page.locator('tr', { hasText: 'otelcol-contrib' }).first();
     await row.getByText('6.0 MiB').waitFor();
-    await browser.screenshot('10-packages');
+    await browser.screenshot('12-packages');
 
     const [download] = await Promise.all([
       page.waitForEvent('download'),

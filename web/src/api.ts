@@ -219,6 +219,25 @@ async function errorOf(response: Response): Promise<ApiError> {
 }
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return (await callWithResponse<T>(method, path, body)).data;
+}
+
+/** A page of a list endpoint and the total the server counted (X-Total-Count). */
+export interface ListPage<T> {
+  items: T[];
+  total: number;
+}
+
+async function list<T>(path: string): Promise<ListPage<T>> {
+  const { data, response } = await callWithResponse<T[]>('GET', path);
+  return { items: data, total: Number(response.headers.get('X-Total-Count') ?? data.length) };
+}
+
+async function callWithResponse<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ data: T; response: Response }> {
   const response = await fetch(`/api/v1${path}`, {
     method,
     headers: { ...authHeaders(), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
@@ -230,10 +249,8 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     }
     throw await errorOf(response);
   }
-  if (response.status === 204) {
-    return undefined as T;
-  }
-  return (await response.json()) as T;
+  const data = (response.status === 204 ? undefined : await response.json()) as T;
+  return { data, response };
 }
 
 const enc = encodeURIComponent;
@@ -248,7 +265,7 @@ export const api = {
   me: () => call<User>('GET', '/auth/me'),
 
   agents: (filter: { status?: string; selector?: string; q?: string }) =>
-    call<AgentSummary[]>('GET', `/agents${query({ ...filter, page_size: 200 })}`),
+    list<AgentSummary>(`/agents${query({ ...filter, page_size: 200 })}`),
   agent: (id: string) => call<AgentDetail>('GET', `/agents/${enc(id)}`),
   setLabels: (id: string, labels: Record<string, string>) =>
     call<AgentDetail>('PUT', `/agents/${enc(id)}/labels`, { labels }),

@@ -31,7 +31,7 @@ export function MatchingAgents({ name, selector }: { name?: string; selector: Re
     if (!selectorText) {
       return [];
     }
-    return (await api.agents({ selector: selectorText })).map((a) => ({
+    return (await api.agents({ selector: selectorText })).items.map((a) => ({
       id: a.instance_uid,
       name: a.name,
       status: a.status,

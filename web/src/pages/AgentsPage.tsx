@@ -57,14 +57,14 @@ export function AgentsPage() {
           </tr>
         </thead>
         <tbody>
-          {agents.data?.length === 0 && (
+          {agents.data?.items.length === 0 && (
             <tr>
               <td colSpan={8} class="muted">
                 No agents match.
               </td>
             </tr>
           )}
-          {agents.data?.map((agent) => {
+          {agents.data?.items.map((agent) => {
             const assignment = assigned.data?.get(agent.instance_uid);
             return (
               <tr key={agent.instance_uid} data-agent-id={agent.instance_uid}>
@@ -101,6 +101,13 @@ export function AgentsPage() {
           })}
         </tbody>
       </table>
+      {agents.data && (
+        <p class="muted small" data-testid="agents-count">
+          {agents.data.items.length < agents.data.total
+            ? `Showing the ${agents.data.items.length} most recently seen of ${agents.data.total} agents; narrow the filter to see others.`
+            : `${agents.data.total} agent${agents.data.total === 1 ? '' : 's'}`}
+        </p>
+      )}
     </section>
   );
 }
