@@ -155,13 +155,13 @@ describe('web console in headless Chromium', () => {
     await browser.screenshot('08-agent-labelled');
     await page.getByRole('link', { name: 'Agents', exact: true }).click();
     await page.fill('input[name=selector]', 'team=observability');
-    await page.press('input[name=selector]', 'Enter');
+    await page.waitForResponse((r) => r.url().includes('selector=team%3Dobservability'));
     await page.locator('.label', { hasText: 'team=observability' }).waitFor();
     await page.getByTestId('agents-count').getByText('1 agent').waitFor();
     await page.getByRole('link', { name: 'browser-config v3' }).waitFor();
+    await expect(page.locator('input[name=selector]').inputValue()).resolves.toBe('team=observability');
     await browser.screenshot('09-agents-filtered');
     await page.fill('input[name=selector]', 'team=nobody');
-    await page.press('input[name=selector]', 'Enter');
     await page.getByText('No agents match.').waitFor();
   });
 

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, type AgentAssignment } from '../api.js';
 import { ErrorMessage } from '../components/ErrorMessage.js';
 import { Labels } from '../components/Labels.js';
@@ -16,20 +16,26 @@ async function assignments(): Promise<Map<string, AgentAssignment>> {
 }
 
 export function AgentsPage() {
-  const [filter, setFilter] = useState({ status: '', selector: '', q: '' });
+  // What is typed (kept in state so live re-renders never wipe it) and, shortly after, what is queried.
+  const [draft, setDraft] = useState({ status: '', selector: '', q: '' });
+  const [filter, setFilter] = useState(draft);
+  useEffect(() => {
+    const timer = setTimeout(() => setFilter(draft), 400);
+    return () => clearTimeout(timer);
+  }, [draft]);
   const agents = useAsync(() => api.agents(filter), [filter.status, filter.selector, filter.q]);
   const assigned = useAsync(assignments, []);
   useLiveEvents(() => {
     agents.reload();
     assigned.reload();
   });
-  const set = (key: keyof typeof filter) => (e: Event) =>
-    setFilter({ ...filter, [key]: (e.currentTarget as HTMLInputElement).value });
+  const set = (key: keyof typeof draft) => (e: Event) =>
+    setDraft({ ...draft, [key]: (e.currentTarget as HTMLInputElement).value });
   return (
     <section>
       <h1>Agents</h1>
       <div class="filters">
-        <select name="status" value={filter.status} onChange={set('status')}>
+        <select name="status" value={draft.status} onChange={set('status')}>
           <option value="">Any status</option>
           <option value="online">Online</option>
           <option value="offline">Offline</option>
@@ -37,10 +43,10 @@ export function AgentsPage() {
         <input
           name="selector"
           placeholder="Label selector: env=prod,team=obs"
-          value={filter.selector}
-          onChange={set('selector')}
+          value={draft.selector}
+          onInput={set('selector')}
         />
-        <input name="q" placeholder="Search name, host, id" value={filter.q} onChange={set('q')} />
+        <input name="q" placeholder="Search name, host, id" value={draft.q} onInput={set('q')} />
       </div>
       <ErrorMessage error={agents.error} />
       <table class="table" data-testid="agents-table">
