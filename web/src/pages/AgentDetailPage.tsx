@@ -37,7 +37,10 @@ export function AgentDetailPage({ id, user }: { id: string; user: User }) {
   );
   const [labels, setLabels] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ error?: string; info?: string }>({});
-  useEffect(() => agent.data && setLabels(agent.data.labels), [agent.data?.labels]);
+  // Refetches after live events return equal labels as new objects: only a real change may
+  // replace what the operator is editing.
+  const storedLabels = JSON.stringify(agent.data?.labels ?? {});
+  useEffect(() => setLabels(JSON.parse(storedLabels) as Record<string, string>), [storedLabels]);
   const act = async (action: () => Promise<unknown>, info: string) => {
     try {
       await action();
