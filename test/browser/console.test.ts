@@ -87,7 +87,7 @@ describe('web console in headless Chromium', () => {
     await browser.screenshot('03-agent-detail');
   });
 
-  it('shows a YAML error at its line and column, then saves the fixed config and the agent applies it', async () => {
+  it('shows a YAML error at its line and column, then saves the fixed config', async () => {
     const { page } = browser;
     await page.getByRole('link', { name: 'Configurations' }).click();
     await page.getByRole('link', { name: 'New configuration' }).click();
@@ -106,11 +106,12 @@ describe('web console in headless Chromium', () => {
     await browser.screenshot('04-config-invalid');
 
     await page.fill('textarea[name=raw_config]', GOOD_YAML);
+    // Saved without pushing, so the explicit push below is what delivers it.
+    await page.getByLabel('Push on save').uncheck();
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForURL('**/configurations/browser-config');
     await page.getByRole('heading', { name: /browser-config/ }).waitFor();
-    // Auto push on create: the agent reports APPLYING then APPLIED.
-    await page.getByTestId('matching-agents').getByText('applied').waitFor();
+    await page.getByTestId('matching-agents').getByText('browser-agent').waitFor();
   });
 
   it('pushes and shows the agent applying the config live', async () => {
@@ -120,6 +121,8 @@ describe('web console in headless Chromium', () => {
     await progress.waitFor();
     await progress.locator('li[data-state=applied]', { hasText: 'applied 1' }).waitFor();
     await expect(progress.textContent()).resolves.toContain('1 targeted, 1 sent');
+    // The agent reported APPLYING then APPLIED.
+    await page.getByTestId('matching-agents').getByText('applied').waitFor();
     await browser.screenshot('05-config-pushed');
   });
 
