@@ -13,6 +13,7 @@ RUN mkdir -p /var/lib/opamp-platform && chown node:node /var/lib/opamp-platform
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/proto ./proto
+COPY --from=build --chown=node:node /app/web/dist ./web/dist
 COPY --from=build --chown=node:node /app/package.json ./
 USER node
 EXPOSE 8080 4320

@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
+import { serveConsole } from './web/console-static.js';
 
 /** Builds the OpenAPI document of a created app (also written to openapi.json by `npm run openapi`). */
 export function buildOpenApi(app: INestApplication): OpenAPIObject {
@@ -45,5 +46,8 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   );
   app.useGlobalFilters(new HttpExceptionFilter());
   SwaggerModule.setup('swagger', app, () => buildOpenApi(app), { jsonDocumentUrl: 'swagger/json' });
+  if (!serveConsole(app)) {
+    app.get(Logger).warn('No web console build in web/dist (run `npm run build:web`); serving the API only');
+  }
   return app;
 }

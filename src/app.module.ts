@@ -6,6 +6,7 @@ import { AppConfig } from './config/app-config.js';
 import { requestIdOf } from './common/request-id.js';
 import { ConfigModule } from './config/config.module.js';
 import { ConfigurationsModule } from './configurations/configurations.module.js';
+import { EventsModule } from './events/events.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -38,6 +39,7 @@ export class AppModule {
         OpampModule,
         AgentsModule,
         PackagesModule,
+        EventsModule,
       ],
     };
   }

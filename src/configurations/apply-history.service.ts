@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import type { Page } from '../common/pagination.js';
+import { ApplyEvents } from './apply-events.js';
 import type { ApplyStatus } from './apply-record.entity.js';
 import {
   ApplyHistoryRepository,
@@ -33,6 +34,7 @@ export class ApplyHistoryService implements OnModuleInit, OnModuleDestroy {
     private readonly configurations: ConfigurationsRepository,
     private readonly assignments: ConfigAssignmentRepository,
     private readonly config: AppConfig,
+    private readonly events: ApplyEvents,
   ) {}
 
   onModuleInit(): void {
@@ -46,17 +48,24 @@ export class ApplyHistoryService implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.sweepTimer);
   }
 
-  recordOffers(records: NewApplyRecord[]): Promise<void> {
-    return this.records.insertPending(records);
+  async recordOffers(records: NewApplyRecord[]): Promise<void> {
+    await this.records.insertPending(records);
+    if (records.length > 0) {
+      this.events.emit({ status: 'pending' });
+    }
   }
 
   /** Agents known to run `configHash` already: their open rows for it are applied. */
-  recordAppliedMany(instanceUids: string[], configHash: string): Promise<void> {
-    return this.records.transitionMany(instanceUids, configHash, ['pending', 'applying'], 'applied');
+  async recordAppliedMany(instanceUids: string[], configHash: string): Promise<void> {
+    await this.records.transitionMany(instanceUids, configHash, ['pending', 'applying'], 'applied');
+    if (instanceUids.length > 0) {
+      this.events.emit({ status: 'applied' });
+    }
   }
 
-  recordOfferUnlessOpen(record: NewApplyRecord): Promise<void> {
-    return this.records.insertPendingUnlessOpen(record);
+  async recordOfferUnlessOpen(record: NewApplyRecord): Promise<void> {
+    await this.records.insertPendingUnlessOpen(record);
+    this.events.emit({ instanceUid: record.instanceUid, status: 'pending' });
   }
 
   /**
@@ -65,6 +74,19 @@ export class ApplyHistoryService implements OnModuleInit, OnModuleDestroy {
    * config: that failed row becomes `rolled_back`.
    */
   async recordStatus(
+    instanceUid: string,
+    configHash: string,
+    status: ReportedStatus,
+    error: string | null,
+  ): Promise<void> {
+    await this.transition(instanceUid, configHash, status, error);
+    this.events.emit({
+      instanceUid,
+      status: status === 'APPLYING' ? 'applying' : status === 'APPLIED' ? 'applied' : 'failed',
+    });
+  }
+
+  private async transition(
     instanceUid: string,
     configHash: string,
     status: ReportedStatus,
@@ -97,8 +119,12 @@ export class ApplyHistoryService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Marks offers unanswered for APPLY_TIMEOUT_SECONDS as `timeout`; safe to run on every instance at once. */
-  sweepTimeouts(): Promise<number> {
-    return this.records.expireOpen(this.config.applyTimeoutSeconds);
+  async sweepTimeouts(): Promise<number> {
+    const expired = await this.records.expireOpen(this.config.applyTimeoutSeconds);
+    if (expired > 0) {
+      this.events.emit({ status: 'timeout' });
+    }
+    return expired;
   }
 
   async listForConfiguration(name: string, filter: ApplyRecordFilter, offset: number, limit: number) {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgentsModule } from '../agents/agents.module.js';
 import { AgentApplyHistoryController } from './agent-apply-history.controller.js';
+import { ApplyEvents } from './apply-events.js';
 import { ApplyHistoryRepository } from './apply-history.repository.js';
 import { ApplyHistoryService } from './apply-history.service.js';
 import { ApplyRecordEntity } from './apply-record.entity.js';
@@ -40,6 +41,7 @@ import { RemoteConfigHandler } from './remote-config.handler.js';
     ConfigAssignmentRepository,
     ApplyHistoryService,
     ApplyHistoryRepository,
+    ApplyEvents,
     ConfigChangeNotifier,
     DesiredConfigCache,
     RemoteConfigHandler,
@@ -47,6 +49,6 @@ import { RemoteConfigHandler } from './remote-config.handler.js';
     ConfigOpampBridge,
     AssignmentWakeups,
   ],
-  exports: [ConfigAssignmentService, ApplyHistoryService, ConfigPushService],
+  exports: [ConfigAssignmentService, ApplyHistoryService, ConfigPushService, ApplyEvents],
 })
 export class ConfigurationsModule {}

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { InstanceIdentity } from '../../src/agents/instance-identity.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { ApplyHistoryRepository } from '../../src/configurations/apply-history.repository.js';
+import { ApplyEvents } from '../../src/configurations/apply-events.js';
 import { ApplyHistoryService } from '../../src/configurations/apply-history.service.js';
 import { ApplyRecordEntity } from '../../src/configurations/apply-record.entity.js';
 import { ConfigAssignmentRepository } from '../../src/configurations/config-assignment.repository.js';
@@ -61,6 +62,7 @@ describe('apply history on a real PostgreSQL', () => {
       repository,
       new ConfigAssignmentRepository(dataSource, identity),
       config,
+      new ApplyEvents(),
     );
   });
 

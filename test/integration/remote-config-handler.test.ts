@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { InstanceIdentity } from '../../src/agents/instance-identity.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { ApplyHistoryRepository } from '../../src/configurations/apply-history.repository.js';
+import { ApplyEvents } from '../../src/configurations/apply-events.js';
 import { ApplyHistoryService } from '../../src/configurations/apply-history.service.js';
 import { ApplyRecordEntity } from '../../src/configurations/apply-record.entity.js';
 import { ConfigAssignmentRepository } from '../../src/configurations/config-assignment.repository.js';
@@ -94,6 +95,7 @@ describe('the remote config message handler on a real PostgreSQL', () => {
       repository,
       assignmentRepository,
       config,
+      new ApplyEvents(),
     );
     sut = new RemoteConfigHandler(new DesiredConfigCache(assignmentRepository, repository), assignments, applies);
     notifier.register(sut);

@@ -1,0 +1,100 @@
+import { useEffect, useRef } from 'preact/hooks';
+import { authHeaders } from './api.js';
+
+/** One message of GET /api/v1/events. */
+export type LiveEvent =
+  | { type: 'agent'; change: 'connected' | 'disconnected' | 'status' | 'labels' | 'deleted'; agent_id: string }
+  | { type: 'apply'; status: string; agent_id: string | null };
+
+type Listener = (event: LiveEvent) => void;
+
+const listeners = new Set<Listener>();
+let controller: AbortController | undefined;
+
+/**
+ * Reads the server's SSE stream with fetch() (EventSource cannot send the bearer header) and
+ * reconnects after a pause when it drops. Events are hints to refetch, so a gap only delays a view.
+ */
+async function run(signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      const response = await fetch('/api/v1/events', { headers: authHeaders(), signal });
+      if (!response.ok || !response.body) {
+        throw new Error(`events: HTTP ${response.status}`);
+      }
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) {
+          break;
+        }
+        buffer += value;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          dispatch(buffer.slice(0, end));
+          buffer = buffer.slice(end + 2);
+        }
+      }
+    } catch {
+      // Dropped or refused: retry below unless we were stopped.
+    }
+    if (!signal.aborted) {
+      await new Promise((wake) => setTimeout(wake, 3000));
+    }
+  }
+}
+
+function dispatch(block: string): void {
+  const data = block
+    .split('\n')
+    .filter((line) => line.startsWith('data: '))
+    .map((line) => line.slice(6))
+    .join('\n');
+  if (data) {
+    const event = JSON.parse(data) as LiveEvent;
+    listeners.forEach((listener) => listener(event));
+  }
+}
+
+export function startLiveEvents(): void {
+  stopLiveEvents();
+  controller = new AbortController();
+  void run(controller.signal);
+}
+
+export function stopLiveEvents(): void {
+  controller?.abort();
+  controller = undefined;
+}
+
+/**
+ * Calls `onChange` (at most every `debounceMs`) while the component is mounted whenever a live
+ * event matches `filter`; pages use it to refetch. The default wait outlasts the server's batched
+ * agent-row writes (200 ms), so a refetch sees the change the event announced.
+ */
+export function useLiveEvents(
+  onChange: () => void,
+  filter: (e: LiveEvent) => boolean = () => true,
+  debounceMs = 600,
+): void {
+  const latest = useRef({ onChange, filter });
+  latest.current = { onChange, filter };
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const listener: Listener = (event) => {
+      if (!latest.current.filter(event) || timer) {
+        return;
+      }
+      timer = setTimeout(() => {
+        timer = undefined;
+        latest.current.onChange();
+      }, debounceMs);
+    };
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      clearTimeout(timer);
+    };
+  }, [debounceMs]);
+}

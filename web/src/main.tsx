@@ -1,0 +1,82 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import type { Session } from './api.js';
+import { Layout } from './components/Layout.js';
+import { startLiveEvents, stopLiveEvents } from './live-events.js';
+import { AgentDetailPage } from './pages/AgentDetailPage.js';
+import { AgentKeysPage } from './pages/AgentKeysPage.js';
+import { AgentsPage } from './pages/AgentsPage.js';
+import { ConfigurationPage } from './pages/ConfigurationPage.js';
+import { ConfigurationsPage } from './pages/ConfigurationsPage.js';
+import { PackagesPage } from './pages/PackagesPage.js';
+import { LoginPage } from './pages/LoginPage.js';
+import { UsersPage } from './pages/UsersPage.js';
+import { match, navigate, usePath } from './router.js';
+import { can, loadSession, logout, onSessionExpired } from './session.js';
+import './styles.css';
+
+function Page({ path, session }: { path: string; session: Session }) {
+  const user = session.user;
+  let params: Record<string, string> | undefined;
+  if ((params = match('/agents/:id', path))) {
+    return <AgentDetailPage key={params.id} id={params.id} user={user} />;
+  }
+  if (match('/configurations/new', path)) {
+    return <ConfigurationPage user={user} />;
+  }
+  if ((params = match('/configurations/:name', path))) {
+    return <ConfigurationPage key={params.name} name={params.name} user={user} />;
+  }
+  if (match('/configurations', path)) {
+    return <ConfigurationsPage user={user} />;
+  }
+  if (match('/packages', path)) {
+    return <PackagesPage user={user} />;
+  }
+  if (match('/users', path) && can(user, 'admin')) {
+    return <UsersPage />;
+  }
+  if (match('/agent-keys', path) && can(user, 'admin')) {
+    return <AgentKeysPage />;
+  }
+  return <AgentsPage />;
+}
+
+function App() {
+  const path = usePath();
+  const [session, setSession] = useState<Session | undefined>(loadSession);
+  useEffect(() => onSessionExpired(() => setSession(undefined)), []);
+  useEffect(() => {
+    if (!session) {
+      return;
+    }
+    startLiveEvents();
+    return stopLiveEvents;
+  }, [session]);
+  if (!session) {
+    return (
+      <LoginPage
+        onLogin={(s) => {
+          setSession(s);
+          if (path === '/' || path === '/login') {
+            navigate('/agents');
+          }
+        }}
+      />
+    );
+  }
+  return (
+    <Layout
+      user={session.user}
+      path={path}
+      onLogout={() => {
+        logout();
+        setSession(undefined);
+      }}
+    >
+      <Page path={path} session={session} />
+    </Layout>
+  );
+}
+
+render(<App />, document.getElementById('app')!);

@@ -1,0 +1,119 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, type AgentAssignment } from '../api.js';
+import { ErrorMessage } from '../components/ErrorMessage.js';
+import { Labels } from '../components/Labels.js';
+import { HealthBadge, StatusBadge } from '../components/StatusBadge.js';
+import { useLiveEvents } from '../live-events.js';
+import { linkProps } from '../router.js';
+import { useAsync } from '../use-async.js';
+import { timeAgo } from '../format.js';
+
+/** Every agent's assignment, from each configuration's agent list (the agents list does not carry it). */
+async function assignments(): Promise<Map<string, AgentAssignment>> {
+  const configurations = await api.configurations();
+  const lists = await Promise.all(configurations.map((c) => api.configurationAgents(c.name)));
+  return new Map(lists.flat().map((a) => [a.agent_id, a]));
+}
+
+export function AgentsPage() {
+  // What is typed (kept in state so live re-renders never wipe it) and, shortly after, what is queried.
+  const [draft, setDraft] = useState({ status: '', selector: '', q: '' });
+  const [filter, setFilter] = useState(draft);
+  useEffect(() => {
+    const timer = setTimeout(() => setFilter(draft), 400);
+    return () => clearTimeout(timer);
+  }, [draft]);
+  const agents = useAsync(() => api.agents(filter), [filter.status, filter.selector, filter.q]);
+  const assigned = useAsync(assignments, []);
+  useLiveEvents(() => {
+    agents.reload();
+    assigned.reload();
+  });
+  const set = (key: keyof typeof draft) => (e: Event) =>
+    setDraft({ ...draft, [key]: (e.currentTarget as HTMLInputElement).value });
+  return (
+    <section>
+      <h1>Agents</h1>
+      <div class="filters">
+        <select name="status" value={draft.status} onChange={set('status')}>
+          <option value="">Any status</option>
+          <option value="online">Online</option>
+          <option value="offline">Offline</option>
+        </select>
+        <input
+          name="selector"
+          placeholder="Label selector: env=prod,team=obs"
+          value={draft.selector}
+          onInput={set('selector')}
+        />
+        <input name="q" placeholder="Search name, host, id" value={draft.q} onInput={set('q')} />
+      </div>
+      <ErrorMessage error={agents.error} />
+      <table class="table" data-testid="agents-table">
+        <thead>
+          <tr>
+            <th>Agent</th>
+            <th>Status</th>
+            <th>Health</th>
+            <th>Version</th>
+            <th>Host</th>
+            <th>Labels</th>
+            <th>Last seen</th>
+            <th>Configuration</th>
+          </tr>
+        </thead>
+        <tbody>
+          {agents.data?.items.length === 0 && (
+            <tr>
+              <td colSpan={8} class="muted">
+                No agents match.
+              </td>
+            </tr>
+          )}
+          {agents.data?.items.map((agent) => {
+            const assignment = assigned.data?.get(agent.instance_uid);
+            return (
+              <tr key={agent.instance_uid} data-agent-id={agent.instance_uid}>
+                <td>
+                  <a {...linkProps(`/agents/${agent.instance_uid}`)}>{agent.name}</a>
+                  <div class="muted small mono">{agent.instance_uid}</div>
+                </td>
+                <td>
+                  <StatusBadge value={agent.status} />
+                </td>
+                <td>
+                  <HealthBadge healthy={agent.healthy} />
+                </td>
+                <td>{agent.agent_version ?? '—'}</td>
+                <td>{agent.host_name ?? '—'}</td>
+                <td>
+                  <Labels labels={agent.labels} />
+                </td>
+                <td title={agent.last_seen_at ?? ''}>{timeAgo(agent.last_seen_at)}</td>
+                <td>
+                  {assignment?.configuration_name ? (
+                    <>
+                      <a {...linkProps(`/configurations/${assignment.configuration_name}`)}>
+                        {assignment.configuration_name} v{assignment.assigned_version}
+                      </a>{' '}
+                      <StatusBadge value={assignment.apply_status} />
+                    </>
+                  ) : (
+                    <span class="muted">none</span>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {agents.data && (
+        <p class="muted small" data-testid="agents-count">
+          {agents.data.items.length < agents.data.total
+            ? `Showing the ${agents.data.items.length} most recently seen of ${agents.data.total} agents; narrow the filter to see others.`
+            : `${agents.data.total} agent${agents.data.total === 1 ? '' : 's'}`}
+        </p>
+      )}
+    </section>
+  );
+}
