@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import {
@@ -19,7 +19,7 @@ type RemoteStatus = AgentSnapshot['remoteConfigStatus'];
  * handlers: it loads the server-side labels into the snapshot the later handlers match on.
  */
 @Injectable()
-export class AgentInventoryHandler implements AgentMessageHandler, OnModuleInit, OnApplicationShutdown {
+export class AgentInventoryHandler implements AgentMessageHandler, OnModuleInit, BeforeApplicationShutdown {
   readonly name = 'inventory';
   private readonly records = new Map<string, { record: AgentRecord; snapshot: AgentSnapshot }>();
   private readonly queue: AgentWriteQueue;
@@ -39,7 +39,8 @@ export class AgentInventoryHandler implements AgentMessageHandler, OnModuleInit,
     this.handlers.register(this, 0);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** After the OpAMP server said goodbye (onModuleDestroy), before TypeORM closes (onApplicationShutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.queue.drain();
   }
 

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import zlib from 'node:zlib';
@@ -26,7 +26,7 @@ const PROTOBUF = 'application/x-protobuf';
  * keepalive; hands decoded messages to OpampMessageService.
  */
 @Injectable()
-export class OpampServer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OpampServer.name);
   private readonly server = http.createServer();
   private readonly wss: WebSocketServer;
@@ -76,7 +76,8 @@ export class OpampServer implements OnApplicationBootstrap, OnApplicationShutdow
     this.logger.log(`OpAMP listening on ${this.url} (WebSocket and HTTP)`);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** First shutdown phase: agents are told goodbye and marked offline while the database is still there. */
+  async onModuleDestroy(): Promise<void> {
     this.timers.forEach(clearInterval);
     this.server.close();
     for (const connection of this.connections) {

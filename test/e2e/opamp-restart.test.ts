@@ -11,10 +11,15 @@ describe('an instance restart (e2e)', () => {
     const first = await startTestApp(env);
     const agent = await WsTestAgent.connect(first.opampUrl);
     await agent.exchange({ agent_description: description('survivor') });
-    // A crash leaves the row online: simulate it by restoring the status after a clean stop.
     await first.close();
     const db = new pg.Client({ connectionString: databaseUrl });
     await db.connect();
+    // A clean stop marks its agents offline before the database connection closes...
+    const stopped = await db.query<{ status: string }>('SELECT status FROM agents WHERE instance_uid = $1', [
+      uidText(agent.uid),
+    ]);
+    expect(stopped.rows[0].status).toBe('offline');
+    // ...a crash leaves them online: simulate that.
     await db.query(`UPDATE agents SET status = 'online' WHERE instance_uid = $1`, [uidText(agent.uid)]);
 
     const second = await startTestApp(env);
