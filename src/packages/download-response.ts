@@ -51,11 +51,17 @@ export async function sendDownload(
     response.end();
     return false;
   }
-  // A client that closes as soon as it has the last byte can make the pipeline report a premature
-  // close before 'finish' fires; once end() has been called every byte was handed over, so that counts.
+  // A client that closes as soon as it has the last byte (Content-Length reached) can make the
+  // pipeline report a premature close before end() or 'finish': when every byte was handed to the
+  // socket, the file was delivered and counts.
+  const expected = range ? range.end - range.start + 1 : pkg.fileSize;
+  let handedOver = 0;
+  body.on('data', (chunk: Buffer) => {
+    handedOver += chunk.length;
+  });
   return pipeline(body, response).then(
     () => true,
-    () => response.writableEnded,
+    () => response.writableEnded || handedOver === expected,
   );
 }
 
