@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { printFigures, saveResult, verdict, type Figure } from './support/report.js';
 import { hold } from './scenarios/hold.js';
 import { httpPolling } from './scenarios/http.js';
+import { clusterPush } from './scenarios/cluster-push.js';
 import { push } from './scenarios/push.js';
 import { reconnectStorm } from './scenarios/reconnect-storm.js';
 import type { Scenario, ScenarioContext } from './scenarios/scenario.js';
@@ -12,11 +13,11 @@ import { statusStorm } from './scenarios/status-storm.js';
 /**
  * npm run bench -- [scenario ...] [--scale 0.1] [--duration 60] [--baseline-only] [--profile]
  *   [--hold-sizes 2000,19000] [--source-ips 127.0.0.1,127.0.0.2]
- * Runs the named scenarios (all but push by default) and prints each figure with its ratio to the
+ * Runs the named scenarios (all but push and cluster-push by default) and prints each figure with its ratio to the
  * baseline measured in the same run, and PASS/FAIL where there is a target. Slow figures never
  * change the exit code; only broken machinery does.
  */
-const SCENARIOS: Scenario[] = [hold, statusStorm, httpPolling, reconnectStorm, push];
+const SCENARIOS: Scenario[] = [hold, statusStorm, httpPolling, reconnectStorm, push, clusterPush];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -38,7 +39,8 @@ if (values.list) {
   process.exit(0);
 }
 
-const names = positionals.length > 0 ? positionals : SCENARIOS.filter((s) => s !== push).map((s) => s.name);
+const names =
+  positionals.length > 0 ? positionals : SCENARIOS.filter((s) => s !== push && s !== clusterPush).map((s) => s.name);
 const chosen = names.map((name) => {
   const found = SCENARIOS.find((s) => s.name === name || s.name.replace('-', '') === name.replace('-', ''));
   if (!found) {
