@@ -45,7 +45,15 @@ export const clusterPush: Scenario = {
       const pushedAt = Date.now();
       const pushed = await a.api('POST', `/api/v1/configurations/${name}/push`, {});
       const answeredMs = Date.now() - pushedAt;
-      console.log(`  push answered ${pushed.status} in ${answeredMs} ms: ${JSON.stringify(pushed.body).slice(0, 160)}`);
+      const result = pushed.body as { sent?: number; forwarded?: number; skipped?: Array<{ reason: string }> };
+      const reasons: Record<string, number> = {};
+      for (const skip of result.skipped ?? []) {
+        reasons[skip.reason] = (reasons[skip.reason] ?? 0) + 1;
+      }
+      console.log(
+        `  push answered ${pushed.status} in ${answeredMs} ms: sent ${result.sent}, forwarded ${result.forwarded}, ` +
+          `skipped ${JSON.stringify(reasons)}`,
+      );
       await Promise.all(loads.map((load) => load.waitFor((c) => c.applied >= perInstance, 180_000)));
       const summaries = await Promise.all(loads.map((load) => load.stop()));
       summaries.forEach((summary, i) =>

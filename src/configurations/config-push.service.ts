@@ -87,8 +87,9 @@ export class ConfigPushService implements ConfigChangeListener {
       configurationId: configuration.id,
       version: configuration.version,
     };
-    const delivery = await this.deliver(push, local);
+    // Other instances start on their agents while this one works through its own.
     await this.assignments.forwardPush(elsewhere, push);
+    const delivery = await this.deliver(push, local);
     return {
       pushId: push.pushId,
       configurationName: configuration.name,
