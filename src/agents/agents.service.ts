@@ -13,8 +13,8 @@ import { AgentCannotRestart, AgentNotFound, AgentStillOnline, InvalidSelector } 
 import { AgentsRepository, type AgentFilter, type AgentStats } from './agents.repository.js';
 import { hasCapability } from './capabilities.js';
 import { InstanceIdentity } from './instance-identity.js';
+import { LABEL_KEY } from './selector.js';
 
-const LABEL_KEY = /^[A-Za-z0-9._/-]{1,253}$/;
 const LABELS_CHANNEL = 'agent_labels';
 
 @Injectable()

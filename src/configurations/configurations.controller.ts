@@ -1,3 +1,4 @@
+import { parseSelector } from '../agents/selector.js';
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -12,7 +13,6 @@ import {
   CreateConfigurationRequest,
   DeleteConfigurationQuery,
   ListConfigurationsQuery,
-  parseLabelFilter,
   toConfigurationResponse,
   UpdateConfigurationRequest,
 } from './dto/configuration.dto.js';
@@ -66,7 +66,7 @@ export class ConfigurationsController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<ConfigurationResponse[]> {
     const page = await this.configurations.list(
-      { nameContains: query.name, selectorContains: parseLabelFilter(query.label) },
+      { nameContains: query.name, selectorContains: parseSelector(query.label) },
       query.offset,
       query.page_size,
     );

@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { OpampCodec } from '../../src/opamp/proto/opamp-codec.js';
 import type { AgentToServer, ServerToAgent } from '../../src/opamp/proto/opamp.types.js';
 import { AgentCapabilities } from '../../src/opamp/proto/opamp.types.js';
-import { uuidv7Bytes } from '../../src/opamp/uuid.js';
+import { uuidFromBytes, uuidv7Bytes } from '../../src/opamp/uuid.js';
 
 export const codec = new OpampCodec();
 
@@ -18,10 +18,8 @@ export function randomUid(): Uint8Array {
   return crypto.randomBytes(16);
 }
 
-export function uidText(uid: Uint8Array): string {
-  const hex = Buffer.from(uid).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
+/** Canonical UUID text of a uid, as the REST API addresses agents. */
+export const uidText = uuidFromBytes;
 
 export const BASIC_CAPABILITIES =
   AgentCapabilities.ReportsStatus |

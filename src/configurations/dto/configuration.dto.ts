@@ -156,18 +156,6 @@ export class ConfigurationResponse {
   updated_at: string;
 }
 
-export function parseLabelFilter(label: string | undefined): Record<string, string> | undefined {
-  if (!label) {
-    return undefined;
-  }
-  return Object.fromEntries(
-    label.split(',').map((pair) => {
-      const at = pair.indexOf('=');
-      return [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
-    }),
-  );
-}
-
 export function toConfigurationResponse(c: ConfigurationEntity): ConfigurationResponse {
   return {
     id: c.id,
