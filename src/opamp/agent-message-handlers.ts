@@ -42,15 +42,18 @@ export interface AgentMessageHandler {
 /** Registry the features fill at module init; OpAMP imports no feature module. */
 @Injectable()
 export class AgentMessageHandlers {
-  private readonly handlers: Array<{ order: number; handler: AgentMessageHandler }> = [];
+  private readonly entries: Array<{ order: number; handler: AgentMessageHandler }> = [];
+  /** Rebuilt on registration only: every message walks this list. */
+  private ordered: readonly AgentMessageHandler[] = [];
 
   /** Lower order runs first (inventory is 0; configurations 10; packages 20). */
   register(handler: AgentMessageHandler, order: number): void {
-    this.handlers.push({ order, handler });
-    this.handlers.sort((a, b) => a.order - b.order);
+    this.entries.push({ order, handler });
+    this.entries.sort((a, b) => a.order - b.order);
+    this.ordered = this.entries.map((entry) => entry.handler);
   }
 
-  all(): AgentMessageHandler[] {
-    return this.handlers.map((entry) => entry.handler);
+  all(): readonly AgentMessageHandler[] {
+    return this.ordered;
   }
 }
