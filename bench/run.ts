@@ -13,6 +13,7 @@ import { statusStorm } from './scenarios/status-storm.js';
 /**
  * npm run bench -- [scenario ...] [--scale 0.1] [--duration 60] [--baseline-only] [--profile]
  *   [--hold-sizes 2000,19000] [--source-ips 127.0.0.1,127.0.0.2]
+ *   [--instances 6] [--agents-per-instance 16667] [--ramp 1000]   (cluster-push)
  * Runs the named scenarios (all but push and cluster-push by default) and prints each figure with its ratio to the
  * baseline measured in the same run, and PASS/FAIL where there is a target. Slow figures never
  * change the exit code; only broken machinery does.
@@ -29,6 +30,9 @@ const { values, positionals } = parseArgs({
     'hold-sizes': { type: 'string' },
     profile: { type: 'boolean', default: false },
     list: { type: 'boolean', default: false },
+    instances: { type: 'string' },
+    'agents-per-instance': { type: 'string' },
+    ramp: { type: 'string' },
   },
 });
 
@@ -60,6 +64,9 @@ const context: ScenarioContext = {
   baselineOnly: values['baseline-only'],
   holdSizes: values['hold-sizes']?.split(',').map(Number),
   profileDir,
+  instances: optionalNumber(values.instances),
+  agentsPerInstance: optionalNumber(values['agents-per-instance']),
+  rampPerSecond: optionalNumber(values.ramp),
 };
 
 let broken = false;
@@ -79,3 +86,7 @@ for (const scenario of chosen) {
   }
 }
 process.exit(broken ? 1 : 0);
+
+function optionalNumber(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : Number(value);
+}

@@ -13,6 +13,10 @@ export interface ScenarioContext {
   profileDir?: string;
   /** Fleet sizes of the hold scenario (before scaling); the 2,000, 10,000, 19,000 by default. */
   holdSizes?: number[];
+  /** cluster-push: instances on one PostgreSQL, agents on each (before scaling), machine-wide ramp rate. */
+  instances?: number;
+  agentsPerInstance?: number;
+  rampPerSecond?: number;
   /** Skip our server (it is not built yet): baseline figures only. */
   baselineOnly: boolean;
 }

@@ -23,66 +23,113 @@ export interface ApplyRecordView extends ApplyRecordEntity {
   configurationName: string;
 }
 
+/** An agent's RemoteConfigStatus report, as the apply-history state it moves its rows to. */
+export interface StatusReport {
+  instanceUid: string;
+  configHash: string;
+  to: 'applying' | 'applied' | 'failed';
+  errorMessage: string | null;
+}
+
+export const reportKey = (instanceUid: string, configHash: string): string => `${instanceUid} ${configHash}`;
+
 const OPEN: ApplyStatus[] = ['pending', 'applying'];
 
 @Injectable()
 export class ApplyHistoryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** Inserts the offers as `pending` rows, in one statement however many there are. */
   async insertPending(records: NewApplyRecord[]): Promise<void> {
-    const repo = this.dataSource.getRepository(ApplyRecordEntity);
-    // Chunks keep each INSERT under PostgreSQL's 65,535 bind parameters on big fleets.
-    for (let i = 0; i < records.length; i += 1000) {
-      await repo.insert(records.slice(i, i + 1000).map((r) => repo.create({ ...r, status: 'pending' })));
-    }
-  }
-
-  /** Records an offer unless the agent already has an open one for that hash (repeated offers on heartbeats). */
-  async insertPendingUnlessOpen(r: NewApplyRecord): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO configuration_apply_history (configuration_id, version, config_hash, instance_uid, push_id, status)
-       SELECT $1, $2, $3, $4, $5, 'pending'
-       WHERE NOT EXISTS (
-         SELECT 1 FROM configuration_apply_history
-         WHERE instance_uid = $4 AND config_hash = $3 AND status IN ('pending', 'applying'))`,
-      [r.configurationId, r.version, r.configHash, r.instanceUid, r.pushId],
-    );
-  }
-
-  /** The agent's newest row, or its newest row for one hash. */
-  findLatest(instanceUid: string, configHash?: string): Promise<ApplyRecordEntity | null> {
-    return this.dataSource.getRepository(ApplyRecordEntity).findOne({
-      where: configHash ? { instanceUid, configHash } : { instanceUid },
-      order: { offeredAt: 'DESC' },
-    });
+    await this.insertOffers(records, false);
   }
 
   /**
-   * Moves the agent's rows for that hash that are still in one of `from` to `to`. Conditional on
-   * the current status, so a late or repeated report cannot move a finished row backwards.
+   * Records offers, skipping agents that already have an open row for that hash (offers
+   * repeated on heartbeats): one statement for a whole batch of agents.
    */
-  async transition(
-    instanceUid: string,
-    configHash: string,
-    from: ApplyStatus[],
-    to: ApplyStatus,
-    errorMessage: string | null,
-  ): Promise<number> {
-    const finished = to === 'applying' || to === 'pending' ? null : new Date();
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .update(ApplyRecordEntity)
-      .set({ status: to, errorMessage, updatedAt: new Date(), finishedAt: finished })
-      .where('instance_uid = :instanceUid AND config_hash = :configHash AND status IN (:...from)', {
-        instanceUid,
-        configHash,
-        from,
-      })
-      .execute();
-    return result.affected ?? 0;
+  async insertPendingUnlessOpen(records: NewApplyRecord[]): Promise<void> {
+    await this.insertOffers(records, true);
   }
 
-  /** `transition` for many agents reporting the same hash, in one statement. */
+  private async insertOffers(records: NewApplyRecord[], unlessOpen: boolean): Promise<void> {
+    if (records.length === 0) {
+      return;
+    }
+    // Arrays rather than one parameter per value: no bind-parameter limit, one round trip.
+    await this.dataSource.query(
+      `INSERT INTO configuration_apply_history (configuration_id, version, config_hash, instance_uid, push_id, status)
+       SELECT r.configuration_id, r.version, r.config_hash, r.instance_uid, r.push_id, 'pending'
+       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::uuid[], $5::uuid[])
+         AS r(configuration_id, version, config_hash, instance_uid, push_id)
+       WHERE NOT $6::boolean OR NOT EXISTS (
+         SELECT 1 FROM configuration_apply_history h
+         WHERE h.instance_uid = r.instance_uid AND h.config_hash = r.config_hash AND h.status IN ('pending', 'applying'))`,
+      [
+        records.map((r) => r.configurationId),
+        records.map((r) => r.version),
+        records.map((r) => r.configHash),
+        records.map((r) => r.instanceUid),
+        records.map((r) => r.pushId),
+        unlessOpen,
+      ],
+    );
+  }
+
+  /**
+   * Applies many agents' reports in one statement: each moves that agent's rows for the hash
+   * forward — APPLYING only from `pending`; APPLIED and FAILED from `pending`, `applying` or
+   * `timeout` — never backwards, so a late or repeated report changes nothing. Give at most one
+   * report per agent and hash. Returns "uid hash" of every report that moved a row.
+   */
+  async transitionReports(reports: StatusReport[]): Promise<Set<string>> {
+    if (reports.length === 0) {
+      return new Set();
+    }
+    const [rows] = await this.dataSource.query<[Array<{ instance_uid: string; config_hash: string }>, number]>(
+      `UPDATE configuration_apply_history h
+       SET status = r.next, error_message = r.error, updated_at = now(),
+           finished_at = CASE WHEN r.next = 'applying' THEN NULL ELSE now() END
+       FROM unnest($1::uuid[], $2::text[], $3::varchar[], $4::text[]) AS r(instance_uid, config_hash, next, error)
+       WHERE h.instance_uid = r.instance_uid AND h.config_hash = r.config_hash
+         AND (h.status = 'pending' OR (r.next <> 'applying' AND h.status IN ('applying', 'timeout')))
+       RETURNING h.instance_uid, h.config_hash`,
+      [
+        reports.map((r) => r.instanceUid),
+        reports.map((r) => r.configHash),
+        reports.map((r) => r.to),
+        reports.map((r) => r.errorMessage),
+      ],
+    );
+    return new Set(rows.map((row) => reportKey(row.instance_uid, row.config_hash.trim())));
+  }
+
+  /**
+   * For agents that report APPLIED for a hash they have no open offer for: where their newest row
+   * is a FAILED offer of another hash, they went back to their previous config, and that row
+   * becomes `rolled_back`. One statement for the batch.
+   */
+  async markRolledBack(applied: Array<{ instanceUid: string; configHash: string }>): Promise<void> {
+    if (applied.length === 0) {
+      return;
+    }
+    await this.dataSource.query(
+      `WITH reported AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[]) AS r(instance_uid, config_hash)
+       ), latest AS (
+         SELECT DISTINCT ON (h.instance_uid) h.id, h.instance_uid, h.status, h.config_hash
+         FROM configuration_apply_history h
+         WHERE h.instance_uid IN (SELECT instance_uid FROM reported)
+         ORDER BY h.instance_uid, h.offered_at DESC, h.id
+       )
+       UPDATE configuration_apply_history h SET status = 'rolled_back', updated_at = now()
+       FROM latest JOIN reported ON reported.instance_uid = latest.instance_uid
+       WHERE h.id = latest.id AND latest.status = 'failed' AND latest.config_hash <> reported.config_hash`,
+      [applied.map((a) => a.instanceUid), applied.map((a) => a.configHash)],
+    );
+  }
+
+  /** Moves many agents' open rows for one hash from one of `from` to `to`, in one statement. */
   async transitionMany(
     instanceUids: string[],
     configHash: string,
@@ -98,12 +145,6 @@ export class ApplyHistoryRepository {
        WHERE instance_uid = ANY($1::uuid[]) AND config_hash = $2 AND status = ANY($4::varchar[])`,
       [instanceUids, configHash, to, from],
     );
-  }
-
-  async markRolledBack(id: string): Promise<void> {
-    await this.dataSource
-      .getRepository(ApplyRecordEntity)
-      .update({ id, status: 'failed' }, { status: 'rolled_back', updatedAt: new Date() });
   }
 
   /** Idempotent, so every instance may run it: only rows still open and offered long enough ago move. */

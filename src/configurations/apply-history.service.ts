@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
+import { MicroBatcher } from '../common/micro-batcher.js';
 import type { Page } from '../common/pagination.js';
 import { ApplyEvents } from './apply-events.js';
 import type { ApplyStatus } from './apply-record.entity.js';
@@ -7,13 +8,18 @@ import {
   ApplyHistoryRepository,
   type ApplyRecordFilter,
   type ApplyRecordView,
+  reportKey,
   type NewApplyRecord,
+  type StatusReport,
 } from './apply-history.repository.js';
 import { ConfigAssignmentRepository } from './config-assignment.repository.js';
 import { AgentNotFound, ConfigurationNotFound, PushNotFound } from './configurations.errors.js';
 import { ConfigurationsRepository } from './configurations.repository.js';
 
 export type ReportedStatus = 'APPLYING' | 'APPLIED' | 'FAILED';
+
+/** How long reports and offers wait to share one statement with other agents'. */
+const BATCH_MS = 5;
 
 export interface ApplySummary {
   total: number;
@@ -28,6 +34,23 @@ export interface ApplySummary {
 export class ApplyHistoryService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('ApplyHistoryService');
   private sweepTimer?: NodeJS.Timeout;
+  /*
+   * Reports and heartbeat offers arrive one agent at a time, thousands a second when a fleet
+   * applies a push: each batch of a few milliseconds is one statement. Callers still await their
+   * own entry, so an agent's reply (and so its next report) waits until its row is written.
+   */
+  private readonly offers = new MicroBatcher<NewApplyRecord, true>(async (batch) => {
+    await this.records.insertPendingUnlessOpen([...lastPerAgentAndHash(batch).values()]);
+    return new Map(batch.map((record) => [record, true]));
+  }, BATCH_MS);
+  private readonly reports = new MicroBatcher<StatusReport, true>(async (batch) => {
+    const unique = [...lastPerAgentAndHash(batch).values()];
+    const moved = await this.records.transitionReports(unique);
+    await this.records.markRolledBack(
+      unique.filter((r) => r.to === 'applied' && !moved.has(reportKey(r.instanceUid, r.configHash))),
+    );
+    return new Map(batch.map((report) => [report, true]));
+  }, BATCH_MS);
 
   constructor(
     private readonly records: ApplyHistoryRepository,
@@ -63,15 +86,17 @@ export class ApplyHistoryService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /** Records a heartbeat's offer unless the agent has an open row for that hash; batched with other agents'. */
   async recordOfferUnlessOpen(record: NewApplyRecord): Promise<void> {
-    await this.records.insertPendingUnlessOpen(record);
+    await this.offers.get(record);
     this.events.emit({ instanceUid: record.instanceUid, status: 'pending' });
   }
 
   /**
-   * Applies an agent's report about `configHash` (hex). An APPLIED report for a hash the agent has
-   * no open offer for, right after its newest offer FAILED, means it went back to its previous
-   * config: that failed row becomes `rolled_back`.
+   * Applies an agent's report about `configHash` (hex), batched with other agents' reports of the
+   * same few milliseconds. An APPLIED report for a hash the agent has no open offer for, right
+   * after its newest offer FAILED, means it went back to its previous config: that failed row
+   * becomes `rolled_back`.
    */
   async recordStatus(
     instanceUid: string,
@@ -79,43 +104,9 @@ export class ApplyHistoryService implements OnModuleInit, OnModuleDestroy {
     status: ReportedStatus,
     error: string | null,
   ): Promise<void> {
-    await this.transition(instanceUid, configHash, status, error);
-    this.events.emit({
-      instanceUid,
-      status: status === 'APPLYING' ? 'applying' : status === 'APPLIED' ? 'applied' : 'failed',
-    });
-  }
-
-  private async transition(
-    instanceUid: string,
-    configHash: string,
-    status: ReportedStatus,
-    error: string | null,
-  ): Promise<void> {
-    switch (status) {
-      case 'APPLYING':
-        await this.records.transition(instanceUid, configHash, ['pending'], 'applying', null);
-        return;
-      case 'FAILED':
-        await this.records.transition(instanceUid, configHash, ['pending', 'applying', 'timeout'], 'failed', error);
-        return;
-      case 'APPLIED': {
-        const moved = await this.records.transition(
-          instanceUid,
-          configHash,
-          ['pending', 'applying', 'timeout'],
-          'applied',
-          null,
-        );
-        if (moved === 0) {
-          const latest = await this.records.findLatest(instanceUid);
-          if (latest?.status === 'failed' && latest.configHash !== configHash) {
-            await this.records.markRolledBack(latest.id);
-          }
-        }
-        return;
-      }
-    }
+    const to = status === 'APPLYING' ? 'applying' : status === 'APPLIED' ? 'applied' : 'failed';
+    await this.reports.get({ instanceUid, configHash, to, errorMessage: status === 'FAILED' ? error : null });
+    this.events.emit({ instanceUid, status: to });
   }
 
   /** Marks offers unanswered for APPLY_TIMEOUT_SECONDS as `timeout`; safe to run on every instance at once. */
@@ -200,4 +191,13 @@ function summarize(counts: Record<string, number>): ApplySummary {
     all[status as ApplyStatus] = count;
   }
   return { total: Object.values(all).reduce((a, b) => a + b, 0), counts: all };
+}
+
+/** Within one batch an agent's later report about a hash supersedes its earlier one (APPLYING, then APPLIED). */
+function lastPerAgentAndHash<T extends { instanceUid: string; configHash: string }>(batch: T[]): Map<string, T> {
+  const latest = new Map<string, T>();
+  for (const entry of batch) {
+    latest.set(reportKey(entry.instanceUid, entry.configHash), entry);
+  }
+  return latest;
 }

@@ -144,13 +144,21 @@ export class ConfigAssignmentRepository {
 
   /** Asks the instances holding these agents to deliver a push (they answer nothing; apply history tells). */
   async forwardPush(instanceUids: string[], push: ForwardedPush): Promise<void> {
+    const payloads: string[] = [];
     for (let i = 0; i < instanceUids.length; i += MAX_NOTIFIED_UIDS) {
       const notification: AssignmentNotification = {
         origin: this.identity.id,
         instanceUids: instanceUids.slice(i, i + MAX_NOTIFIED_UIDS),
         push,
       };
-      await this.dataSource.query('SELECT pg_notify($1, $2)', [ASSIGNMENT_CHANNEL, JSON.stringify(notification)]);
+      payloads.push(JSON.stringify(notification));
+    }
+    if (payloads.length > 0) {
+      // One round trip for all of them: a busy pool queues every statement behind agents' writes.
+      await this.dataSource.query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload', [
+        ASSIGNMENT_CHANNEL,
+        payloads,
+      ]);
     }
   }
 

@@ -1,4 +1,6 @@
+import { jest } from '@jest/globals';
 import crypto from 'node:crypto';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { InstanceIdentity } from '../../src/agents/instance-identity.js';
 import { loadConfig } from '../../src/config/app-config.js';
@@ -160,5 +162,90 @@ describe('apply history on a real PostgreSQL', () => {
     expect(page.items[0]).toEqual(
       expect.objectContaining({ instanceUid: uids[1], configurationName: 'tracked', errorMessage: 'bad', version: 2 }),
     );
+  });
+
+  it("writes a burst of many agents' reports in a few statements, in each agent's order", async () => {
+    const uids = await insertAgents(
+      databaseUrl,
+      Array.from({ length: 300 }, () => ({})),
+    );
+    await sut.recordOffers(
+      uids.map((instanceUid) => ({
+        configurationId: configuration.id,
+        version: configuration.version,
+        configHash: configuration.configHash,
+        instanceUid,
+        pushId: null,
+      })),
+    );
+    // Every statement, whichever TypeORM path sends it, goes through a pg Client.
+    const statements = jest.spyOn(pg.Client.prototype, 'query');
+    try {
+      // 300 agents report at once; the first 100 send APPLYING and APPLIED within the same batch.
+      await Promise.all(
+        uids.flatMap((uid, i) =>
+          i < 100
+            ? [
+                sut.recordStatus(uid, configuration.configHash, 'APPLYING', null),
+                sut.recordStatus(uid, configuration.configHash, 'APPLIED', null),
+              ]
+            : [sut.recordStatus(uid, configuration.configHash, i % 2 ? 'APPLYING' : 'FAILED', 'no such receiver')],
+        ),
+      );
+      expect(statements.mock.calls.length).toBeLessThanOrEqual(6);
+    } finally {
+      statements.mockRestore();
+    }
+    const rows = await sql<{ status: string; n: string }>(
+      databaseUrl,
+      `SELECT status, count(*) AS n FROM configuration_apply_history WHERE instance_uid = ANY($1::uuid[]) GROUP BY status`,
+      [uids],
+    );
+    expect(Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]))).toEqual({
+      applied: 100,
+      applying: 100,
+      failed: 100,
+    });
+    const failed = await statusOf(uids[100], configuration.configHash);
+    expect(failed.error_message).toBe('no such receiver');
+    // APPLYING carries no error even when the agent sent one.
+    expect((await statusOf(uids[101], configuration.configHash)).error_message).toBeNull();
+  });
+
+  it('sees a rollback reported in the same batch as the failure', async () => {
+    const [uid, bystander] = await insertAgents(databaseUrl, [{}, {}]);
+    await offer(uid);
+    await offer(bystander);
+    await Promise.all([
+      sut.recordStatus(uid, configuration.configHash, 'FAILED', 'bad'),
+      sut.recordStatus(uid, oldHash, 'APPLIED', null),
+      // An APPLIED for an unknown hash from an agent whose newest offer did not fail changes nothing.
+      sut.recordStatus(bystander, oldHash, 'APPLIED', null),
+    ]);
+    expect((await statusOf(uid, configuration.configHash)).status).toBe('rolled_back');
+    expect((await statusOf(bystander, configuration.configHash)).status).toBe('pending');
+  });
+
+  it('records a repeated heartbeat offer once, even when both land in one batch', async () => {
+    const [uid, other] = await insertAgents(databaseUrl, [{}, {}]);
+    const record = (instanceUid: string) => ({
+      configurationId: configuration.id,
+      version: configuration.version,
+      configHash: configuration.configHash,
+      instanceUid,
+      pushId: null,
+    });
+    await Promise.all([sut.recordOfferUnlessOpen(record(uid)), sut.recordOfferUnlessOpen(record(uid))]);
+    await sut.recordOfferUnlessOpen(record(uid));
+    await Promise.all([sut.recordOfferUnlessOpen(record(other)), sut.recordOfferUnlessOpen(record(uid))]);
+    const count = async (instanceUid: string) =>
+      (await sql(databaseUrl, 'SELECT 1 FROM configuration_apply_history WHERE instance_uid = $1', [instanceUid]))
+        .length;
+    expect(await count(uid)).toBe(1);
+    expect(await count(other)).toBe(1);
+    // Once answered, a new offer of the same hash is a new row.
+    await sut.recordStatus(uid, configuration.configHash, 'APPLIED', null);
+    await sut.recordOfferUnlessOpen(record(uid));
+    expect(await count(uid)).toBe(2);
   });
 });
