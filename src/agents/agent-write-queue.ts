@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { retryTransient } from '../database/retry.js';
 import type { AgentRecord } from './agent-record.js';
+import { LOCK_IN_ORDER } from './agent-row-locks.js';
 
 /** What the first write of a connection tells the protocol side about the stored agent. */
 export interface StoredAgentState {
@@ -40,13 +42,14 @@ const KEEP_IF_NULL = [
 // stored value is kept; one statement updates existing rows and inserts new ones.
 const UPSERT_SQL = `
 WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(${RECORD_COLUMNS})),
+locked AS (${LOCK_IN_ORDER('SELECT instance_uid FROM x')}),
 upd AS (
   UPDATE agents a SET
     ${KEEP_IF_NULL.map((c) => `${c} = COALESCE(x.${c}, a.${c})`).join(',\n    ')},
     capabilities = x.capabilities, transport = x.transport, sequence_num = x.sequence_num,
     connected_at = x.connected_at, last_seen_at = x.last_seen_at, status = 'online',
     instance_id = $2, disconnected_at = NULL, updated_at = now()
-  FROM x WHERE a.instance_uid = x.instance_uid
+  FROM x JOIN locked ON locked.instance_uid = x.instance_uid WHERE a.instance_uid = x.instance_uid
   RETURNING a.instance_uid, a.labels, a.identifying_attributes, a.non_identifying_attributes, a.remote_config_hash, a.remote_config_status, a.remote_config_error
 ),
 ins AS (
@@ -63,14 +66,16 @@ ins AS (
 SELECT * FROM upd UNION ALL SELECT * FROM ins`;
 
 const TOUCH_SQL = `
+WITH v AS (SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::bigint[]) AS v(uid, ts, seq)),
+locked AS (${LOCK_IN_ORDER('SELECT uid FROM v')})
 UPDATE agents a SET last_seen_at = v.ts, sequence_num = v.seq, status = 'online', instance_id = $4,
   disconnected_at = NULL
-FROM unnest($1::uuid[], $2::timestamptz[], $3::bigint[]) AS v(uid, ts, seq)
+FROM v JOIN locked ON locked.instance_uid = v.uid
 WHERE a.instance_uid = v.uid`;
 
 const OFFLINE_SQL = `
 UPDATE agents SET status = 'offline', disconnected_at = now(), updated_at = now()
-WHERE instance_uid = ANY($1::uuid[]) AND instance_id = $2 AND status = 'online'`;
+WHERE instance_uid IN (${LOCK_IN_ORDER('SELECT unnest($1::uuid[])')}) AND instance_id = $2 AND status = 'online'`;
 
 const CHUNK = 500;
 
@@ -180,10 +185,12 @@ export class AgentWriteQueue {
     for (let i = 0; i < records.length; i += CHUNK) {
       const chunk = records.slice(i, i + CHUNK);
       try {
-        const rows = await this.dataSource.query<Array<StoredAgentState & { instance_uid: string }>>(UPSERT_SQL, [
-          JSON.stringify(chunk),
-          this.instanceId,
-        ]);
+        const rows = await retryTransient(() =>
+          this.dataSource.query<Array<StoredAgentState & { instance_uid: string }>>(UPSERT_SQL, [
+            JSON.stringify(chunk),
+            this.instanceId,
+          ]),
+        );
         const byUid = new Map(rows.map((row) => [row.instance_uid, row]));
         for (const record of chunk) {
           waiters.get(record.instance_uid)?.forEach((resolve) => resolve(byUid.get(record.instance_uid)));
@@ -205,7 +212,8 @@ export class AgentWriteQueue {
       return;
     }
     try {
-      await this.dataSource.query(sql, params());
+      const values = params();
+      await retryTransient(() => this.dataSource.query(sql, values));
     } catch (error) {
       this.logger.error({ err: error }, 'Agent inventory write failed');
     }

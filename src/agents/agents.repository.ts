@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository, type SelectQueryBuilder } from 'typeorm';
+import { LOCK_IN_ORDER } from './agent-row-locks.js';
 import { AgentEntity, type AgentStatus } from './agent.entity.js';
 
 const SORT_PROPERTIES = {
@@ -85,11 +86,13 @@ export class AgentsRepository {
 
   /** At start: the agents this instance held before it stopped are not connected any more. */
   async markInstanceOffline(instanceId: string): Promise<number> {
-    const result = await this.repo.update(
-      { instanceId, status: 'online' },
-      { status: 'offline', disconnectedAt: new Date(), updatedAt: new Date() },
+    const [, affected] = await this.dataSource.query<[unknown[], number]>(
+      `UPDATE agents SET status = 'offline', disconnected_at = now(), updated_at = now()
+       WHERE instance_uid IN (${LOCK_IN_ORDER("SELECT instance_uid FROM agents WHERE instance_id = $1 AND status = 'online'")})
+         AND instance_id = $1 AND status = 'online'`,
+      [instanceId],
     );
-    return result.affected ?? 0;
+    return affected;
   }
 
   /**
@@ -98,11 +101,18 @@ export class AgentsRepository {
    * statement, so every instance may run it.
    */
   async sweepSilent(silentSeconds: number, instanceAliveSeconds: number): Promise<string[]> {
+    // Rows another transaction is writing right now (a heartbeat landing) are skipped, not waited
+    // for: the next sweep looks again. The rest are locked in instance_uid order like every
+    // multi-row write on agents, and the conditions hold again on the locked rows.
+    const silent = `status = 'online' AND last_seen_at < now() - make_interval(secs => $1)
+      AND NOT (transport = 'websocket' AND instance_id IN (
+        SELECT id FROM server_instances WHERE heartbeat_at > now() - make_interval(secs => $2)))`;
     const rows = await this.dataSource.query<[Array<{ instance_uid: string }>, number]>(
       `UPDATE agents SET status = 'offline', disconnected_at = now(), updated_at = now()
-       WHERE status = 'online' AND last_seen_at < now() - make_interval(secs => $1)
-         AND NOT (transport = 'websocket' AND instance_id IN (
-           SELECT id FROM server_instances WHERE heartbeat_at > now() - make_interval(secs => $2)))
+       WHERE instance_uid IN (
+         SELECT instance_uid FROM agents WHERE ${silent}
+         ORDER BY instance_uid FOR NO KEY UPDATE SKIP LOCKED)
+         AND ${silent}
        RETURNING instance_uid`,
       [silentSeconds, instanceAliveSeconds],
     );

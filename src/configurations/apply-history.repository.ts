@@ -33,8 +33,6 @@ export interface StatusReport {
 
 export const reportKey = (instanceUid: string, configHash: string): string => `${instanceUid} ${configHash}`;
 
-const OPEN: ApplyStatus[] = ['pending', 'applying'];
-
 @Injectable()
 export class ApplyHistoryRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -149,14 +147,16 @@ export class ApplyHistoryRepository {
 
   /** Idempotent, so every instance may run it: only rows still open and offered long enough ago move. */
   async expireOpen(timeoutSeconds: number): Promise<number> {
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .update(ApplyRecordEntity)
-      .set({ status: 'timeout', updatedAt: () => 'now()', finishedAt: () => 'now()' })
-      .where('status IN (:...open)', { open: OPEN })
-      .andWhere(`offered_at < now() - make_interval(secs => :timeout)`, { timeout: timeoutSeconds })
-      .execute();
-    return result.affected ?? 0;
+    // Rows an agent's report is moving right now are skipped (that report decides them).
+    const expired = `status IN ('pending', 'applying') AND offered_at < now() - make_interval(secs => $1)`;
+    const [, affected] = await this.dataSource.query<[unknown[], number]>(
+      `UPDATE configuration_apply_history SET status = 'timeout', updated_at = now(), finished_at = now()
+       WHERE id IN (
+         SELECT id FROM configuration_apply_history WHERE ${expired} ORDER BY id FOR NO KEY UPDATE SKIP LOCKED)
+         AND ${expired}`,
+      [timeoutSeconds],
+    );
+    return affected;
   }
 
   async list(filter: ApplyRecordFilter, offset: number, limit: number): Promise<[ApplyRecordView[], number]> {

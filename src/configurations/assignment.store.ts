@@ -40,6 +40,9 @@ const RECOMPUTE_SQL = (scope: string): string => `
       LIMIT 1
     ) best ON true
     WHERE ${scope}
+    -- Locks in instance_uid order, like every multi-row write on agents (agent-row-locks.ts).
+    ORDER BY a.instance_uid
+    FOR NO KEY UPDATE OF a
   )
   UPDATE agents a
   SET assigned_configuration_id = d.configuration_id,

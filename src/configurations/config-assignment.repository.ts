@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { InstanceIdentity } from '../agents/instance-identity.js';
+import { retryTransient } from '../database/retry.js';
 import {
   ASSIGNMENT_CHANNEL,
   AssignmentStore,
@@ -94,10 +95,12 @@ export class ConfigAssignmentRepository {
 
   /** Recomputes these agents' assignments; shares the lock with readers, excludes configuration writes. */
   recomputeForAgents(instanceUids: string[]): Promise<AssignmentChange[]> {
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock_shared($1)', [CONFIGURATION_WRITE_LOCK]);
-      return new AssignmentStore(manager, this.identity.id).recompute({ kind: 'agents', instanceUids });
-    });
+    return retryTransient(() =>
+      this.dataSource.transaction(async (manager) => {
+        await manager.query('SELECT pg_advisory_xact_lock_shared($1)', [CONFIGURATION_WRITE_LOCK]);
+        return new AssignmentStore(manager, this.identity.id).recompute({ kind: 'agents', instanceUids });
+      }),
+    );
   }
 
   async findForAgent(instanceUid: string): Promise<AgentAssignmentRow | null> {

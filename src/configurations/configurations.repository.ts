@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InstanceIdentity } from '../agents/instance-identity.js';
+import { retryTransient } from '../database/retry.js';
 import { AssignmentStore, CONFIGURATION_WRITE_LOCK } from './assignment.store.js';
 import { ConfigurationVersionEntity } from './configuration-version.entity.js';
 import { ConfigurationEntity } from './configuration.entity.js';
@@ -59,15 +60,20 @@ export class ConfigurationsRepository {
     private readonly identity: InstanceIdentity,
   ) {}
 
-  /** Runs `work` in one transaction holding the configuration write lock. */
+  /**
+   * Runs `work` in one transaction holding the configuration write lock; again from the start
+   * if PostgreSQL aborted it to break a deadlock with agents' writes.
+   */
   write<T>(work: (tx: ConfigurationWriteTx) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [CONFIGURATION_WRITE_LOCK]);
-      return work({
-        configurations: new ConfigurationStore(manager),
-        assignments: new AssignmentStore(manager, this.identity.id),
-      });
-    });
+    return retryTransient(() =>
+      this.dataSource.transaction(async (manager) => {
+        await manager.query('SELECT pg_advisory_xact_lock($1)', [CONFIGURATION_WRITE_LOCK]);
+        return work({
+          configurations: new ConfigurationStore(manager),
+          assignments: new AssignmentStore(manager, this.identity.id),
+        });
+      }),
+    );
   }
 
   findLiveByName(name: string): Promise<ConfigurationEntity | null> {

@@ -1,0 +1,138 @@
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { newRecord } from '../../src/agents/agent-record.js';
+import { AgentWriteQueue } from '../../src/agents/agent-write-queue.js';
+import { AgentsRepository } from '../../src/agents/agents.repository.js';
+import { AgentEntity } from '../../src/agents/agent.entity.js';
+import { InstanceIdentity } from '../../src/agents/instance-identity.js';
+import { loadConfig } from '../../src/config/app-config.js';
+import { ConfigAssignmentRepository } from '../../src/configurations/config-assignment.repository.js';
+import { ConfigChangeNotifier } from '../../src/configurations/config-change-notifier.js';
+import { ConfigurationVersionEntity } from '../../src/configurations/configuration-version.entity.js';
+import { ConfigurationEntity } from '../../src/configurations/configuration.entity.js';
+import { ConfigurationsRepository } from '../../src/configurations/configurations.repository.js';
+import { ConfigurationsService } from '../../src/configurations/configurations.service.js';
+import { dataSourceOptions } from '../../src/database/data-source-options.js';
+import { insertAgents, sql } from '../support/agents.js';
+import { createTestDatabase } from '../support/database.js';
+
+const AGENTS = 1500;
+
+function shuffled<T>(values: T[]): T[] {
+  const copy = [...values];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy;
+}
+
+/**
+ * Several instances write overlapping sets of agent rows at once — batched upserts and last-seen
+ * updates from two write queues (an agent flapping between instances), offline sweeps, and a
+ * configuration write recomputing every agent's assignment. Each statement locks many rows; taken
+ * in different orders they deadlock, PostgreSQL aborts one side after a second, and a batch of
+ * agents' writes is lost. They must all go through, without a single deadlock.
+ */
+describe('multi-row writes on agents from several instances (PostgreSQL)', () => {
+  let databaseUrl: string;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    databaseUrl = await createTestDatabase();
+    dataSource = new DataSource({
+      ...dataSourceOptions(databaseUrl),
+      entities: [AgentEntity, ConfigurationEntity, ConfigurationVersionEntity],
+    });
+    await dataSource.initialize();
+  });
+
+  afterAll(async () => {
+    if (dataSource.isInitialized) {
+      await dataSource.destroy();
+    }
+  });
+
+  it('never deadlocks and loses no write', async () => {
+    const uids = await insertAgents(
+      databaseUrl,
+      Array.from({ length: AGENTS }, (_, i) => ({ nonIdentifying: { fleet: 'locks', shard: String(i % 7) } })),
+    );
+    const identity = new InstanceIdentity(loadConfig({ INSTANCE_ID: 'locks-a' }));
+    const configurations = new ConfigurationsService(
+      new ConfigurationsRepository(dataSource, identity),
+      loadConfig({}),
+      new ConfigChangeNotifier(),
+    );
+    const assignments = new ConfigAssignmentRepository(dataSource, identity);
+    const agents = new AgentsRepository(dataSource.getRepository(AgentEntity), dataSource);
+    const queues = ['locks-a', 'locks-b'].map((id) => new AgentWriteQueue(dataSource, id, 1));
+    const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const warnings = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const [{ deadlocks: before }] = await sql<{ deadlocks: string }>(
+      databaseUrl,
+      'SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()',
+    );
+    try {
+      for (let round = 0; round < 4; round++) {
+        const at = new Date(Date.now() + round * 1000);
+        const work: Array<Promise<unknown>> = [];
+        for (const queue of queues) {
+          for (const uid of shuffled(uids)) {
+            const record = newRecord(
+              {
+                instanceUid: uid,
+                capabilities: 3,
+                identifyingAttributes: {},
+                nonIdentifyingAttributes: {},
+                labels: {},
+                remoteConfigHash: null,
+                remoteConfigStatus: null,
+                remoteConfigError: null,
+              },
+              'websocket',
+              at,
+            );
+            if (round % 2 === 0) {
+              queue.upsert(record, false);
+            } else {
+              queue.touch(record);
+            }
+          }
+          work.push(queue.drain());
+        }
+        work.push(
+          configurations.create(
+            { name: `locks-${round}`, rawConfig: `round: ${round}`, selector: { fleet: 'locks' }, priority: round },
+            'tester',
+          ),
+          assignments.recomputeForAgents(shuffled(uids)),
+          agents.sweepSilent(0, 3600),
+          agents.markInstanceOffline('locks-b'),
+        );
+        await Promise.all(work);
+      }
+      expect(errors.mock.calls.map((call) => String(call[1] ?? call[0]))).toEqual([]);
+    } finally {
+      errors.mockRestore();
+      warnings.mockRestore();
+    }
+    // Every agent took the last configuration (highest priority), and a row for each still exists.
+    const rows = await sql<{ n: string }>(
+      databaseUrl,
+      `SELECT count(*) AS n FROM agents a JOIN configurations c ON c.id = a.assigned_configuration_id
+       WHERE c.name = 'locks-3' AND a.instance_uid = ANY($1::uuid[])`,
+      [uids],
+    );
+    expect(Number(rows[0].n)).toBe(AGENTS);
+    // Backends report their statistics when they exit: close the pool, then read the counter.
+    await dataSource.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const [{ deadlocks: after }] = await sql<{ deadlocks: string }>(
+      databaseUrl,
+      'SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()',
+    );
+    expect(Number(after) - Number(before)).toBe(0);
+  }, 60_000);
+});
