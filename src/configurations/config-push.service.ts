@@ -13,13 +13,16 @@ import { DesiredConfigCache } from './desired-config.cache.js';
 import { toAgentRemoteConfig } from './remote-config.js';
 import { RemoteConfigHandler } from './remote-config.handler.js';
 
-export type SkipReason =
-  | 'unknown_agent'
-  | 'not_assigned'
-  | 'no_remote_config_capability'
-  | 'not_connected'
-  | 'already_applied'
-  | 'already_applying';
+/** Why a push left an agent out (the API's `skipped[].reason`). */
+export const SKIP_REASONS = [
+  'unknown_agent',
+  'not_assigned',
+  'no_remote_config_capability',
+  'not_connected',
+  'already_applied',
+  'already_applying',
+] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
 
 export interface PushResult {
   pushId: string;

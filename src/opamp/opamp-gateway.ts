@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AgentOutbox } from './agent-outbox.js';
+import type { AgentSnapshot } from './agent-message-handlers.js';
 import type { AgentSession } from './agent-session.js';
 import { frameMessage } from './framing.js';
 import { OpampMetrics } from './opamp-metrics.js';
@@ -45,6 +46,17 @@ export class OpampGateway implements OnApplicationBootstrap, OnApplicationShutdo
   /** The agent's capabilities as last reported, if it is connected here. */
   capabilitiesOf(instanceUid: string): number | undefined {
     return this.sessions.get(instanceUid)?.snapshot.capabilities;
+  }
+
+  /** The WebSocket agents this instance holds, as last reported (features wake them with new state). */
+  heldWebSocketAgents(): AgentSnapshot[] {
+    const held: AgentSnapshot[] = [];
+    for (const session of this.sessions.values()) {
+      if (session.socket?.open) {
+        held.push(session.snapshot);
+      }
+    }
+    return held;
   }
 
   /** What the agent last reported about its remote config, if it is connected here. */

@@ -7,6 +7,7 @@ import { allPackagesHash, selectorMatches, type AgentFacts, type OfferedPackage 
 import { InvalidPackageAssignment, PackageAssignmentNotFound, PackageNotFound } from './packages.errors.js';
 import { PackagesRepository } from './packages.repository.js';
 import { PackagesService } from './packages.service.js';
+import { PackageWakeups } from './package-wakeups.js';
 
 export interface AssignmentTarget {
   packageId?: number;
@@ -38,6 +39,7 @@ export class PackageDeploymentsService {
     private readonly deployments: PackageDeploymentsRepository,
     private readonly packageRows: PackagesRepository,
     private readonly packages: PackagesService,
+    private readonly wakeups: PackageWakeups,
   ) {}
 
   async assign(target: AssignmentTarget, createdBy: string | null): Promise<PackageAssignmentEntity> {
@@ -54,6 +56,7 @@ export class PackageDeploymentsService {
       createdBy,
     });
     this.cache = undefined;
+    await this.wakeups.changed(`assignment ${assignment.id}`);
     return assignment;
   }
 
@@ -65,6 +68,12 @@ export class PackageDeploymentsService {
     if (!(await this.deployments.deleteAssignment(id))) {
       throw new PackageAssignmentNotFound(id);
     }
+    this.cache = undefined;
+    await this.wakeups.changed(`assignment ${id}`);
+  }
+
+  /** Drops the cached assignment list (another instance changed it). */
+  forgetAssignments(): void {
     this.cache = undefined;
   }
 

@@ -1,7 +1,8 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Logger, Module, OnModuleInit } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgentDetailContributors } from '../agents/agent-detail-contributors.js';
+import { AgentEvents } from '../agents/agent-events.js';
 import { AgentsModule } from '../agents/agents.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { AppConfig } from '../config/app-config.js';
@@ -19,6 +20,7 @@ import { PackageDeploymentsService } from './package-deployments.service.js';
 import { PackageEntity } from './package.entity.js';
 import { PackageOffersHandler } from './package-offers.handler.js';
 import { PackageUploadStorage } from './package-upload.storage.js';
+import { PackageWakeups } from './package-wakeups.js';
 import { PackagesController } from './packages.controller.js';
 import { PackagesRepository } from './packages.repository.js';
 import { PackagesService } from './packages.service.js';
@@ -49,10 +51,13 @@ const HANDLER_ORDER = 20;
     PackageOffersHandler,
     AgentPackageUrls,
     AgentDownloadRoute,
+    PackageWakeups,
   ],
   exports: [PackagesService],
 })
 export class PackagesModule implements OnModuleInit {
+  private readonly logger = new Logger('PackagesModule');
+
   constructor(
     private readonly handlers: AgentMessageHandlers,
     private readonly routes: OpampHttpRoutes,
@@ -60,13 +65,32 @@ export class PackagesModule implements OnModuleInit {
     private readonly download: AgentDownloadRoute,
     private readonly details: AgentDetailContributors,
     private readonly deployments: PackageDeploymentsService,
+    private readonly wakeups: PackageWakeups,
+    private readonly events: AgentEvents,
   ) {}
 
   onModuleInit(): void {
     this.handlers.register(this.offers, HANDLER_ORDER);
     this.routes.register('/v1/packages/', this.download.handle);
+    // Assignments or packages changed on some instance: offer the new set to the agents held here.
+    this.wakeups.onChange(() => {
+      this.deployments.forgetAssignments();
+      this.offerSafely();
+    });
+    // An operator's label change (on any instance) may put an agent held here under a selector.
+    this.events.subscribe((event) => {
+      if (event.type === 'labels') {
+        this.offerSafely([event.instanceUid]);
+      }
+    });
     this.details.register('package_statuses', async (uid) =>
       (await this.deployments.statusesOfAgent(uid)).map(toAgentPackageStatusResponse),
     );
+  }
+
+  private offerSafely(instanceUids?: string[]): void {
+    this.offers.offerToConnected(instanceUids).catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'Offering changed packages failed; agents get them with their next message');
+    });
   }
 }

@@ -14,6 +14,7 @@ import {
   PackageNotFound,
 } from './packages.errors.js';
 import { DuplicatePackage, PackagesRepository, type PackageFilter, type StorageTotals } from './packages.repository.js';
+import { PackageWakeups } from './package-wakeups.js';
 import { semverSortKey } from './semver-sort-key.js';
 
 export interface NewPackageFields {
@@ -53,6 +54,7 @@ export class PackagesService {
   constructor(
     private readonly packages: PackagesRepository,
     @Inject(BLOB_STORAGE) private readonly storage: BlobStorage,
+    private readonly wakeups: PackageWakeups,
   ) {}
 
   /**
@@ -112,6 +114,8 @@ export class PackagesService {
     if (!(await this.packages.delete(id))) {
       throw new PackageNotFound(String(id));
     }
+    // Its assignments went with it (ON DELETE CASCADE): agents may now be due another version.
+    await this.wakeups.changed(`package ${id}`);
     await this.storage.delete(pkg.storagePath).catch((error: unknown) => {
       this.logger.error({ err: error, key: pkg.storagePath }, 'Package row deleted but its blob could not be');
     });

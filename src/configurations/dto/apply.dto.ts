@@ -6,7 +6,7 @@ import type { ApplySummary } from '../apply-history.service.js';
 import type { ApplyRecordView } from '../apply-history.repository.js';
 import { APPLY_STATUSES, type ApplyStatus } from '../apply-record.entity.js';
 import type { AgentAssignmentRow } from '../config-assignment.repository.js';
-import type { PushResult } from '../config-push.service.js';
+import { SKIP_REASONS, type PushResult } from '../config-push.service.js';
 
 /**
  * Agents pick their own 16-byte instance_uid, so any canonical UUID text is accepted whatever its
@@ -205,9 +205,7 @@ class PushSkip {
   @ApiProperty({ format: 'uuid' })
   agent_id: string;
 
-  @ApiProperty({
-    enum: ['unknown_agent', 'not_assigned', 'no_remote_config_capability', 'not_connected', 'already_applied'],
-  })
+  @ApiProperty({ enum: SKIP_REASONS })
   reason: string;
 }
 
