@@ -3,6 +3,7 @@ import { Agents1763800100000 } from './1763800100000-agents.js';
 import { AgentOutbox1763800150000 } from './1763800150000-agent-outbox.js';
 import { Configurations1763800200000 } from './1763800200000-configurations.js';
 import { Packages1763800300000 } from './1763800300000-packages.js';
+import { AgentPackageStatusesOnce1763800400000 } from './1763800400000-agent-package-statuses-once.js';
 
 /** Every migration, in order. New files are added here; TypeORM sorts them by their timestamp. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   AgentOutbox1763800150000,
   Configurations1763800200000,
   Packages1763800300000,
+  AgentPackageStatusesOnce1763800400000,
 ];

@@ -21,7 +21,6 @@ export interface AgentRecord {
   remote_config_status: string | null;
   remote_config_hash: string | null;
   remote_config_error: string | null;
-  package_statuses: unknown;
   available_components: unknown;
   custom_capabilities: string[] | null;
   connected_at: string;
@@ -83,7 +82,6 @@ export function newRecord(snapshot: AgentSnapshot, transport: 'websocket' | 'htt
     remote_config_status: null,
     remote_config_hash: null,
     remote_config_error: null,
-    package_statuses: null,
     available_components: null,
     custom_capabilities: null,
     connected_at: now.toISOString(),
@@ -127,10 +125,6 @@ export function applyMessage(record: AgentRecord, snapshot: AgentSnapshot, messa
     record.remote_config_status = snapshot.remoteConfigStatus;
     record.remote_config_hash = snapshot.remoteConfigHash;
     record.remote_config_error = snapshot.remoteConfigError;
-    changed = true;
-  }
-  if (message.package_statuses) {
-    record.package_statuses = jsonSafe(message.package_statuses);
     changed = true;
   }
   if (message.available_components) {

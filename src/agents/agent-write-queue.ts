@@ -17,7 +17,7 @@ export interface StoredAgentState {
 const RECORD_COLUMNS = `instance_uid uuid, identifying_attributes jsonb, non_identifying_attributes jsonb,
   agent_name text, agent_version text, host_name text, capabilities bigint, transport varchar,
   sequence_num bigint, health jsonb, healthy boolean, effective_config jsonb, effective_config_hash varchar,
-  remote_config_status varchar, remote_config_hash varchar, remote_config_error text, package_statuses jsonb,
+  remote_config_status varchar, remote_config_hash varchar, remote_config_error text,
   available_components jsonb, custom_capabilities jsonb, connected_at timestamptz, last_seen_at timestamptz`;
 
 const KEEP_IF_NULL = [
@@ -33,7 +33,6 @@ const KEEP_IF_NULL = [
   'remote_config_status',
   'remote_config_hash',
   'remote_config_error',
-  'package_statuses',
   'available_components',
   'custom_capabilities',
 ];

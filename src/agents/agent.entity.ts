@@ -63,9 +63,6 @@ export class AgentEntity {
   remoteConfigError: string | null;
 
   @Column({ type: 'jsonb', nullable: true })
-  packageStatuses: Record<string, unknown> | null;
-
-  @Column({ type: 'jsonb', nullable: true })
   availableComponents: Record<string, unknown> | null;
 
   @Column({ type: 'jsonb', nullable: true })

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import request from 'supertest';
-import { RemoteConfigStatuses } from '../../src/opamp/proto/opamp.types.js';
+import { PackageStatusEnum, RemoteConfigStatuses } from '../../src/opamp/proto/opamp.types.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { description, uidText, WsTestAgent } from '../support/opamp-agents.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/test-app.js';
@@ -166,6 +166,33 @@ describe('web console in headless Chromium', () => {
     await browser.screenshot('09-agents-filtered');
     await page.fill('input[name=selector]', 'team=nobody');
     await page.getByText('No agents match.').waitFor();
+  });
+
+  it("lists the agent's package statuses, and offers no restart to an agent that cannot restart", async () => {
+    const { page } = browser;
+    agent.send({
+      package_statuses: {
+        packages: {
+          'otelcol-contrib': {
+            name: 'otelcol-contrib',
+            agent_has_version: '0.114.0',
+            server_offered_version: '0.115.0',
+            status: PackageStatusEnum.InstallFailed,
+            error_message: 'no space left on device',
+          },
+        },
+        server_provided_all_packages_hash: new Uint8Array(),
+      },
+    });
+    await page.goto(`${app.url}/agents/${uidText(agent.uid)}`);
+    const row = page.locator('tr', { hasText: 'otelcol-contrib' });
+    await row.getByText('no space left on device').waitFor();
+    await expect(row.textContent()).resolves.toContain('0.115.0');
+    await row.getByText('install_failed').waitFor();
+    // The agent never announced AcceptsRestartCommand: the button says why instead of failing.
+    const restart = page.getByRole('button', { name: 'Restart agent' });
+    await expect(restart.isDisabled()).resolves.toBe(true);
+    await expect(restart.getAttribute('title')).resolves.toBe('The agent does not accept restart commands');
   });
 
   it('creates an agent key and shows it once with a Collector snippet', async () => {

@@ -53,13 +53,23 @@ export interface AgentDetail extends AgentSummary {
   capabilities: { mask: number; names: string[] };
   health: HealthNode | null;
   effective_config: Record<string, { body: string; content_type: string }> | null;
-  package_statuses: Record<string, unknown> | null;
+  package_statuses?: AgentPackageStatus[];
   instance_id: string | null;
   sequence_num: number;
   first_seen_at: string;
   connected_at: string | null;
   disconnected_at: string | null;
   configuration?: AgentAssignment | null;
+}
+
+export interface AgentPackageStatus {
+  package_name: string;
+  status: string;
+  agent_has_version: string | null;
+  server_offered_version: string | null;
+  download_percent: number | null;
+  error_message: string | null;
+  updated_at: string;
 }
 
 export interface HealthNode {

@@ -125,8 +125,22 @@ export class AgentDetail extends AgentSummary {
   @ApiProperty({ nullable: true, type: String })
   effective_config_hash: string | null;
 
-  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true })
-  package_statuses: Record<string, unknown> | null;
+  @ApiPropertyOptional({
+    description:
+      'What the agent reports for each package (added by the packages feature; the same rows as GET /api/v1/agents/:id/packages)',
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+  })
+  package_statuses?: unknown[];
+
+  @ApiPropertyOptional({
+    description:
+      'The configuration assigned to the agent, its version and what the agent reports of it (added by the configurations feature; null when none matches)',
+    nullable: true,
+    type: 'object',
+    additionalProperties: true,
+  })
+  configuration?: Record<string, unknown> | null;
 
   @ApiProperty({ nullable: true, type: 'object', additionalProperties: true })
   available_components: Record<string, unknown> | null;
@@ -189,7 +203,6 @@ export function toAgentDetail(agent: AgentEntity): AgentDetail {
     health: agent.health,
     effective_config: agent.effectiveConfig,
     effective_config_hash: agent.effectiveConfigHash,
-    package_statuses: agent.packageStatuses,
     available_components: agent.availableComponents,
     instance_id: agent.instanceId,
     sequence_num: agent.sequenceNum,

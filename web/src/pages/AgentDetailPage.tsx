@@ -128,7 +128,12 @@ export function AgentDetailPage({ id, user }: { id: string; user: User }) {
           {can(user, 'operator') && (
             <button
               onClick={() => void act(() => api.restart(id), 'Restart requested')}
-              disabled={a.status !== 'online'}
+              disabled={a.status !== 'online' || !a.capabilities.names.includes('AcceptsRestartCommand')}
+              title={
+                a.capabilities.names.includes('AcceptsRestartCommand')
+                  ? undefined
+                  : 'The agent does not accept restart commands'
+              }
             >
               Restart agent
             </button>
@@ -136,8 +141,34 @@ export function AgentDetailPage({ id, user }: { id: string; user: User }) {
         </div>
         <div class="card">
           <h2>Package statuses</h2>
-          {a.package_statuses && Object.keys(a.package_statuses).length > 0 ? (
-            <pre class="code">{JSON.stringify(a.package_statuses, null, 2)}</pre>
+          {a.package_statuses && a.package_statuses.length > 0 ? (
+            <table class="table compact">
+              <thead>
+                <tr>
+                  <th>Package</th>
+                  <th>Status</th>
+                  <th>Has</th>
+                  <th>Offered</th>
+                  <th>Error</th>
+                </tr>
+              </thead>
+              <tbody>
+                {a.package_statuses.map((p) => (
+                  <tr key={p.package_name}>
+                    <td>{p.package_name}</td>
+                    <td>
+                      <StatusBadge value={p.status} />
+                      {p.status === 'downloading' &&
+                        p.download_percent !== null &&
+                        ` ${Math.round(p.download_percent)}%`}
+                    </td>
+                    <td class="mono">{p.agent_has_version}</td>
+                    <td class="mono">{p.server_offered_version}</td>
+                    <td class="error-text">{p.error_message}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           ) : (
             <p class="muted">None reported</p>
           )}
