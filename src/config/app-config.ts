@@ -45,6 +45,7 @@ export class AppConfig {
   opampAllowAnonymous: boolean;
   opampMaxConnections: number;
   opampMaxHandshakesPerSecond: number;
+  opampMaxLoopLagMs: number;
   opampPublicUrl?: string;
   packageMaxBytes: number;
   configMaxBytes: number;
@@ -210,6 +211,7 @@ export function loadConfig(env: Env): AppConfig {
   c.opampAllowAnonymous = r.bool('OPAMP_ALLOW_ANONYMOUS', false);
   c.opampMaxConnections = r.int('OPAMP_MAX_CONNECTIONS', 19000, 1, 1_000_000);
   c.opampMaxHandshakesPerSecond = r.int('OPAMP_MAX_HANDSHAKES_PER_SECOND', 1000, 1, 1_000_000);
+  c.opampMaxLoopLagMs = r.int('OPAMP_MAX_LOOP_LAG_MS', 2000, 0, 600_000);
   c.opampPublicUrl = r.url('OPAMP_PUBLIC_URL', ['http:', 'https:']);
   c.packageMaxBytes = r.int('PACKAGE_MAX_BYTES', 2048 * MIB, 1, Number.MAX_SAFE_INTEGER);
   c.configMaxBytes = r.int('CONFIG_MAX_BYTES', 1 * MIB, 1, 64 * MIB);

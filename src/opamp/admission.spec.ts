@@ -1,4 +1,12 @@
-import { Admission } from './admission.js';
+import { Admission, type AdmissionLimits } from './admission.js';
+
+const limits = (overrides: Partial<AdmissionLimits>): AdmissionLimits => ({
+  maxConnections: 1000,
+  handshakesPerSecond: 1000,
+  maxLoopLagMs: 0,
+  loopLagMs: () => 0,
+  ...overrides,
+});
 
 describe('Admission', () => {
   let now: number;
@@ -9,33 +17,47 @@ describe('Admission', () => {
 
   it('refuses at the connection cap with a jittered Retry-After', () => {
     const low = new Admission(
-      10,
-      100,
+      limits({ maxConnections: 10 }),
       () => now,
       () => 0,
     );
     const high = new Admission(
-      10,
-      100,
+      limits({ maxConnections: 10 }),
       () => now,
       () => 0.99,
     );
     expect(low.admit(9)).toBeUndefined();
-    expect(low.admit(10)).toBe(30);
-    expect(high.admit(10)).toBe(60);
+    expect(low.admit(10)).toEqual({ reason: 'connections', retryAfterSeconds: 30 });
+    expect(high.admit(10)).toEqual({ reason: 'connections', retryAfterSeconds: 60 });
   });
 
   it('limits the handshake rate and refills over time', () => {
     const sut = new Admission(
-      1000,
-      3,
+      limits({ handshakesPerSecond: 3 }),
       () => now,
       () => 0,
     );
     expect([sut.admit(0), sut.admit(0), sut.admit(0)]).toEqual([undefined, undefined, undefined]);
-    expect(sut.admit(0)).toBe(5);
+    expect(sut.admit(0)).toEqual({ reason: 'rate', retryAfterSeconds: 5 });
     now += 400; // 1.2 tokens back
     expect(sut.admit(0)).toBeUndefined();
-    expect(sut.admit(0)).toBe(5);
+    expect(sut.admit(0)?.reason).toBe('rate');
+  });
+
+  it('refuses new handshakes while the event loop lags, and admits again once it catches up', () => {
+    let lag = 0;
+    const sut = new Admission(
+      limits({ maxLoopLagMs: 2000, loopLagMs: () => lag }),
+      () => now,
+      () => 0,
+    );
+    expect(sut.admit(0)).toBeUndefined();
+    lag = 2500;
+    expect(sut.admit(0)).toEqual({ reason: 'busy', retryAfterSeconds: 10 });
+    lag = 300;
+    expect(sut.admit(0)).toBeUndefined();
+    // 0 turns the check off.
+    const off = new Admission(limits({ maxLoopLagMs: 0, loopLagMs: () => 60_000 }));
+    expect(off.admit(0)).toBeUndefined();
   });
 });

@@ -1,6 +1,18 @@
+export interface AdmissionLimits {
+  maxConnections: number;
+  handshakesPerSecond: number;
+  /** Refuse new handshakes while the event loop lags more than this (0: never). */
+  maxLoopLagMs: number;
+  /** The current event-loop lag in milliseconds. */
+  loopLagMs: () => number;
+}
+
+export type Refusal = { reason: 'connections' | 'rate' | 'busy'; retryAfterSeconds: number };
+
 /**
  * Decides whether a new agent connection (WebSocket upgrade or first HTTP poll) may proceed:
- * a cap on concurrent connections and a token bucket on new handshakes. Refusals carry a
+ * a cap on concurrent connections, a token bucket on new handshakes, and no new handshakes while
+ * the event loop is far behind (the agents already connected come first). Refusals carry a
  * jittered Retry-After so a refused fleet does not come back in lockstep.
  */
 export class Admission {
@@ -8,23 +20,25 @@ export class Admission {
   private lastRefill: number;
 
   constructor(
-    private readonly maxConnections: number,
-    private readonly handshakesPerSecond: number,
+    private readonly limits: AdmissionLimits,
     private readonly now: () => number = Date.now,
     private readonly random: () => number = Math.random,
   ) {
-    this.tokens = handshakesPerSecond;
+    this.tokens = limits.handshakesPerSecond;
     this.lastRefill = now();
   }
 
-  /** undefined when admitted (a token is taken), else the seconds to put in Retry-After. */
-  admit(currentConnections: number): number | undefined {
-    if (currentConnections >= this.maxConnections) {
-      return this.retryAfter(30);
+  /** undefined when admitted (a token is taken), else why not and the seconds to put in Retry-After. */
+  admit(currentConnections: number): Refusal | undefined {
+    if (currentConnections >= this.limits.maxConnections) {
+      return { reason: 'connections', retryAfterSeconds: this.retryAfter(30) };
+    }
+    if (this.limits.maxLoopLagMs > 0 && this.limits.loopLagMs() > this.limits.maxLoopLagMs) {
+      return { reason: 'busy', retryAfterSeconds: this.retryAfter(10) };
     }
     this.refill();
     if (this.tokens < 1) {
-      return this.retryAfter(5);
+      return { reason: 'rate', retryAfterSeconds: this.retryAfter(5) };
     }
     this.tokens -= 1;
     return undefined;
@@ -34,7 +48,8 @@ export class Admission {
     const now = this.now();
     const elapsed = (now - this.lastRefill) / 1000;
     if (elapsed > 0) {
-      this.tokens = Math.min(this.handshakesPerSecond, this.tokens + elapsed * this.handshakesPerSecond);
+      const rate = this.limits.handshakesPerSecond;
+      this.tokens = Math.min(rate, this.tokens + elapsed * rate);
       this.lastRefill = now;
     }
   }

@@ -48,7 +48,7 @@ export class OpampMetrics {
     });
     this.refused = new Counter({
       name: 'opamp_refused_connections_total',
-      help: 'Connections refused before the protocol started (auth, overload)',
+      help: 'Connections refused before the protocol started, by reason: unauthorized, connections (cap), rate, busy (event loop lag)',
       labelNames: ['reason'],
       registers: [registry],
     });

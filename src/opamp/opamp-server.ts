@@ -5,6 +5,7 @@ import zlib from 'node:zlib';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { AppConfig } from '../config/app-config.js';
 import { Admission } from './admission.js';
+import { EventLoopLag } from './event-loop-lag.js';
 import { AgentAuth } from './agent-auth.js';
 import { FrameHeaderError, frameMessage, unframeMessage } from './framing.js';
 import { BodyTooLargeError, readBody } from './http-body.js';
@@ -31,6 +32,7 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly server = http.createServer();
   private readonly wss: WebSocketServer;
   private readonly admission: Admission;
+  private readonly loopLag = new EventLoopLag();
   private readonly connections = new Set<WsAgentConnection>();
   private timers: NodeJS.Timeout[] = [];
   private httpInFlight = 0;
@@ -44,7 +46,12 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly routes: OpampHttpRoutes,
     private readonly metrics: OpampMetrics,
   ) {
-    this.admission = new Admission(config.opampMaxConnections, config.opampMaxHandshakesPerSecond);
+    this.admission = new Admission({
+      maxConnections: config.opampMaxConnections,
+      handshakesPerSecond: config.opampMaxHandshakesPerSecond,
+      maxLoopLagMs: config.opampMaxLoopLagMs,
+      loopLagMs: () => this.loopLag.ms,
+    });
     // +1 for the header byte; ws closes with 1009 past this.
     this.wss = new WebSocketServer({
       noServer: true,
@@ -68,6 +75,7 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
       this.server.once('error', reject);
       this.server.listen(this.config.opampPort, this.config.httpHost, () => resolve());
     });
+    this.loopLag.start();
     const heartbeatMs = this.config.opampHeartbeatSeconds * 1000;
     this.timers = [
       setInterval(() => this.pingAll(), heartbeatMs),
@@ -79,6 +87,7 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
   /** First shutdown phase: agents are told goodbye and marked offline while the database is still there. */
   async onModuleDestroy(): Promise<void> {
     this.timers.forEach(clearInterval);
+    this.loopLag.stop();
     this.server.close();
     for (const connection of this.connections) {
       connection.close(1001, 'server shutting down');
@@ -92,10 +101,10 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
     if (pathOf(request) !== OPAMP_PATH) {
       return refuseUpgrade(socket, 404, 'Not Found');
     }
-    const retryAfter = this.admission.admit(this.connections.size + this.httpInFlight);
-    if (retryAfter !== undefined) {
-      this.metrics.refused.inc({ reason: 'overload' });
-      return refuseUpgrade(socket, 503, 'Service Unavailable', { 'Retry-After': String(retryAfter) });
+    const refusal = this.admission.admit(this.connections.size + this.httpInFlight);
+    if (refusal) {
+      this.metrics.refused.inc({ reason: refusal.reason });
+      return refuseUpgrade(socket, 503, 'Service Unavailable', { 'Retry-After': String(refusal.retryAfterSeconds) });
     }
     const auth = await this.auth.authenticate(request);
     if (!auth.ok) {
@@ -251,9 +260,10 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
       }
     }
     if (message.instance_uid?.length === 16 && !this.sessions.get(uuidFromBytes(message.instance_uid))) {
-      const retryAfter = this.admission.admit(this.connections.size + this.httpInFlight);
-      if (retryAfter !== undefined) {
-        this.metrics.refused.inc({ reason: 'overload' });
+      const refusal = this.admission.admit(this.connections.size + this.httpInFlight);
+      if (refusal) {
+        this.metrics.refused.inc({ reason: refusal.reason });
+        const retryAfter = refusal.retryAfterSeconds;
         return this.sendProtobuf(request, response, 503, unavailable(message.instance_uid, retryAfter), {
           'Retry-After': String(retryAfter),
         });

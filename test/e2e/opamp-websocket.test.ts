@@ -342,3 +342,40 @@ describe('OpAMP overload (e2e)', () => {
     third.close();
   });
 });
+
+describe('OpAMP admission while the event loop lags (e2e)', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp({ OPAMP_MAX_LOOP_LAG_MS: '150', OPAMP_ALLOW_ANONYMOUS: 'true' });
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('refuses new agents with 503 while the loop is far behind, keeps connected ones, and admits after', async () => {
+    const connected = await WsTestAgent.connect(app.opampUrl);
+    await connected.exchange({ agent_description: description('already-here') });
+    // The server runs in this process: hold its event loop for 400 ms, as a burst of work would.
+    const until = Date.now() + 400;
+    while (Date.now() < until) {
+      // busy
+    }
+    const refusal = await WsTestAgent.connect(app.opampUrl).then(
+      () => undefined,
+      (error: { status: number; headers: Record<string, string> }) => error,
+    );
+    expect(refusal?.status).toBe(503);
+    expect(Number(refusal?.headers['retry-after'])).toBeGreaterThanOrEqual(10);
+    // The agent that was already connected is answered as usual.
+    expect((await connected.exchange({})).error_response).toBeUndefined();
+    const metrics = await request(app.url).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/opamp_refused_connections_total\{reason="busy"\} 1/);
+    // Within two measuring windows of a calm loop, new agents are admitted again.
+    const admitted = await eventually(() => WsTestAgent.connect(app.opampUrl).catch(() => undefined), 5000);
+    expect((await admitted.exchange({ agent_description: description('later') })).error_response).toBeUndefined();
+    connected.close();
+    admitted.close();
+  });
+});
