@@ -36,7 +36,8 @@ export const MAX_AGENTS_PER_PROCESS = 9000;
 export class Loadgen {
   private readonly workers: ChildProcess[] = [];
   private readonly latest: Counters[] = [];
-  private readonly finals: Array<{ counters: Counters; samples: Samples }> = [];
+  /** Per worker slot; a worker killed before it reported (a stuck, CPU-starved one) leaves a hole. */
+  private readonly finals: Array<{ counters: Counters; samples: Samples } | undefined> = [];
   private rssIdleKb: number | null = null;
   private rssPeakKb: number | null = null;
   private sampler?: NodeJS.Timeout;
@@ -81,7 +82,7 @@ export class Loadgen {
       child.on('message', (message: WorkerMessage) => {
         this.latest[slot] = message.counters;
         if (message.type === 'final') {
-          this.finals.push({ counters: message.counters, samples: message.samples });
+          this.finals[slot] = { counters: message.counters, samples: message.samples };
         }
       });
       child.send({ type: 'start', config });
@@ -131,7 +132,8 @@ export class Loadgen {
         worker.send({ type: 'stop' });
       }
     }
-    const timeout = setTimeout(() => this.kill(), 20_000);
+    // A worker starved of CPU may take a while to read its stop message and close its sockets.
+    const timeout = setTimeout(() => this.kill(), 60_000);
     await Promise.all(exited);
     clearTimeout(timeout);
     clearInterval(this.sampler);
@@ -179,9 +181,17 @@ export class Loadgen {
   }
 
   private summarise(from: Mark, to: Mark): LoadgenSummary {
-    const counters = this.finals.reduce((sum, f) => addCounters(sum, f.counters), emptyCounters());
+    // A worker that never reported its final counters still counts with its last periodic ones.
+    const counters = this.latest.reduce(
+      (sum, latest, slot) => addCounters(sum, this.finals[slot]?.counters ?? latest),
+      emptyCounters(),
+    );
     const samples = emptySamples();
+    const withoutSamples = this.latest.filter((_, slot) => !this.finals[slot]).length;
     for (const f of this.finals) {
+      if (!f) {
+        continue;
+      }
       for (const key of Object.keys(samples) as Array<keyof Samples>) {
         for (const value of f.samples[key]) {
           samples[key].push(value);
@@ -201,6 +211,7 @@ export class Loadgen {
       transport: this.options.transport,
       agents: this.options.agents,
       processes: this.workers.length,
+      workersWithoutSamples: withoutSamples,
       connected: held,
       everConnected: counters.everConnected,
       peakConnected: counters.peakConnected,
@@ -243,6 +254,8 @@ export interface LoadgenSummary {
   transport: 'ws' | 'http';
   agents: number;
   processes: number;
+  /** Workers killed before reporting their latency samples: distributions miss their agents. */
+  workersWithoutSamples: number;
   connected: number;
   everConnected: number;
   peakConnected: number;

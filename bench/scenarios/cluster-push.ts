@@ -96,7 +96,9 @@ export const clusterPush: Scenario = {
       const onlineAfter = await first.onlineCount();
       const summaries = await Promise.all(loads.map((load) => load.stop()));
       summaries.forEach((summary, i) =>
-        console.log(`  instance ${i}: ${describe(summary)}; applied ${summary.applied}`),
+        console.log(
+          `  instance ${i}: ${describe(summary)}; applied ${summary.applied}; ${problems(servers[i].logFile)}`,
+        ),
       );
       const sincePush = (s: (typeof summaries)[number]): number[] =>
         s.appliedAtEpochMs.filter((at) => at >= pushedAt).map((at) => at - pushedAt);
@@ -135,7 +137,7 @@ export const clusterPush: Scenario = {
         // or by the instance the push was forwarded to), so the rows are counted, not compared.
         { name: 'recorded as applied in the push summary (API)', value: recorded.body?.counts?.applied ?? null },
         {
-          name: 'push rows left pending or timed out (lost reports)',
+          name: 'push rows left pending or timed out (agent gone, or report lost)',
           value: (recorded.body?.counts?.pending ?? NaN) + (recorded.body?.counts?.timeout ?? NaN),
           target: { op: '<=', value: 0 },
         },
@@ -150,6 +152,23 @@ export const clusterPush: Scenario = {
     }
   },
 };
+
+/** The warnings and errors an instance logged, by message: what went wrong under this load. */
+function problems(logFile: string): string {
+  const counts = new Map<string, number>();
+  for (const line of fs.readFileSync(logFile, 'utf8').split('\n')) {
+    try {
+      const entry = JSON.parse(line) as { level?: number; msg?: string };
+      if ((entry.level ?? 0) >= 40) {
+        const msg = (entry.msg ?? '').replace(/[0-9a-f-]{36}/g, '<uid>').slice(0, 80);
+        counts.set(msg, (counts.get(msg) ?? 0) + 1);
+      }
+    } catch {
+      // Not a log line (a Node warning on stderr).
+    }
+  }
+  return counts.size === 0 ? 'no warnings' : `warnings ${JSON.stringify(Object.fromEntries(counts))}`;
+}
 
 const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
 

@@ -94,6 +94,9 @@ export function describe(summary: LoadgenSummary): string {
     `${summary.connected}/${summary.agents} ${summary.transport} agents, errors ${summary.connectErrors.total} ` +
     `${JSON.stringify(summary.connectErrors.byKind)}, ${summary.window.receivedPerSecond} replies/s, ` +
     `handshake p50/p99 ${summary.handshakeMs.p50}/${summary.handshakeMs.p99} ms, ` +
-    `RSS ${s.rssIdleKb}→${s.rssEndKb} KB, CPU ${s.cpuMsPer1kMessages} ms/1k msgs`
+    `RSS ${s.rssIdleKb}→${s.rssEndKb} KB, CPU ${s.cpuMsPer1kMessages} ms/1k msgs` +
+    (summary.workersWithoutSamples > 0
+      ? ` (${summary.workersWithoutSamples} of ${summary.processes} generator processes sent no samples)`
+      : '')
   );
 }

@@ -20,6 +20,7 @@ export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
   private client?: pg.Client;
   private stopped = false;
   private retryMs = 500;
+  private pendingListens: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(DATABASE_URL) private readonly url: string,
@@ -41,10 +42,15 @@ export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
     const isNew = set.size === 0;
     set.add(listener);
     this.listeners.set(channel, set);
-    if (isNew && this.client) {
-      this.client.query(`LISTEN ${pg.escapeIdentifier(channel)}`).catch((error: Error) => {
-        this.logger.warn(`LISTEN ${channel} failed: ${error.message}`);
-      });
+    const client = this.client;
+    if (isNew && client) {
+      // One statement at a time on this connection (pg deprecates overlapping queries).
+      this.pendingListens = this.pendingListens
+        .then(() => client.query(`LISTEN ${pg.escapeIdentifier(channel)}`))
+        .then(
+          () => undefined,
+          (error: Error) => this.logger.warn(`LISTEN ${channel} failed: ${error.message}`),
+        );
     }
   }
 
