@@ -4,6 +4,7 @@ import { AgentOutbox1763800150000 } from './1763800150000-agent-outbox.js';
 import { Configurations1763800200000 } from './1763800200000-configurations.js';
 import { Packages1763800300000 } from './1763800300000-packages.js';
 import { AgentPackageStatusesOnce1763800400000 } from './1763800400000-agent-package-statuses-once.js';
+import { AgentsHotUpdates1763800500000 } from './1763800500000-agents-hot-updates.js';
 
 /** Every migration, in order. New files are added here; TypeORM sorts them by their timestamp. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   Configurations1763800200000,
   Packages1763800300000,
   AgentPackageStatusesOnce1763800400000,
+  AgentsHotUpdates1763800500000,
 ];
