@@ -33,6 +33,12 @@ export interface AgentAssignmentRow {
   applyUpdatedAt: Date | null;
 }
 
+/** An agent a push may reach, as stored (the live view comes from the gateway when it is connected here). */
+export type PushTarget = Pick<
+  AgentAssignmentRow,
+  'instanceUid' | 'status' | 'instanceId' | 'capabilities' | 'remoteConfigStatus' | 'remoteConfigHash'
+>;
+
 interface RawAssignmentRow {
   instance_uid: string;
   agent_name: string | null;
@@ -119,18 +125,34 @@ export class ConfigAssignmentRepository {
     return [rows.map(toRow), total];
   }
 
-  /** The assigned agents, or only those of `instanceUids` that are assigned this configuration. */
-  async findAssigned(configurationId: string, instanceUids?: string[]): Promise<AgentAssignmentRow[]> {
-    const rows: RawAssignmentRow[] = instanceUids
-      ? await this.dataSource.query(
-          `${ASSIGNMENT_SELECT} WHERE a.assigned_configuration_id = $1 AND a.instance_uid = ANY($2::uuid[])`,
-          [configurationId, instanceUids],
-        )
-      : await this.dataSource.query(`${ASSIGNMENT_SELECT} WHERE a.assigned_configuration_id = $1`, [configurationId]);
-    return rows.map(toRow);
+  /**
+   * The assigned agents, or only those of `instanceUids` that are assigned this configuration:
+   * what a push needs and nothing more. (No apply-history join: over a whole fleet, a lookup per
+   * agent into a table that grows by a row per offer is what made a 100,000-agent push take minutes.)
+   */
+  async findAssigned(configurationId: string, instanceUids?: string[]): Promise<PushTarget[]> {
+    const rows: Array<{
+      instance_uid: string;
+      status: string;
+      instance_id: string | null;
+      capabilities: string;
+      remote_config_status: string | null;
+      remote_config_hash: string | null;
+    }> = await this.dataSource.query(
+      `SELECT instance_uid, status, instance_id, capabilities, remote_config_status, remote_config_hash
+       FROM agents WHERE assigned_configuration_id = $1 AND ($2::uuid[] IS NULL OR instance_uid = ANY($2::uuid[]))`,
+      [configurationId, instanceUids ?? null],
+    );
+    return rows.map((row) => ({
+      instanceUid: row.instance_uid,
+      status: row.status,
+      instanceId: row.instance_id,
+      capabilities: Number(row.capabilities),
+      remoteConfigStatus: row.remote_config_status,
+      remoteConfigHash: row.remote_config_hash,
+    }));
   }
 
-  /** The desired state alone, for the OpAMP hot path; null when the agent row does not exist. */
   /** The desired state of several agents at once (agents without a row are absent from the map). */
   async findDesiredMany(
     instanceUids: string[],

@@ -5,7 +5,7 @@ import { OpampGateway } from '../opamp/opamp-gateway.js';
 import { AgentCapabilities } from '../opamp/proto/opamp.types.js';
 import { ApplyHistoryService } from './apply-history.service.js';
 import type { AssignmentChange, ForwardedPush } from './assignment.store.js';
-import { ConfigAssignmentRepository, type AgentAssignmentRow } from './config-assignment.repository.js';
+import { ConfigAssignmentRepository, type PushTarget } from './config-assignment.repository.js';
 import type { ConfigChangeListener } from './config-change-notifier.js';
 import { ConfigurationNotFound } from './configurations.errors.js';
 import { ConfigurationsRepository } from './configurations.repository.js';
@@ -35,6 +35,9 @@ export interface PushResult {
   skipped: Array<{ agentId: string; reason: SkipReason }>;
 }
 
+/** A push slower than this is logged as a warning, with the time of each phase. */
+const SLOW_PUSH_MS = 10_000;
+
 /** Sends in parallel batches: one slow socket must not hold up a fleet-wide push. */
 const SEND_BATCH = 256;
 
@@ -59,12 +62,14 @@ export class ConfigPushService implements ConfigChangeListener {
 
   /** Pushes to every assigned agent, or to the given ones (each must be assigned this configuration). */
   async push(name: string, agentIds?: string[]): Promise<PushResult> {
+    const startedAt = Date.now();
     const configuration = await this.configurations.findLiveByName(name);
     if (!configuration) {
       throw new ConfigurationNotFound(name);
     }
     const requested = agentIds ? [...new Set(agentIds.map((id) => id.toLowerCase()))] : undefined;
     const targets = await this.assignments.findAssigned(configuration.id, requested);
+    const foundAt = Date.now();
     const skipped: PushResult['skipped'] = [];
     for (const agentId of requested ?? []) {
       if (!targets.some((t) => t.instanceUid === agentId)) {
@@ -72,7 +77,7 @@ export class ConfigPushService implements ConfigChangeListener {
         skipped.push({ agentId, reason });
       }
     }
-    const local: AgentAssignmentRow[] = [];
+    const local: PushTarget[] = [];
     const elsewhere: string[] = [];
     for (const target of targets) {
       if (this.gateway.isConnected(target.instanceUid)) {
@@ -92,7 +97,23 @@ export class ConfigPushService implements ConfigChangeListener {
     };
     // Other instances start on their agents while this one works through its own.
     await this.assignments.forwardPush(elsewhere, push);
+    const forwardedAt = Date.now();
     const delivery = await this.deliver(push, local);
+    const took = Date.now() - startedAt;
+    // A slow push is worth an operator's attention: which part was slow says where to look.
+    this.logger[took > SLOW_PUSH_MS ? 'warn' : 'log'](
+      {
+        pushId: push.pushId,
+        configuration: configuration.name,
+        targeted: targets.length,
+        sent: delivery.sent,
+        forwarded: elsewhere.length,
+        findMs: foundAt - startedAt,
+        forwardMs: forwardedAt - foundAt,
+        deliverMs: Date.now() - forwardedAt,
+      },
+      `Push of ${configuration.name} v${configuration.version} took ${took} ms`,
+    );
     return {
       pushId: push.pushId,
       configurationName: configuration.name,
@@ -149,15 +170,23 @@ export class ConfigPushService implements ConfigChangeListener {
 
   /** Delivers a push another instance forwarded for agents connected here. */
   async deliverForwarded(push: ForwardedPush, instanceUids: string[]): Promise<void> {
+    const startedAt = Date.now();
     const connected = instanceUids.filter((uid) => this.gateway.isConnected(uid));
     if (connected.length > 0) {
-      await this.deliver(push, await this.assignments.findAssigned(push.configurationId, connected));
+      const delivery = await this.deliver(push, await this.assignments.findAssigned(push.configurationId, connected));
+      const took = Date.now() - startedAt;
+      if (took > SLOW_PUSH_MS) {
+        this.logger.warn(
+          { pushId: push.pushId, agents: connected.length, sent: delivery.sent },
+          `Delivering a forwarded push took ${took} ms`,
+        );
+      }
     }
   }
 
   private async deliver(
     push: ForwardedPush,
-    targets: AgentAssignmentRow[],
+    targets: PushTarget[],
   ): Promise<{ sent: number; skipped: PushResult['skipped'] }> {
     const skipped: PushResult['skipped'] = [];
     const content = await this.cache.content(push.configurationId, push.version);
