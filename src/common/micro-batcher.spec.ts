@@ -31,4 +31,31 @@ describe('MicroBatcher', () => {
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected']);
   });
+
+  it('with maxInFlight, lets keys that arrive during a load join one batch that starts after it', async () => {
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const run = async (maxInFlight: number): Promise<string[][]> => {
+      const calls: string[][] = [];
+      const sut = new MicroBatcher<string, string>(
+        async (keys) => {
+          calls.push(keys);
+          await sleep(80);
+          return new Map(keys.map((k) => [k, k.toUpperCase()]));
+        },
+        5,
+        1000,
+        maxInFlight,
+      );
+      const first = sut.get('a');
+      await sleep(20); // the load of 'a' is running
+      const second = sut.get('b');
+      await sleep(20); // a later window, still during that load
+      const third = sut.get('c');
+      expect(await Promise.all([first, second, third])).toEqual(['A', 'B', 'C']);
+      return calls;
+    };
+    expect(await run(1)).toEqual([['a'], ['b', 'c']]);
+    // Unlimited, every window is a load of its own.
+    expect(await run(Infinity)).toEqual([['a'], ['b'], ['c']]);
+  });
 });

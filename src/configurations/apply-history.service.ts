@@ -20,6 +20,10 @@ export type ReportedStatus = 'APPLYING' | 'APPLIED' | 'FAILED';
 
 /** How long reports and offers wait to share one statement with other agents'. */
 const BATCH_MS = 5;
+/** Arrays of this many rows per statement at most. */
+const BATCH_MAX = 5000;
+/** Statements of one kind running at once; later reports gather into the next batch meanwhile. */
+const BATCH_IN_FLIGHT = 2;
 
 export interface ApplySummary {
   total: number;
@@ -39,18 +43,28 @@ export class ApplyHistoryService implements OnModuleInit, OnModuleDestroy {
    * applies a push: each batch of a few milliseconds is one statement. Callers still await their
    * own entry, so an agent's reply (and so its next report) waits until its row is written.
    */
-  private readonly offers = new MicroBatcher<NewApplyRecord, true>(async (batch) => {
-    await this.records.insertPendingUnlessOpen([...lastPerAgentAndHash(batch).values()]);
-    return new Map(batch.map((record) => [record, true]));
-  }, BATCH_MS);
-  private readonly reports = new MicroBatcher<StatusReport, true>(async (batch) => {
-    const unique = [...lastPerAgentAndHash(batch).values()];
-    const moved = await this.records.transitionReports(unique);
-    await this.records.markRolledBack(
-      unique.filter((r) => r.to === 'applied' && !moved.has(reportKey(r.instanceUid, r.configHash))),
-    );
-    return new Map(batch.map((report) => [report, true]));
-  }, BATCH_MS);
+  private readonly offers = new MicroBatcher<NewApplyRecord, true>(
+    async (batch) => {
+      await this.records.insertPendingUnlessOpen([...lastPerAgentAndHash(batch).values()]);
+      return new Map(batch.map((record) => [record, true]));
+    },
+    BATCH_MS,
+    BATCH_MAX,
+    BATCH_IN_FLIGHT,
+  );
+  private readonly reports = new MicroBatcher<StatusReport, true>(
+    async (batch) => {
+      const unique = [...lastPerAgentAndHash(batch).values()];
+      const moved = await this.records.transitionReports(unique);
+      await this.records.markRolledBack(
+        unique.filter((r) => r.to === 'applied' && !moved.has(reportKey(r.instanceUid, r.configHash))),
+      );
+      return new Map(batch.map((report) => [report, true]));
+    },
+    BATCH_MS,
+    BATCH_MAX,
+    BATCH_IN_FLIGHT,
+  );
 
   constructor(
     private readonly records: ApplyHistoryRepository,

@@ -24,6 +24,8 @@ import { agentLabelSet } from './selector.js';
 const REOFFER_MS = 30_000;
 /** How long first messages wait to share one assignment recompute. */
 const RECOMPUTE_BATCH_MS = 10;
+/** Recompute transactions at once; agents connecting meanwhile join the next one. */
+const RECOMPUTES_IN_FLIGHT = 2;
 
 @Injectable()
 export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeListener {
@@ -37,10 +39,15 @@ export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeLis
   private readonly failed = new Map<string, string>();
   /** The hash last offered to each agent and when: the offer is recorded once and not repeated at every message. */
   private readonly offered = new Map<string, { hash: string; at: number }>();
-  private readonly recomputes = new MicroBatcher<string, true>(async (uids) => {
-    await this.assignments.recomputeForAgents(uids);
-    return new Map(uids.map((uid) => [uid, true]));
-  }, RECOMPUTE_BATCH_MS);
+  private readonly recomputes = new MicroBatcher<string, true>(
+    async (uids) => {
+      await this.assignments.recomputeForAgents(uids);
+      return new Map(uids.map((uid) => [uid, true]));
+    },
+    RECOMPUTE_BATCH_MS,
+    1000,
+    RECOMPUTES_IN_FLIGHT,
+  );
 
   constructor(
     private readonly cache: DesiredConfigCache,
