@@ -4,7 +4,7 @@ import { Loadgen } from './loadgen.js';
 /**
  * node dist/bench/loadgen/cli.js --url ws://127.0.0.1:4320/v1/opamp --agents 2000 --ramp 500
  *   --heartbeat 30 --duration 60 --transport ws --key <key> --server-pid <pid> --processes 3
- *   --source-ips 127.0.0.1,127.0.0.2
+ *   --source-ips 127.0.0.1,127.0.0.2   (one address holds ~7,000 agents cheaply; use more above that)
  * Prints one JSON summary on stdout.
  */
 const { values } = parseArgs({

@@ -15,7 +15,8 @@ import { describe, loadAgainst, scaled, startOurs, type Scenario } from './scena
  */
 export const clusterPush: Scenario = {
   name: 'cluster-push',
-  description: 'N instances (2) x 15,000 agents on one PostgreSQL, one push through the first: time until APPLIED',
+  description:
+    'Several instances (default 2 x 15,000 agents) on one PostgreSQL, one push through the first: time until APPLIED',
   async run(context) {
     if (context.baselineOnly) {
       return [];
@@ -153,21 +154,39 @@ export const clusterPush: Scenario = {
   },
 };
 
-/** The warnings and errors an instance logged, by message: what went wrong under this load. */
+/**
+ * The warnings and errors an instance logged, by message with its numbers taken out ("took N ms"),
+ * each with how often it came and the longest duration ("N ms") it carried: what went wrong under this load.
+ */
 function problems(logFile: string): string {
-  const counts = new Map<string, number>();
+  const seen = new Map<string, { count: number; largest?: number }>();
   for (const line of fs.readFileSync(logFile, 'utf8').split('\n')) {
+    let entry: { level?: number; msg?: string };
     try {
-      const entry = JSON.parse(line) as { level?: number; msg?: string };
-      if ((entry.level ?? 0) >= 40) {
-        const msg = (entry.msg ?? '').replace(/[0-9a-f-]{36}/g, '<uid>').slice(0, 80);
-        counts.set(msg, (counts.get(msg) ?? 0) + 1);
-      }
+      entry = JSON.parse(line) as { level?: number; msg?: string };
     } catch {
-      // Not a log line (a Node warning on stderr).
+      continue; // not a log line (a Node warning on stderr)
     }
+    if ((entry.level ?? 0) < 40) {
+      continue;
+    }
+    const text = (entry.msg ?? '').replace(/[0-9a-f-]{36}/g, '<uid>').slice(0, 80);
+    const numbers = [...text.matchAll(/(\d+) ms/g)].map((match) => Number(match[1]));
+    const key = text.replace(/\d+/g, 'N');
+    const found = seen.get(key) ?? { count: 0 };
+    found.count++;
+    if (numbers.length > 0) {
+      found.largest = Math.max(found.largest ?? numbers[0], ...numbers);
+    }
+    seen.set(key, found);
   }
-  return counts.size === 0 ? 'no warnings' : `warnings ${JSON.stringify(Object.fromEntries(counts))}`;
+  if (seen.size === 0) {
+    return 'no warnings';
+  }
+  const listed = [...seen].map(
+    ([key, { count, largest }]) => `"${key}" x${count}${largest === undefined ? '' : ` (longest ${largest} ms)`}`,
+  );
+  return `warnings ${listed.join(', ')}`;
 }
 
 const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
