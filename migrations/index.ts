@@ -5,6 +5,7 @@ import { Configurations1763800200000 } from './1763800200000-configurations.js';
 import { Packages1763800300000 } from './1763800300000-packages.js';
 import { AgentPackageStatusesOnce1763800400000 } from './1763800400000-agent-package-statuses-once.js';
 import { AgentsHotUpdates1763800500000 } from './1763800500000-agents-hot-updates.js';
+import { ConfigurationPushes1763800600000 } from './1763800600000-configuration-pushes.js';
 
 /** Every migration, in order. New files are added here; TypeORM sorts them by their timestamp. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   Packages1763800300000,
   AgentPackageStatusesOnce1763800400000,
   AgentsHotUpdates1763800500000,
+  ConfigurationPushes1763800600000,
 ];

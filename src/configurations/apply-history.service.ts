@@ -12,7 +12,7 @@ import {
   type NewApplyRecord,
   type StatusReport,
 } from './apply-history.repository.js';
-import { ConfigAssignmentRepository } from './config-assignment.repository.js';
+import { ConfigAssignmentRepository, type PushRecord } from './config-assignment.repository.js';
 import { AgentNotFound, ConfigurationNotFound, PushNotFound } from './configurations.errors.js';
 import { ConfigurationsRepository } from './configurations.repository.js';
 
@@ -149,17 +149,25 @@ export class ApplyHistoryService implements OnModuleInit, OnModuleDestroy {
     return page;
   }
 
-  /** Agents of one push per state. */
-  async summaryForPush(name: string, pushId: string): Promise<ApplySummary> {
+  /**
+   * Agents of one push per state, with what the push did when it was made. A push whose agents
+   * were all skipped has no offers but is still known; an automatic push (on create, update or a
+   * label change) is known by its offers only.
+   */
+  async summaryForPush(name: string, pushId: string): Promise<ApplySummary & { push: PushRecord | null }> {
     const configuration = await this.configurations.findLatestByName(name);
     if (!configuration) {
       throw new ConfigurationNotFound(name);
     }
-    const summary = summarize(await this.records.countByStatus({ configurationId: configuration.id, pushId }, true));
-    if (summary.total === 0) {
+    const [push, counts] = await Promise.all([
+      this.assignments.findPush(configuration.id, pushId),
+      this.records.countByStatus({ configurationId: configuration.id, pushId }, true),
+    ]);
+    const summary = summarize(counts);
+    if (summary.total === 0 && !push) {
       throw new PushNotFound(pushId);
     }
-    return summary;
+    return { ...summary, push };
   }
 
   /** Agents per state of their newest offer of this configuration's current version. */

@@ -91,6 +91,16 @@ function toRow(raw: RawAssignmentRow): AgentAssignmentRow {
   };
 }
 
+/** What an explicit push did when it was made (sent and skipped are null until it finished). */
+export interface PushRecord {
+  version: number;
+  targeted: number;
+  forwarded: number;
+  sent: number | null;
+  skipped: number | null;
+  createdAt: Date;
+}
+
 /** Reads and agent-driven writes of the desired configuration stored on the agents table. */
 @Injectable()
 export class ConfigAssignmentRepository {
@@ -167,8 +177,12 @@ export class ConfigAssignmentRepository {
     return new Map(rows.map((r) => [r.uid, { configurationId: r.id, version: r.version, configHash: r.hash }]));
   }
 
-  /** Asks the instances holding these agents to deliver a push (they answer nothing; apply history tells). */
-  async forwardPush(instanceUids: string[], push: ForwardedPush): Promise<void> {
+  /**
+   * Records an explicit push and asks the instances holding `instanceUids` to deliver it (they
+   * answer nothing; the apply history tells), in one statement: the record and the wake-ups commit
+   * together, and a busy pool queues one statement instead of several.
+   */
+  async startPush(push: ForwardedPush, targeted: number, instanceUids: string[]): Promise<void> {
     const payloads: string[] = [];
     for (let i = 0; i < instanceUids.length; i += MAX_NOTIFIED_UIDS) {
       const notification: AssignmentNotification = {
@@ -178,13 +192,49 @@ export class ConfigAssignmentRepository {
       };
       payloads.push(JSON.stringify(notification));
     }
-    if (payloads.length > 0) {
-      // One round trip for all of them: a busy pool queues every statement behind agents' writes.
-      await this.dataSource.query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload', [
-        ASSIGNMENT_CHANNEL,
-        payloads,
-      ]);
-    }
+    await this.dataSource.query(
+      `WITH recorded AS (
+         INSERT INTO configuration_pushes (id, configuration_id, version, targeted, forwarded)
+         VALUES ($3, $4, $5, $6, $7))
+       SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload`,
+      [ASSIGNMENT_CHANNEL, payloads, push.pushId, push.configurationId, push.version, targeted, instanceUids.length],
+    );
+  }
+
+  /** What the pushing instance did with its own agents. */
+  async finishPush(pushId: string, sent: number, skipped: number): Promise<void> {
+    await this.dataSource.query('UPDATE configuration_pushes SET sent = $2, skipped = $3 WHERE id = $1', [
+      pushId,
+      sent,
+      skipped,
+    ]);
+  }
+
+  /** An explicit push of this configuration, or null (unknown id, or a push the server made itself). */
+  async findPush(configurationId: string, pushId: string): Promise<PushRecord | null> {
+    const rows: Array<{
+      version: number;
+      targeted: number;
+      forwarded: number;
+      sent: number | null;
+      skipped: number | null;
+      created_at: Date;
+    }> = await this.dataSource.query(
+      `SELECT version, targeted, forwarded, sent, skipped, created_at
+       FROM configuration_pushes WHERE id = $1 AND configuration_id = $2`,
+      [pushId, configurationId],
+    );
+    const row = rows[0];
+    return row
+      ? {
+          version: row.version,
+          targeted: row.targeted,
+          forwarded: row.forwarded,
+          sent: row.sent,
+          skipped: row.skipped,
+          createdAt: row.created_at,
+        }
+      : null;
   }
 
   async agentExists(instanceUid: string): Promise<boolean> {

@@ -119,6 +119,17 @@ export class ConfigHistoryController {
     @Param('name') name: string,
     @Param('pushId', ParseUUIDPipe) pushId: string,
   ): Promise<PushSummaryResponse> {
-    return { push_id: pushId, ...toApplySummaryResponse(await this.applies.summaryForPush(name, pushId)) };
+    const summary = await this.applies.summaryForPush(name, pushId);
+    const push = summary.push;
+    return {
+      push_id: pushId,
+      version: push?.version ?? null,
+      targeted: push?.targeted ?? null,
+      sent: push?.sent ?? null,
+      forwarded: push?.forwarded ?? null,
+      skipped: push?.skipped ?? null,
+      created_at: push?.createdAt.toISOString() ?? null,
+      ...toApplySummaryResponse(summary),
+    };
   }
 }

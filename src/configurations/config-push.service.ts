@@ -96,9 +96,14 @@ export class ConfigPushService implements ConfigChangeListener {
       version: configuration.version,
     };
     // Other instances start on their agents while this one works through its own.
-    await this.assignments.forwardPush(elsewhere, push);
+    await this.assignments.startPush(push, targets.length, elsewhere);
     const forwardedAt = Date.now();
     const delivery = await this.deliver(push, local);
+    const allSkipped = [...skipped, ...delivery.skipped];
+    // The push went out; a failure to note its counts leaves them unknown (null), nothing more.
+    await this.assignments.finishPush(push.pushId, delivery.sent, allSkipped.length).catch((error: unknown) => {
+      this.logger.warn({ err: error, pushId: push.pushId }, 'Could not record what a push sent');
+    });
     const took = Date.now() - startedAt;
     // A slow push is worth an operator's attention: which part was slow says where to look.
     this.logger[took > SLOW_PUSH_MS ? 'warn' : 'log'](
@@ -121,7 +126,7 @@ export class ConfigPushService implements ConfigChangeListener {
       targeted: targets.length,
       sent: delivery.sent,
       forwarded: elsewhere.length,
-      skipped: [...skipped, ...delivery.skipped],
+      skipped: allSkipped,
     };
   }
 

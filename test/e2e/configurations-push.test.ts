@@ -123,6 +123,10 @@ describe('configurations: push over OpAMP and apply tracking (e2e)', () => {
     });
     expect(hashOf(await agent.message(next))).toBe(updated.body.config_hash);
     const summary = await api(viewer).get(`/configurations/ws-config/push/${pushed.body.push_id}`).expect(200);
+    expect(summary.body).toEqual(
+      expect.objectContaining({ version: 2, targeted: 1, sent: 1, forwarded: 0, skipped: 0, total: 1 }),
+    );
+    expect(Date.parse(summary.body.created_at)).toBeGreaterThan(Date.now() - 60_000);
     expect(summary.body.counts.pending).toBe(1);
     await agent.exchange({
       remote_config_status: {
@@ -132,6 +136,19 @@ describe('configurations: push over OpAMP and apply tracking (e2e)', () => {
     });
     const after = await api(viewer).get(`/configurations/ws-config/push/${pushed.body.push_id}`).expect(200);
     expect(after.body).toEqual(expect.objectContaining({ total: 1, counts: expect.objectContaining({ applied: 1 }) }));
+
+    // A push that reaches nobody (the agent already runs it) offers nothing, yet its id is known.
+    const idle = await api(operator).post('/configurations/ws-config/push').expect(200);
+    expect(idle.body).toEqual(
+      expect.objectContaining({ sent: 0, skipped: [{ agent_id: uidText(agent.uid), reason: 'already_applied' }] }),
+    );
+    const idleSummary = await api(viewer).get(`/configurations/ws-config/push/${idle.body.push_id}`).expect(200);
+    expect(idleSummary.body).toEqual(
+      expect.objectContaining({ version: 2, targeted: 1, sent: 0, forwarded: 0, skipped: 1, total: 0 }),
+    );
+    // A push id of another configuration is not this one's.
+    await api(operator).post('/configurations').send({ name: 'other-config', raw_config: YAML_V1 }).expect(201);
+    await api(viewer).get(`/configurations/other-config/push/${idle.body.push_id}`).expect(404);
     agent.close();
   });
 

@@ -104,6 +104,40 @@ export class ConfigurationApplySummaryResponse extends ApplySummaryResponse {
 export class PushSummaryResponse extends ApplySummaryResponse {
   @ApiProperty({ format: 'uuid' })
   push_id: string;
+
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Version pushed; null for an automatic push (known by its offers only)',
+  })
+  version: number | null;
+
+  @ApiProperty({ nullable: true, type: Number, description: 'Agents the push targeted (null: automatic push)' })
+  targeted: number | null;
+
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Agents sent the configuration by the instance that took the push request',
+  })
+  sent: number | null;
+
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Agents handed to the instances holding their connections',
+  })
+  forwarded: number | null;
+
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Agents skipped by the instance that took the request (reasons in its push response)',
+  })
+  skipped: number | null;
+
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'When the push was requested' })
+  created_at: string | null;
 }
 
 /** An agent's configuration assignment and apply state (also meant for the agents REST). */
