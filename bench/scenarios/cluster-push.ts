@@ -85,6 +85,10 @@ export const clusterPush: Scenario = {
         `  push answered ${pushed.status} in ${answeredMs} ms: sent ${pushed.body?.sent}, ` +
           `forwarded ${pushed.body?.forwarded}, skipped ${JSON.stringify(reasons)}`,
       );
+      const phases = pushPhases(first.logFile);
+      if (phases) {
+        console.log(`  push phases (logged when slow): ${phases}`);
+      }
       const everyone = perInstance * count;
       await waitForAll(loads, (applied) => applied >= everyone, 240_000);
       const settledMs = Date.now() - pushedAt;
@@ -187,6 +191,17 @@ function problems(logFile: string): string {
     ([key, { count, largest }]) => `"${key}" x${count}${largest === undefined ? '' : ` (longest ${largest} ms)`}`,
   );
   return `warnings ${listed.join(', ')}`;
+}
+
+/** Where a slow push spent its time, from the pushing instance's warning (bench servers log warnings only). */
+function pushPhases(logFile: string): string | undefined {
+  for (const line of fs.readFileSync(logFile, 'utf8').split('\n')) {
+    if (line.includes('"findMs"')) {
+      const entry = JSON.parse(line) as { findMs: number; forwardMs: number; deliverMs: number };
+      return `find ${entry.findMs} ms, record + notify ${entry.forwardMs} ms, deliver here ${entry.deliverMs} ms`;
+    }
+  }
+  return undefined;
 }
 
 const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
