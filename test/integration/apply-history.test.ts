@@ -152,9 +152,11 @@ describe('apply history on a real PostgreSQL', () => {
     await sut.recordStatus(uids[1], configuration.configHash, 'FAILED', 'bad');
     await sut.recordStatus(uids[2], configuration.configHash, 'APPLYING', null);
     const summary = await sut.summaryForPush('tracked', pushId);
+    // Offered without a push request (as an automatic push is): known by its rows only.
     expect(summary).toEqual({
       total: 4,
       counts: { pending: 1, applying: 1, applied: 1, failed: 1, timeout: 0, rolled_back: 0 },
+      push: null,
     });
     await expect(sut.summaryForPush('tracked', crypto.randomUUID())).rejects.toThrow(/not found/);
     const page = await sut.listForConfiguration('tracked', { pushId, status: 'failed' }, 0, 10);
