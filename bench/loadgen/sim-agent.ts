@@ -4,7 +4,7 @@ import {
   RemoteConfigStatuses,
   ServerToAgentFlags,
   type AgentDescription,
-  type AgentToServer,
+  type AgentToServerInput,
   type KeyValue,
   type RemoteConfigStatus,
   type ServerToAgent,
@@ -101,9 +101,9 @@ export class SimAgent {
     this.fullStatePending = true;
   }
 
-  nextMessage(): AgentToServer {
+  nextMessage(): AgentToServerInput {
     this.seq++;
-    const message: AgentToServer = {
+    const message: AgentToServerInput = {
       instance_uid: this.uid,
       sequence_num: this.seq,
       capabilities: SIM_AGENT_CAPABILITIES,

@@ -11,9 +11,11 @@ export interface AgentRecord {
   agent_name: string | null;
   agent_version: string | null;
   host_name: string | null;
-  capabilities: number;
+  /** uint64 as decimal text: exact in JSON and in the numeric(20,0) column. */
+  capabilities: string;
   transport: 'websocket' | 'http';
-  sequence_num: number;
+  /** uint64 as decimal text, like capabilities. */
+  sequence_num: string;
   health: unknown;
   healthy: boolean | null;
   effective_config: Record<string, { body: string; content_type: string }> | null;
@@ -27,10 +29,17 @@ export interface AgentRecord {
   last_seen_at: string;
 }
 
-/** Bytes become hex so the structures can live in jsonb and be read by people. */
+/**
+ * Bytes become hex so the structures can live in jsonb and be read by people; 64-bit integers
+ * (health timestamps, AnyValue.int_value) become decimal text, as in protobuf's JSON mapping, so
+ * they stay exact.
+ */
 export function jsonSafe(value: unknown): unknown {
   if (value instanceof Uint8Array) {
     return Buffer.from(value).toString('hex');
+  }
+  if (typeof value === 'bigint') {
+    return value.toString();
   }
   if (Array.isArray(value)) {
     return value.map(jsonSafe);
@@ -72,9 +81,9 @@ export function newRecord(snapshot: AgentSnapshot, transport: 'websocket' | 'htt
     agent_name: null,
     agent_version: null,
     host_name: null,
-    capabilities: 0,
+    capabilities: '0',
     transport,
-    sequence_num: 0,
+    sequence_num: '0',
     health: null,
     healthy: null,
     effective_config: null,
@@ -95,8 +104,9 @@ export function newRecord(snapshot: AgentSnapshot, transport: 'websocket' | 'htt
  */
 export function applyMessage(record: AgentRecord, snapshot: AgentSnapshot, message: AgentToServer): boolean {
   let changed = false;
-  if (record.capabilities !== snapshot.capabilities) {
-    record.capabilities = snapshot.capabilities;
+  const capabilities = message.capabilities?.toString();
+  if (capabilities !== undefined && record.capabilities !== capabilities) {
+    record.capabilities = capabilities;
     changed = true;
   }
   if (message.agent_description) {
@@ -135,7 +145,7 @@ export function applyMessage(record: AgentRecord, snapshot: AgentSnapshot, messa
     record.custom_capabilities = message.custom_capabilities.capabilities ?? [];
     changed = true;
   }
-  record.sequence_num = message.sequence_num ?? 0;
+  record.sequence_num = message.sequence_num?.toString() ?? '0';
   record.last_seen_at = new Date().toISOString();
   return changed;
 }

@@ -15,8 +15,8 @@ export interface StoredAgentState {
 }
 
 const RECORD_COLUMNS = `instance_uid uuid, identifying_attributes jsonb, non_identifying_attributes jsonb,
-  agent_name text, agent_version text, host_name text, capabilities bigint, transport varchar,
-  sequence_num bigint, health jsonb, healthy boolean, effective_config jsonb, effective_config_hash varchar,
+  agent_name text, agent_version text, host_name text, capabilities numeric, transport varchar,
+  sequence_num numeric, health jsonb, healthy boolean, effective_config jsonb, effective_config_hash varchar,
   remote_config_status varchar, remote_config_hash varchar, remote_config_error text,
   available_components jsonb, custom_capabilities jsonb, connected_at timestamptz, last_seen_at timestamptz`;
 
@@ -65,7 +65,7 @@ ins AS (
 SELECT * FROM upd UNION ALL SELECT * FROM ins`;
 
 const TOUCH_SQL = `
-WITH v AS (SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::bigint[]) AS v(uid, ts, seq)),
+WITH v AS (SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::numeric[]) AS v(uid, ts, seq)),
 locked AS (${LOCK_IN_ORDER('SELECT uid FROM v')})
 UPDATE agents a SET last_seen_at = v.ts, sequence_num = v.seq, status = 'online', instance_id = $4,
   disconnected_at = NULL
@@ -89,7 +89,7 @@ export class AgentWriteQueue {
   private readonly logger = new Logger(AgentWriteQueue.name);
   private dirty = new Map<string, AgentRecord>();
   private waiters = new Map<string, Array<(state: StoredAgentState | undefined) => void>>();
-  private touches = new Map<string, { ts: string; seq: number }>();
+  private touches = new Map<string, { ts: string; seq: string }>();
   private offline = new Set<string>();
   private timer?: NodeJS.Timeout;
   private timerDue = Infinity;
@@ -177,7 +177,7 @@ export class AgentWriteQueue {
   private async write(
     dirty: Map<string, AgentRecord>,
     waiters: Map<string, Array<(state: StoredAgentState | undefined) => void>>,
-    touches: Map<string, { ts: string; seq: number }>,
+    touches: Map<string, { ts: string; seq: string }>,
     offline: Set<string>,
   ): Promise<void> {
     const records = [...dirty.values()];

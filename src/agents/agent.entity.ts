@@ -26,8 +26,9 @@ export class AgentEntity {
   @Column({ type: 'text', nullable: true })
   hostName: string | null;
 
-  @Column({ type: 'bigint', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
-  capabilities: number;
+  /** uint64 as decimal text (numeric(20,0)): capability masks may use all 64 bits. */
+  @Column({ type: 'numeric', precision: 20, scale: 0 })
+  capabilities: string;
 
   @Column({ type: 'varchar' })
   status: AgentStatus;
@@ -38,8 +39,9 @@ export class AgentEntity {
   @Column({ type: 'varchar', nullable: true })
   instanceId: string | null;
 
-  @Column({ type: 'bigint', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
-  sequenceNum: number;
+  /** uint64 as decimal text (numeric(20,0)): an agent's counter may reach 2^64-1. */
+  @Column({ type: 'numeric', precision: 20, scale: 0 })
+  sequenceNum: string;
 
   @Column({ type: 'jsonb', nullable: true })
   health: Record<string, unknown> | null;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { InstanceIdentity } from '../agents/instance-identity.js';
 import { retryTransient } from '../database/retry.js';
+import { lowBits } from '../opamp/uint64.js';
 import {
   ASSIGNMENT_CHANNEL,
   AssignmentStore,
@@ -78,7 +79,7 @@ function toRow(raw: RawAssignmentRow): AgentAssignmentRow {
     hostName: raw.host_name,
     status: raw.status,
     instanceId: raw.instance_id,
-    capabilities: Number(raw.capabilities),
+    capabilities: lowBits(raw.capabilities),
     configurationId: raw.configuration_id,
     configurationName: raw.configuration_name,
     assignedVersion: raw.assigned_config_version,
@@ -157,7 +158,7 @@ export class ConfigAssignmentRepository {
       instanceUid: row.instance_uid,
       status: row.status,
       instanceId: row.instance_id,
-      capabilities: Number(row.capabilities),
+      capabilities: lowBits(row.capabilities),
       remoteConfigStatus: row.remote_config_status,
       remoteConfigHash: row.remote_config_hash,
     }));

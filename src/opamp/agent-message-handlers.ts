@@ -5,6 +5,10 @@ import type { AgentToServer, ServerToAgentDraft } from './proto/opamp.types.js';
 export interface AgentSnapshot {
   /** Canonical UUID text of the 16-byte instance_uid. */
   instanceUid: string;
+  /**
+   * The low 32 bits of the reported capabilities, for bit tests with AgentCapabilities (every
+   * defined bit is below 2^16); the exact uint64 is stored with the agent.
+   */
   capabilities: number;
   identifyingAttributes: Record<string, string>;
   nonIdentifyingAttributes: Record<string, string>;

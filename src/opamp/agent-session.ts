@@ -14,7 +14,8 @@ export interface AgentSocket {
  * have a socket; HTTP agents get queued messages with the answer to their next poll.
  */
 export class AgentSession {
-  lastSequence: number | undefined;
+  /** uint64: exact as bigint (see uint64.ts). */
+  lastSequence: bigint | undefined;
   lastSeen = Date.now();
   /** The outbox (see AgentOutbox) may hold messages for this agent: look at the next poll. */
   hasQueued = false;

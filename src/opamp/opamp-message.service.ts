@@ -18,6 +18,7 @@ import {
   type ServerToAgentDraft,
 } from './proto/opamp.types.js';
 import { SessionRegistry } from './session-registry.js';
+import { hasBit, lowBits, nextSequence } from './uint64.js';
 import { uuidFromBytes, uuidv7Bytes } from './uuid.js';
 
 export const SERVER_CAPABILITIES =
@@ -72,7 +73,7 @@ export class OpampMessageService {
     let session = this.sessions.get(instanceUid);
     // Another live WebSocket already speaks for this uid: the newcomer is a copy (cloned VM, copied state).
     const duplicate = session?.socket?.open === true && session.socket !== inbound.socket;
-    if (((message.flags ?? 0) & AgentToServerFlags.RequestInstanceUid) !== 0 || duplicate) {
+    if (hasBit(message.flags, AgentToServerFlags.RequestInstanceUid) || duplicate) {
       // The agent gets a fresh identity and reports full state under it; nothing is stored for this uid.
       return {
         reply: {
@@ -94,7 +95,7 @@ export class OpampMessageService {
     if (this.needsFullState(session, message, firstMessage)) {
       reply.flags = ServerToAgentFlags.ReportFullState;
     }
-    session.lastSequence = message.sequence_num ?? 0;
+    session.lastSequence = message.sequence_num ?? 0n;
     session.lastSeen = Date.now();
     applyStatus(session.snapshot, message);
     const context: AgentMessageContext = {
@@ -149,11 +150,11 @@ export class OpampMessageService {
    * or the agent moved instances), means our picture may be stale: ask for everything.
    */
   private needsFullState(session: AgentSession, message: AgentToServer, firstMessage: boolean): boolean {
-    const sequence = message.sequence_num ?? 0;
+    const sequence = message.sequence_num ?? 0n;
     if (firstMessage) {
       return message.agent_description === undefined;
     }
-    return session.lastSequence !== undefined && sequence !== session.lastSequence + 1;
+    return session.lastSequence !== undefined && sequence !== nextSequence(session.lastSequence);
   }
 
   private offerConnectionSettings(session: AgentSession, inbound: InboundContext, reply: ServerToAgentDraft): void {
@@ -188,7 +189,7 @@ function emptySnapshot(instanceUid: string): AgentSnapshot {
 /** Merges the fields the agent sent into the snapshot; absent fields mean "unchanged". */
 function applyStatus(snapshot: AgentSnapshot, message: AgentToServer): void {
   if (message.capabilities !== undefined) {
-    snapshot.capabilities = message.capabilities;
+    snapshot.capabilities = lowBits(message.capabilities);
   }
   if (message.agent_description) {
     snapshot.identifyingAttributes = flattenAttributes(message.agent_description.identifying_attributes);

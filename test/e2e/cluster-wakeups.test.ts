@@ -61,7 +61,7 @@ describe("two instances: package offers and label changes reach the other instan
     const first = await agent.message(next, PROMPT_MS);
     expect(Date.now() - startedAt).toBeLessThan(PROMPT_MS);
     expect(offeredNames(first)).toEqual(['collector']);
-    expect(first.packages_available!.packages.collector.version).toBe('2.0.0');
+    expect(first.packages_available!.packages!.collector.version).toBe('2.0.0');
 
     // A second package for a label the agent does not have yet, and a configuration for it too.
     const plugin = await upload(a.url, operator, crypto.randomBytes(1024), {
@@ -95,7 +95,7 @@ describe("two instances: package offers and label changes reach the other instan
     const packagesOffer = afterLabel.find((m) => m.packages_available);
     const configOffer = afterLabel.find((m) => m.remote_config);
     expect(offeredNames(packagesOffer!)).toEqual(['collector', 'plugin']);
-    expect(Buffer.from(configOffer!.remote_config!.config_hash).toString('hex')).toBe(config.body.config_hash);
+    expect(Buffer.from(configOffer!.remote_config!.config_hash!).toString('hex')).toBe(config.body.config_hash);
 
     next = agent.received.length + 1;
     startedAt = Date.now();

@@ -119,7 +119,7 @@ describe('an instance killed with SIGKILL (e2e)', () => {
         const reply = await agent.exchange({});
         expect(reply.flags).toBe(1); // ReportFullState: the survivor never saw them
         const offered = reply.remote_config!.config_hash;
-        expect(Buffer.from(offered).toString('hex')).toBe(config.body.config_hash);
+        expect(Buffer.from(offered!).toString('hex')).toBe(config.body.config_hash);
         await agent.exchange({
           remote_config_status: { last_remote_config_hash: offered, status: RemoteConfigStatuses.APPLIED },
         });

@@ -18,8 +18,8 @@ const YAML_V1 = 'exporters:\n  otlp:\n    endpoint: prod.com:4317\n';
 const YAML_V2 = 'exporters:\n  otlp:\n    endpoint: prod.com:4318\n';
 
 function configBody(message: ServerToAgent | undefined, key = ''): string | undefined {
-  const file = message?.remote_config?.config.config_map[key];
-  return file ? Buffer.from(file.body).toString('utf8') : undefined;
+  const file = message?.remote_config?.config?.config_map?.[key];
+  return file ? Buffer.from(file.body!).toString('utf8') : undefined;
 }
 
 function hashOf(message: ServerToAgent | undefined): string | undefined {
@@ -75,9 +75,9 @@ describe('configurations: push over OpAMP and apply tracking (e2e)', () => {
     // Auto push: the agent gets the config without asking.
     const offered = await agent.message(next);
     expect(configBody(offered)).toBe(YAML_V1);
-    expect(offered.remote_config?.config.config_map['']?.content_type).toBe('text/yaml');
+    expect(offered.remote_config?.config?.config_map?.['']?.content_type).toBe('text/yaml');
     expect(hashOf(offered)).toBe(created.body.config_hash);
-    expect(Buffer.from(offered.instance_uid)).toEqual(Buffer.from(agent.uid));
+    expect(Buffer.from(offered.instance_uid!)).toEqual(Buffer.from(agent.uid));
     expect(await applyStatuses('ws-config', agentId)).toEqual(['pending']);
 
     const hash = Buffer.from(created.body.config_hash, 'hex');

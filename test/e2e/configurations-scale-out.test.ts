@@ -40,7 +40,7 @@ describe('configurations across two server instances on one database (e2e)', () 
     const started = Date.now();
     const offered = await remote.message(remoteNext, 3000);
     expect(Date.now() - started).toBeLessThan(3000);
-    expect(Buffer.from(offered.remote_config!.config_hash).toString('hex')).toBe(created.body.config_hash);
+    expect(Buffer.from(offered.remote_config!.config_hash!).toString('hex')).toBe(created.body.config_hash);
     await local.message(localNext, 3000);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(local.received).toHaveLength(localNext);
@@ -64,7 +64,7 @@ describe('configurations across two server instances on one database (e2e)', () 
       .send({ raw_config: 'a: 2' })
       .expect(200);
     const v2 = await remote.message(next, 3000);
-    expect(Buffer.from(v2.remote_config!.config.config_map[''].body).toString()).toBe('a: 2');
+    expect(Buffer.from(v2.remote_config!.config!.config_map![''].body!).toString()).toBe('a: 2');
     // One wake-up, one delivery: nothing else follows.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(remote.received).toHaveLength(next);
@@ -78,7 +78,7 @@ describe('configurations across two server instances on one database (e2e)', () 
       .expect(200);
     expect(pushed.body).toEqual(expect.objectContaining({ targeted: 1, sent: 0, forwarded: 1, skipped: [] }));
     const again = await remote.message(forwardedNext, 3000);
-    expect(Buffer.from(again.remote_config!.config.config_map[''].body).toString()).toBe('a: 2');
+    expect(Buffer.from(again.remote_config!.config!.config_map![''].body!).toString()).toBe('a: 2');
     const summary = await eventually(async () => {
       const response = await request(a.url)
         .get(`/api/v1/configurations/fleet/push/${pushed.body.push_id}`)

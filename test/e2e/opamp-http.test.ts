@@ -112,7 +112,7 @@ describe('OpAMP over plain HTTP (e2e)', () => {
     );
     expect(first.status).toBe(200);
     expect(first.headers.get('content-type')).toBe('application/x-protobuf');
-    expect(Buffer.from(first.message!.instance_uid)).toEqual(Buffer.from(uid));
+    expect(Buffer.from(first.message!.instance_uid!)).toEqual(Buffer.from(uid));
     expect(first.message!.capabilities! & 1).toBe(1);
     const second = await httpPoll(app.opampUrl, { instance_uid: uid, sequence_num: 2, capabilities: 1 }, { key });
     expect(second.message!.capabilities ?? 0).toBe(0);

@@ -40,7 +40,7 @@ describe('OpAMP over WebSocket (e2e, real sockets)', () => {
     const agent = await WsTestAgent.connect(app.opampUrl, key);
     const reply = await agent.exchange({ agent_description: description('collector-a', { env: 'prod' }) });
     expect(agent.rawFrames[0][0]).toBe(0);
-    expect(Buffer.from(reply.instance_uid)).toEqual(Buffer.from(agent.uid));
+    expect(Buffer.from(reply.instance_uid!)).toEqual(Buffer.from(agent.uid));
     expect(reply.capabilities! & 0x1).toBe(1);
     expect(reply.flags ?? 0).toBe(0);
     const detail = await getAgent(agent.uid).expect(200);
@@ -103,7 +103,7 @@ describe('OpAMP over WebSocket (e2e, real sockets)', () => {
     const newUid = reply.agent_identification?.new_instance_uid;
     expect(newUid).toHaveLength(16);
     expect(Buffer.from(newUid!)).not.toEqual(Buffer.from(original.uid));
-    expect(Buffer.from(reply.instance_uid)).toEqual(Buffer.from(original.uid));
+    expect(Buffer.from(reply.instance_uid!)).toEqual(Buffer.from(original.uid));
     copy.uid = newUid!;
     await copy.exchange({ agent_description: description('copy') });
     expect((await getAgent(newUid!)).body.name).toBe('copy');
@@ -243,7 +243,7 @@ describe('OpAMP over WebSocket (e2e, real sockets)', () => {
 
     afterEach(async () => {
       const reply = await bystander.exchange({});
-      expect(Buffer.from(reply.instance_uid)).toEqual(Buffer.from(bystander.uid));
+      expect(Buffer.from(reply.instance_uid!)).toEqual(Buffer.from(bystander.uid));
     });
 
     afterAll(() => bystander.close());

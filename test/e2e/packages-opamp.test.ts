@@ -4,7 +4,7 @@ import {
   AgentCapabilities,
   PackageStatusEnum,
   PackageType,
-  type AgentToServer,
+  type AgentToServerInput,
 } from '../../src/opamp/proto/opamp.types.js';
 import { BASIC_CAPABILITIES, description, eventually, httpPoll, newUid, uidText } from '../support/opamp-agents.js';
 import { SEED_FIELDS, upload } from '../support/packages.js';
@@ -58,7 +58,7 @@ describe('offering packages to agents over OpAMP (e2e)', () => {
     await app.close();
   });
 
-  const poll = (uid: Uint8Array, sequence: number, message: Partial<AgentToServer> = {}) =>
+  const poll = (uid: Uint8Array, sequence: number, message: Partial<AgentToServerInput> = {}) =>
     httpPoll(
       app.opampUrl,
       { instance_uid: uid, sequence_num: sequence, capabilities: PACKAGE_CAPABILITIES, ...message },
@@ -107,20 +107,21 @@ describe('offering packages to agents over OpAMP (e2e)', () => {
     expect(first.status).toBe(200);
     const offer = first.message?.packages_available;
     expect(offer).toBeDefined();
-    expect(Object.keys(offer!.packages)).toEqual(['otelcol']);
-    const available = offer!.packages.otelcol;
+    expect(Object.keys(offer!.packages!)).toEqual(['otelcol']);
+    const available = offer!.packages!.otelcol;
+    const offered = available.file!;
     // TopLevel is 0, the proto3 default, so it is absent on the wire.
     expect(available.type ?? PackageType.TopLevel).toBe(PackageType.TopLevel);
     expect(available.version).toBe('1.4.0');
-    expect(Buffer.from(available.file.content_hash).toString('hex')).toBe(
+    expect(Buffer.from(offered.content_hash!).toString('hex')).toBe(
       crypto.createHash('sha256').update(file).digest('hex'),
     );
-    expect(Buffer.from(available.file.signature ?? []).equals(signature)).toBe(true);
+    expect(Buffer.from(offered.signature ?? []).equals(signature)).toBe(true);
     expect(available.hash).toHaveLength(32);
     expect(offer!.all_packages_hash).toHaveLength(32);
 
     // The signed URL is on the OpAMP port and needs no key; Range works there too.
-    const url = available.file.download_url;
+    const url = offered.download_url!;
     expect(url.startsWith(app.opampUrl.replace(/\/v1\/opamp$/, '/v1/packages/'))).toBe(true);
     const whole = await fetch(url);
     expect(whole.status).toBe(200);
@@ -248,7 +249,7 @@ describe('offering packages to agents over OpAMP (e2e)', () => {
       .send({ package_id: packageId, agent_ids: [uidText(target)] })
       .expect(201);
     const byId = await poll(target, 1, { agent_description: description('collector-e') });
-    expect(byId.message?.packages_available?.packages.otelcol.version).toBe('1.4.0');
+    expect(byId.message?.packages_available?.packages?.otelcol.version).toBe('1.4.0');
     await request(app.url)
       .delete(`/api/v1/package-assignments/${assignment.body.id}`)
       .set('Authorization', `Bearer ${operator}`)

@@ -164,7 +164,7 @@ describe('multi-row writes on agents from several instances (PostgreSQL)', () =>
             'websocket',
             new Date(Date.now() + round * 30_000),
           );
-          record.sequence_num = round;
+          record.sequence_num = String(round);
           queue.touch(record);
         }
         await queue.drain();

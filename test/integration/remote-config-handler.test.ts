@@ -115,7 +115,7 @@ describe('the remote config message handler on a real PostgreSQL', () => {
     const reply = await send(agent);
     const current = await configurations.get('prod');
     expect(reply.remote_config?.config_hash).toEqual(Buffer.from(current.configHash, 'hex'));
-    const file = reply.remote_config?.config.config_map['collector.yaml'];
+    const file = reply.remote_config?.config?.config_map?.['collector.yaml'];
     expect(Buffer.from(file?.body ?? []).toString()).toBe('exporters: {}\n');
     expect(file?.content_type).toBe('text/yaml');
     expect(await applyRows(uid)).toEqual([expect.objectContaining({ version: 1, status: 'pending' })]);

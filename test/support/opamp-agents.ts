@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import WebSocket from 'ws';
 import { OpampCodec } from '../../src/opamp/proto/opamp-codec.js';
-import type { AgentToServer, ServerToAgent } from '../../src/opamp/proto/opamp.types.js';
+import type { AgentToServerInput, ServerToAgent } from '../../src/opamp/proto/opamp.types.js';
 import { AgentCapabilities } from '../../src/opamp/proto/opamp.types.js';
 import { uuidFromBytes, uuidv7Bytes } from '../../src/opamp/uuid.js';
 
@@ -29,7 +29,7 @@ export const BASIC_CAPABILITIES =
   AgentCapabilities.ReportsHealth |
   AgentCapabilities.ReportsHeartbeat;
 
-export function description(name: string, extra: Record<string, string> = {}): AgentToServer['agent_description'] {
+export function description(name: string, extra: Record<string, string> = {}): AgentToServerInput['agent_description'] {
   return {
     identifying_attributes: [
       { key: 'service.name', value: { string_value: name } },
@@ -88,9 +88,9 @@ export class WsTestAgent {
   }
 
   /** Sends a message with this agent's uid and the next sequence number, unless given. */
-  send(message: Partial<AgentToServer> = {}): void {
+  send(message: Partial<AgentToServerInput> = {}): void {
     this.sequence += 1;
-    const full: AgentToServer = {
+    const full: AgentToServerInput = {
       instance_uid: this.uid,
       sequence_num: this.sequence,
       capabilities: BASIC_CAPABILITIES,
@@ -122,7 +122,7 @@ export class WsTestAgent {
   }
 
   /** Sends and waits for the reply to it. */
-  async exchange(message: Partial<AgentToServer> = {}): Promise<ServerToAgent> {
+  async exchange(message: Partial<AgentToServerInput> = {}): Promise<ServerToAgent> {
     const n = this.received.length + 1;
     this.send(message);
     return this.message(n);
@@ -154,7 +154,7 @@ export interface PollResult {
 /** One plain-HTTP OpAMP poll. */
 export async function httpPoll(
   opampUrl: string,
-  message: AgentToServer,
+  message: AgentToServerInput,
   options: { key?: string; gzip?: boolean; headers?: Record<string, string>; body?: Buffer } = {},
 ): Promise<PollResult> {
   let body = options.body ?? Buffer.from(codec.encodeAgentToServer(message));

@@ -50,12 +50,12 @@ export interface AgentAssignment {
 export interface AgentDetail extends AgentSummary {
   identifying_attributes: Record<string, string>;
   non_identifying_attributes: Record<string, string>;
-  capabilities: { mask: number; names: string[] };
+  capabilities: { mask: string; names: string[] };
   health: HealthNode | null;
   effective_config: Record<string, { body: string; content_type: string }> | null;
   package_statuses?: AgentPackageStatus[];
   instance_id: string | null;
-  sequence_num: number;
+  sequence_num: string;
   first_seen_at: string;
   connected_at: string | null;
   disconnected_at: string | null;

@@ -51,8 +51,11 @@ export class SetLabelsRequest {
 }
 
 class CapabilitiesView {
-  @ApiProperty({ description: 'The AgentCapabilities bit mask' })
-  mask: number;
+  @ApiProperty({
+    description: 'The AgentCapabilities bit mask, a uint64 as decimal text (exact up to 2^64-1)',
+    example: '8195',
+  })
+  mask: string;
 
   @ApiProperty({ type: [String] })
   names: string[];
@@ -148,8 +151,11 @@ export class AgentDetail extends AgentSummary {
   @ApiProperty({ description: 'The server instance holding the connection', nullable: true, type: String })
   instance_id: string | null;
 
-  @ApiProperty()
-  sequence_num: number;
+  @ApiProperty({
+    description: 'The last sequence_num the agent sent, a uint64 as decimal text (exact up to 2^64-1)',
+    example: '42',
+  })
+  sequence_num: string;
 
   @ApiProperty()
   first_seen_at: string;

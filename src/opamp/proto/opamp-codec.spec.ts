@@ -14,8 +14,8 @@ describe('OpampCodec', () => {
     });
     const decoded = sut.decodeAgentToServer(bytes);
     expect(Buffer.from(decoded.instance_uid!)).toEqual(Buffer.from(uid));
-    expect(decoded.sequence_num).toBe(7);
-    expect(decoded.capabilities).toBe(3);
+    expect(decoded.sequence_num).toBe(7n);
+    expect(decoded.capabilities).toBe(3n);
     expect(decoded.remote_config_status?.status).toBe(RemoteConfigStatuses.APPLIED);
     expect(decoded.agent_description).toBeUndefined();
     expect(decoded.health).toBeUndefined();
@@ -24,11 +24,30 @@ describe('OpampCodec', () => {
   it('uses the specification field numbers on the wire', () => {
     // field 2 (sequence_num) varint 5 -> 0x10 0x05; field 4 (capabilities) varint 1 -> 0x20 0x01
     const decoded = sut.decodeAgentToServer(Uint8Array.of(0x10, 0x05, 0x20, 0x01));
-    expect(decoded.sequence_num).toBe(5);
-    expect(decoded.capabilities).toBe(1);
+    expect(decoded.sequence_num).toBe(5n);
+    expect(decoded.capabilities).toBe(1n);
     const out = sut.encodeServerToAgent({ instance_uid: uid, capabilities: 3 });
     expect(Array.from(out.slice(0, 2))).toEqual([0x0a, 16]); // field 1, length-delimited, 16 bytes
     expect(Array.from(out.slice(-2))).toEqual([0x38, 3]); // field 7 varint
+  });
+
+  it('keeps every uint64 and fixed64 exact, up to 2^64-1', () => {
+    const max = (1n << 64n) - 1n;
+    const bytes = sut.encodeAgentToServer({
+      instance_uid: uid,
+      sequence_num: max,
+      capabilities: (1n << 63n) | 0x2n,
+      flags: max,
+      health: { healthy: true, start_time_unix_nano: max, status_time_unix_nano: 1764600000123456789n },
+      agent_description: { identifying_attributes: [{ key: 'n', value: { int_value: -(1n << 63n) } }] },
+    });
+    const decoded = sut.decodeAgentToServer(bytes);
+    expect(decoded.sequence_num).toBe(max);
+    expect(decoded.capabilities).toBe(9223372036854775810n);
+    expect(decoded.flags).toBe(max);
+    expect(decoded.health?.start_time_unix_nano).toBe(max);
+    expect(decoded.health?.status_time_unix_nano).toBe(1764600000123456789n);
+    expect(decoded.agent_description?.identifying_attributes?.[0].value?.int_value).toBe(-(1n << 63n));
   });
 
   it('rejects truncated bytes with an OpampDecodeError', () => {

@@ -1,51 +1,40 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
-import type { AgentToServer, ServerToAgent } from './opamp.types.js';
+import type protobuf from 'protobufjs';
+import { loadOpampRoot, OPAMP_PACKAGE } from './opamp-root.js';
+import type { AgentToServer, Encodable, ServerToAgent } from './opamp.types.js';
 
-/** Finds `proto/` by walking up from this file: it sits at different depths in src/ and dist/src/. */
-export function findProtoRoot(start = path.dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'proto', 'opamp', 'v1', 'opamp.proto'))) {
-      return path.join(dir, 'proto');
-    }
-    if (path.dirname(dir) === dir) {
-      throw new Error(`proto/opamp/v1/opamp.proto not found above ${start}`);
-    }
-  }
-}
+export { findProtoRoot } from './opamp-root.js';
 
 /** Thrown when bytes are not a valid AgentToServer. */
 export class OpampDecodeError extends Error {}
 
 /**
- * Encodes and decodes OpAMP messages with protobufjs reflection over our .proto files,
- * loaded once. Decoded messages are plain objects (see opamp.types.ts).
+ * Encodes and decodes OpAMP messages with protobufjs reflection over our .proto files, loaded
+ * once. Decoded messages are plain objects (see opamp.types.ts). An AgentToServer keeps its
+ * 64-bit integers exact as bigint (sequence_num, capabilities and flags are uint64: 2^64-1 is
+ * a valid value); a ServerToAgent decodes them as numbers, since the server never sends one
+ * past 2^53 (only test and benchmark agents decode them).
  */
 export class OpampCodec {
   private readonly agentToServer: protobuf.Type;
   private readonly serverToAgent: protobuf.Type;
 
-  constructor(protoRoot = findProtoRoot()) {
-    const root = new protobuf.Root();
-    root.resolvePath = (_origin, target) => path.join(protoRoot, target.replace(/^.*?opamp\/v1\//, 'opamp/v1/'));
-    root.loadSync('opamp/v1/opamp.proto', { keepCase: true });
-    root.resolveAll();
-    this.agentToServer = root.lookupType('opamp.v1.AgentToServer');
-    this.serverToAgent = root.lookupType('opamp.v1.ServerToAgent');
+  constructor(protoRoot?: string) {
+    const root = loadOpampRoot(protoRoot);
+    this.agentToServer = root.lookupType(`${OPAMP_PACKAGE}.AgentToServer`);
+    this.serverToAgent = root.lookupType(`${OPAMP_PACKAGE}.ServerToAgent`);
   }
 
   decodeAgentToServer(bytes: Uint8Array): AgentToServer {
+    let message: protobuf.Message;
     try {
-      const message = this.agentToServer.decode(bytes);
-      return this.agentToServer.toObject(message, { longs: Number });
+      message = this.agentToServer.decode(bytes);
     } catch (error) {
       throw new OpampDecodeError(`malformed AgentToServer: ${(error as Error).message}`);
     }
+    return this.agentToServer.toObject(message, { longs: BigInt }) as AgentToServer;
   }
 
-  encodeAgentToServer(message: AgentToServer): Uint8Array {
+  encodeAgentToServer(message: Encodable<AgentToServer>): Uint8Array {
     return this.agentToServer.encode(this.agentToServer.fromObject(message)).finish();
   }
 

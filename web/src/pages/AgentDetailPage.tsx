@@ -77,7 +77,7 @@ export function AgentDetailPage({ id, user }: { id: string; user: User }) {
         </div>
         <div class="card">
           <h2>Capabilities</h2>
-          <p class="small muted mono">mask 0x{a.capabilities.mask.toString(16)}</p>
+          <p class="small muted mono">mask 0x{BigInt(a.capabilities.mask).toString(16)}</p>
           <ul class="capabilities">
             {a.capabilities.names.map((name) => (
               <li key={name}>{name}</li>
