@@ -52,8 +52,10 @@ export class AgentInventoryHandler implements AgentMessageHandler, OnModuleInit,
       applyMessage(record, context.agent, context.message);
       this.records.set(uid, { record, snapshot: context.agent });
       const stored = await this.queue.upsert(record, true);
-      if (!stored) {
-        throw new Error(`could not store agent ${uid}`);
+      if (stored instanceof Error) {
+        // Not known until stored: the next message tries the first write again.
+        this.records.delete(uid);
+        throw stored;
       }
       context.agent.labels = stored.labels;
       if (!context.message.agent_description) {

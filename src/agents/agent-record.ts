@@ -18,7 +18,8 @@ export interface AgentRecord {
   sequence_num: string;
   health: unknown;
   healthy: boolean | null;
-  effective_config: Record<string, { body: string; content_type: string }> | null;
+  /** file name -> body (or, past EFFECTIVE_CONFIG_STORE_LIMIT, its size and SHA-256 only). */
+  effective_config: Record<string, StoredConfigFile> | null;
   effective_config_hash: string | null;
   remote_config_status: string | null;
   remote_config_hash: string | null;
@@ -63,13 +64,32 @@ function healthTree(health: ComponentHealth): unknown {
   };
 }
 
+/**
+ * Bodies stored per agent, in total: an effective config is for people to read and compare, and a
+ * message may be as large as OPAMP_MAX_MESSAGE_BYTES (64 MiB by default). Held as a string, written
+ * as JSON and copied by the driver, a body that size would cost several times its size in memory.
+ * Past this, a file is stored as its size and SHA-256 only (`truncated: true`).
+ */
+export const EFFECTIVE_CONFIG_STORE_LIMIT = 1024 * 1024;
+
+type StoredConfigFile = { body: string; content_type: string; size?: number; sha256?: string; truncated?: true };
+
 function effectiveConfigOf(map: AgentConfigMap | undefined): AgentRecord['effective_config'] {
   const entries = Object.entries(map?.config_map ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  let budget = EFFECTIVE_CONFIG_STORE_LIMIT;
   return Object.fromEntries(
-    entries.map(([name, file]) => [
-      name,
-      { body: Buffer.from(file.body ?? new Uint8Array()).toString('utf8'), content_type: file.content_type ?? '' },
-    ]),
+    entries.map(([name, file]): [string, StoredConfigFile] => {
+      const bytes = file.body ?? new Uint8Array();
+      const contentType = file.content_type ?? '';
+      if (bytes.length > budget) {
+        const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+        return [name, { body: '', content_type: contentType, size: bytes.length, sha256, truncated: true }];
+      }
+      budget -= bytes.length;
+      // A view, not a copy: the decoded body already sits in the received message.
+      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+      return [name, { body: text, content_type: contentType }];
+    }),
   );
 }
 

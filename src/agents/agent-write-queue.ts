@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { retryTransient } from '../database/retry.js';
+import { isConnectionFailure, isTransientConflict, retryTransient } from '../database/retry.js';
 import type { AgentRecord } from './agent-record.js';
 import { LOCK_IN_ORDER } from './agent-row-locks.js';
 
@@ -78,6 +78,10 @@ WHERE instance_uid IN (${LOCK_IN_ORDER('SELECT unnest($1::uuid[])')}) AND instan
 
 const CHUNK = 500;
 
+/** What a waiting first write learns: the stored state, or why the row could not be written. */
+export type UpsertResult = StoredAgentState | Error;
+type Waiter = (result: UpsertResult) => void;
+
 /**
  * Coalesces the inventory writes of the OpAMP hot path. A heartbeat only updates memory; every
  * flush writes all pending changes in a few statements: full rows for agents whose status
@@ -88,7 +92,7 @@ const CHUNK = 500;
 export class AgentWriteQueue {
   private readonly logger = new Logger(AgentWriteQueue.name);
   private dirty = new Map<string, AgentRecord>();
-  private waiters = new Map<string, Array<(state: StoredAgentState | undefined) => void>>();
+  private waiters = new Map<string, Waiter[]>();
   private touches = new Map<string, { ts: string; seq: string }>();
   private offline = new Set<string>();
   private timer?: NodeJS.Timeout;
@@ -101,10 +105,13 @@ export class AgentWriteQueue {
     private readonly touchDelayMs: number,
   ) {}
 
-  /** Queues a full write; with `wait`, resolves with the stored labels and remote-config state. */
-  upsert(record: AgentRecord, wait: true): Promise<StoredAgentState | undefined>;
+  /**
+   * Queues a full write; with `wait`, resolves with the stored labels and remote-config state, or
+   * with the error that kept this agent's row from being written (never rejects).
+   */
+  upsert(record: AgentRecord, wait: true): Promise<UpsertResult>;
   upsert(record: AgentRecord, wait: false): void;
-  upsert(record: AgentRecord, wait: boolean): Promise<StoredAgentState | undefined> | void {
+  upsert(record: AgentRecord, wait: boolean): Promise<UpsertResult> | void {
     this.dirty.set(record.instance_uid, record);
     this.touches.delete(record.instance_uid);
     this.offline.delete(record.instance_uid);
@@ -176,27 +183,17 @@ export class AgentWriteQueue {
 
   private async write(
     dirty: Map<string, AgentRecord>,
-    waiters: Map<string, Array<(state: StoredAgentState | undefined) => void>>,
+    waiters: Map<string, Waiter[]>,
     touches: Map<string, { ts: string; seq: string }>,
     offline: Set<string>,
   ): Promise<void> {
     const records = [...dirty.values()];
     for (let i = 0; i < records.length; i += CHUNK) {
       const chunk = records.slice(i, i + CHUNK);
-      try {
-        const rows = await retryTransient(() =>
-          this.dataSource.query<Array<StoredAgentState & { instance_uid: string }>>(UPSERT_SQL, [
-            JSON.stringify(chunk),
-            this.instanceId,
-          ]),
-        );
-        const byUid = new Map(rows.map((row) => [row.instance_uid, row]));
-        for (const record of chunk) {
-          waiters.get(record.instance_uid)?.forEach((resolve) => resolve(byUid.get(record.instance_uid)));
-        }
-      } catch (error) {
-        this.logger.error({ err: error }, `Writing ${chunk.length} agent rows failed`);
-        chunk.forEach((record) => waiters.get(record.instance_uid)?.forEach((resolve) => resolve(undefined)));
+      const results = await this.writeRows(chunk);
+      for (const record of chunk) {
+        const result = results.get(record.instance_uid) ?? new Error(`agent ${record.instance_uid} was not written`);
+        waiters.get(record.instance_uid)?.forEach((resolve) => resolve(result));
       }
     }
     await this.run(TOUCH_SQL, touches.size > 0, () => {
@@ -204,6 +201,35 @@ export class AgentWriteQueue {
       return [uids, uids.map((u) => touches.get(u)!.ts), uids.map((u) => touches.get(u)!.seq), this.instanceId];
     });
     await this.run(OFFLINE_SQL, offline.size > 0, () => [[...offline], this.instanceId]);
+  }
+
+  /**
+   * Writes rows in one statement. When that fails for a reason other than a passing conflict,
+   * each row is written alone, so one agent's row that PostgreSQL refuses does not fail the
+   * others of its batch.
+   */
+  private async writeRows(chunk: AgentRecord[]): Promise<Map<string, UpsertResult>> {
+    try {
+      const rows = await retryTransient(() =>
+        this.dataSource.query<Array<StoredAgentState & { instance_uid: string }>>(UPSERT_SQL, [
+          JSON.stringify(chunk),
+          this.instanceId,
+        ]),
+      );
+      return new Map(rows.map((row) => [row.instance_uid, row]));
+    } catch (error) {
+      if (chunk.length === 1 || isTransientConflict(error) || isConnectionFailure(error)) {
+        this.logger.error({ err: error }, `Writing ${chunk.length} agent rows failed`);
+        return new Map(chunk.map((record) => [record.instance_uid, error as Error]));
+      }
+      const results = new Map<string, UpsertResult>();
+      for (const record of chunk) {
+        for (const [uid, result] of await this.writeRows([record])) {
+          results.set(uid, result);
+        }
+      }
+      return results;
+    }
   }
 
   private async run(sql: string, needed: boolean, params: () => unknown[]): Promise<void> {

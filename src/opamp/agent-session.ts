@@ -19,6 +19,8 @@ export class AgentSession {
   lastSeen = Date.now();
   /** The outbox (see AgentOutbox) may hold messages for this agent: look at the next poll. */
   hasQueued = false;
+  /** A handler failed on the last message: treat the next one as a first message again. */
+  resync = false;
 
   constructor(
     readonly uid: Uint8Array,

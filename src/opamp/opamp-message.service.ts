@@ -84,10 +84,12 @@ export class OpampMessageService {
         },
       };
     }
-    const firstMessage = !session || session.socket !== inbound.socket || session.transport !== inbound.transport;
+    const firstMessage =
+      !session || session.socket !== inbound.socket || session.transport !== inbound.transport || session.resync;
     if (!session) {
       session = new AgentSession(uid, emptySnapshot(instanceUid), inbound.transport, inbound.socket);
     }
+    session.resync = false;
     session.transport = inbound.transport;
     session.socket = inbound.socket;
     this.sessions.set(session);
@@ -104,8 +106,14 @@ export class OpampMessageService {
       transport: inbound.transport,
       firstMessage,
     };
-    for (const handler of this.handlers.all()) {
-      await handler.handle(context, reply);
+    try {
+      for (const handler of this.handlers.all()) {
+        await handler.handle(context, reply);
+      }
+    } catch (error) {
+      // Whatever the handlers did not finish is redone as for a first message: not left half-known.
+      session.resync = true;
+      throw error;
     }
     if (firstMessage) {
       reply.capabilities = SERVER_CAPABILITIES;

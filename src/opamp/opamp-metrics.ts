@@ -10,6 +10,7 @@ export class OpampMetrics {
   readonly decodeErrors: Counter<'transport' | 'reason'>;
   readonly refused: Counter<'reason'>;
   readonly handlerSeconds: Histogram;
+  readonly handlerFailures: Counter<'transport' | 'kind'>;
   /** Label children bound once: the hot path must not hash a label object per message. */
   readonly received: Record<'websocket' | 'http', Counter.Internal>;
   readonly sent: Record<'websocket' | 'http', Counter.Internal>;
@@ -50,6 +51,12 @@ export class OpampMetrics {
       name: 'opamp_refused_connections_total',
       help: 'Connections refused before the protocol started, by reason: unauthorized, connections (cap), rate, busy (event loop lag)',
       labelNames: ['reason'],
+      registers: [registry],
+    });
+    this.handlerFailures = new Counter({
+      name: 'opamp_handler_failures_total',
+      help: 'Agent messages the server failed to process: retryable (database out of reach or a passing conflict; answered UNAVAILABLE) or internal (answered with a ServerErrorResponse the agent does not retry)',
+      labelNames: ['transport', 'kind'],
       registers: [registry],
     });
     this.handlerSeconds = new Histogram({

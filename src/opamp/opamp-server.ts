@@ -13,13 +13,15 @@ import { OpampHttpRoutes } from './opamp-http-routes.js';
 import { badRequest, OpampMessageService, type InboundContext } from './opamp-message.service.js';
 import { OpampMetrics } from './opamp-metrics.js';
 import { OpampCodec, OpampDecodeError } from './proto/opamp-codec.js';
-import type { AgentToServer, ServerToAgent } from './proto/opamp.types.js';
+import { ServerErrorResponseType, type AgentToServer, type ServerToAgent } from './proto/opamp.types.js';
+import { isRetryable } from '../database/retry.js';
 import { SessionRegistry } from './session-registry.js';
 import { isUuid, uuidFromBytes } from './uuid.js';
 import { WsAgentConnection } from './ws-agent-connection.js';
 
 const OPAMP_PATH = '/v1/opamp';
 const PROTOBUF = 'application/x-protobuf';
+const RETRY_AFTER_SECONDS = 5;
 
 /**
  * The OpAMP port: WebSocket upgrades and plain HTTP POSTs on /v1/opamp, plus the extra agent
@@ -178,11 +180,43 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
         connection.session = undefined;
       }
     } catch (error) {
-      this.logger.error({ err: error }, 'Failed to handle an agent message');
-      await this.sendWs(connection, unavailable(message.instance_uid));
+      await this.sendWs(connection, this.failed(error, message, 'websocket').reply);
     } finally {
       stop();
     }
+  }
+
+  /**
+   * A handler threw: our bug, a row PostgreSQL refuses, or the database out of reach. Only the
+   * last is worth a retry (UNAVAILABLE with retry_info); anything else would fail the same way
+   * again, so the agent gets an error it does not retry instead of an endless "server busy".
+   */
+  private failed(
+    error: unknown,
+    message: AgentToServer,
+    transport: 'websocket' | 'http',
+  ): { reply: ServerToAgent; retryable: boolean } {
+    const uid = message.instance_uid;
+    const instanceUid = uid?.length === 16 ? uuidFromBytes(uid) : undefined;
+    const retryable = isRetryable(error);
+    this.metrics.handlerFailures.inc({ transport, kind: retryable ? 'retryable' : 'internal' });
+    this.logger.error(
+      { err: error, instanceUid, transport, retryable },
+      `Handling a message of agent ${instanceUid ?? '(no uid)'} failed`,
+    );
+    if (retryable) {
+      return { reply: unavailable(uid, RETRY_AFTER_SECONDS, 'database unavailable; retry later'), retryable };
+    }
+    return {
+      reply: {
+        instance_uid: uid ?? new Uint8Array(0),
+        error_response: {
+          type: ServerErrorResponseType.Unknown,
+          error_message: 'internal server error while processing this message (logged); retrying it will not help',
+        },
+      },
+      retryable,
+    };
   }
 
   private async sendWs(connection: WsAgentConnection, reply: ServerToAgent): Promise<void> {
@@ -275,8 +309,17 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
       endpoint: endpointOf(request, 'http'),
       authorization: request.headers.authorization,
     };
-    const { reply, session } = await this.messages.handle(message, inbound);
-    stop();
+    let handled: Awaited<ReturnType<OpampMessageService['handle']>>;
+    try {
+      handled = await this.messages.handle(message, inbound);
+    } catch (error) {
+      const failure = this.failed(error, message, 'http');
+      const headers: Record<string, string> = failure.retryable ? { 'Retry-After': String(RETRY_AFTER_SECONDS) } : {};
+      return this.sendProtobuf(request, response, failure.retryable ? 503 : 500, failure.reply, headers);
+    } finally {
+      stop();
+    }
+    const { reply, session } = handled;
     this.sendProtobuf(request, response, 200, reply);
     this.metrics.sent.http.inc();
     if (message.agent_disconnect && session) {
@@ -340,12 +383,16 @@ function toBuffer(data: RawData): Buffer {
   return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
 }
 
-function unavailable(uid: Uint8Array | undefined, retryAfterSeconds = 5): ServerToAgent {
+function unavailable(
+  uid: Uint8Array | undefined,
+  retryAfterSeconds = RETRY_AFTER_SECONDS,
+  reason = 'server busy; retry later',
+): ServerToAgent {
   return {
     instance_uid: uid ?? new Uint8Array(0),
     error_response: {
-      type: 2,
-      error_message: 'server busy; retry later',
+      type: ServerErrorResponseType.Unavailable,
+      error_message: reason,
       retry_info: { retry_after_nanoseconds: retryAfterSeconds * 1e9 },
     },
   };

@@ -113,8 +113,8 @@ export class PackageDeploymentsService {
   async recordStatuses(instanceUid: string, report: PackageStatuses): Promise<void> {
     const rows: ReportedStatus[] = Object.entries(report.packages ?? {}).map(([name, status]) => ({
       packageName: name.slice(0, 128),
-      agentHasVersion: status.agent_has_version || null,
-      serverOfferedVersion: status.server_offered_version || null,
+      agentHasVersion: status.agent_has_version?.slice(0, 128) || null,
+      serverOfferedVersion: status.server_offered_version?.slice(0, 128) || null,
       status: PACKAGE_STATUS_NAMES[status.status ?? 0] ?? 'unknown',
       downloadPercent: status.download_details?.download_percent ?? null,
       errorMessage: status.error_message || null,

@@ -74,7 +74,7 @@ describe('OpAMP over plain HTTP (e2e)', () => {
       await new Promise((resolve) => setTimeout(resolve, 1500));
       const later = (await agentApi(listed.instance_uid).expect(200)).body;
       expect(later.status).toBe('online');
-      expect(later.sequence_num).toBeGreaterThan(3);
+      expect(Number(later.sequence_num)).toBeGreaterThan(3);
       await client.shutdown();
       await eventually(async () => (await agentApi(listed.instance_uid)).body.status === 'offline', 6000);
     });

@@ -120,7 +120,8 @@ export class AgentDetail extends AgentSummary {
   @ApiProperty({
     nullable: true,
     type: 'object',
-    description: 'file name -> {body, content_type}',
+    description:
+      'file name -> {body, content_type}. Past 1 MiB of bodies per agent, a file is stored as {body: "", content_type, size, sha256, truncated: true}',
     additionalProperties: true,
   })
   effective_config: Record<string, { body: string; content_type: string }> | null;
