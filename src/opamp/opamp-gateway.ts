@@ -4,6 +4,7 @@ import type { AgentSnapshot } from './agent-message-handlers.js';
 import type { AgentSession } from './agent-session.js';
 import { frameMessage } from './framing.js';
 import { OpampMetrics } from './opamp-metrics.js';
+import { completeOpampOffer, presentedBy } from './presented-connection.js';
 import { OpampCodec } from './proto/opamp-codec.js';
 import type { ServerToAgent, ServerToAgentDraft } from './proto/opamp.types.js';
 import { SessionRegistry } from './session-registry.js';
@@ -108,7 +109,7 @@ export class OpampGateway implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async write(session: AgentSession, draft: ServerToAgentDraft): Promise<boolean> {
-    const message: ServerToAgent = { ...draft, instance_uid: session.uid };
+    const message: ServerToAgent = { ...completeOpampOffer(draft, presentedBy(session)), instance_uid: session.uid };
     try {
       await session.socket!.sendFrame(frameMessage(this.codec.encodeServerToAgent(message)));
       this.metrics.sent.websocket.inc();

@@ -25,7 +25,7 @@ describe('connection settings with opamp-go-like agents (e2e)', () => {
   };
 
   beforeAll(async () => {
-    app = await startTestApp({ OPAMP_HEARTBEAT_SECONDS: '1' });
+    app = await startTestApp({ OPAMP_HEARTBEAT_SECONDS: '1', LOG_LEVEL: 'warn' });
     admin = await app.login();
     key = (
       await request(app.url)
@@ -46,7 +46,7 @@ describe('connection settings with opamp-go-like agents (e2e)', () => {
 
   it('over WebSocket holds one connection for 10 s: at most one reconnect, caused by the first offer', async () => {
     const agent = await startAgent();
-    await eventually(async () => agent.offers.length >= 1 && agent.connections >= 2);
+    await eventually(() => Promise.resolve(agent.offers.length >= 1 && agent.connections >= 2));
     await sleep(10_000);
     expect(agent.connections).toBeLessThanOrEqual(2);
     expect(agent.offers).toHaveLength(1);
@@ -62,7 +62,7 @@ describe('connection settings with opamp-go-like agents (e2e)', () => {
 
   it('over plain HTTP (gzip, chunked, no Content-Length) takes the offer once and keeps polling with its key', async () => {
     const agent = await startAgent({ transport: 'http' });
-    await eventually(async () => agent.received.length >= 6, 15_000);
+    await eventually(() => Promise.resolve(agent.received.length >= 6), 15_000);
     expect(agent.offers).toHaveLength(1);
     expect(agent.offers[0].opamp?.heartbeat_interval_seconds).toBe(1);
     expect(agent.connections).toBeLessThanOrEqual(2);
@@ -73,8 +73,8 @@ describe('connection settings with opamp-go-like agents (e2e)', () => {
     const agent = await startAgent({
       capabilities: OPAMP_GO_CAPABILITIES | AgentCapabilities.ReportsConnectionSettingsStatus,
     });
-    await eventually(async () => agent.offers.length >= 1 && agent.connections >= 2);
-    await eventually(async () => agent.received.length >= 5, 10_000);
+    await eventually(() => Promise.resolve(agent.offers.length >= 1 && agent.connections >= 2));
+    await eventually(() => Promise.resolve(agent.received.length >= 5), 10_000);
     expect(agent.offers).toHaveLength(1);
     expect(agent.connections).toBe(2);
   }, 30_000);

@@ -103,10 +103,12 @@ export class OpampGoAgent {
     return {
       agent_description: description(this.options.name ?? 'otelcol-contrib'),
       capabilities: this.capabilities,
-      effective_config: { config_map: { config_map: { '': { body: Buffer.from('receivers: {}\n'), content_type: '' } } } },
+      effective_config: {
+        config_map: { config_map: { '': { body: Buffer.from('receivers: {}\n'), content_type: '' } } },
+      },
       remote_config_status: { status: 0 },
       ...(this.settingsStatus ? { connection_settings_status: this.settingsStatus } : {}),
-    } as AgentToServer;
+    };
   }
 
   private message(body: Partial<AgentToServer>): AgentToServer {

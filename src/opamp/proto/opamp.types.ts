@@ -93,6 +93,11 @@ export interface Header {
   value: string;
 }
 
+export interface TelemetryConnectionSettings {
+  destination_endpoint?: string;
+  headers?: { headers: Header[] };
+}
+
 export interface DownloadableFile {
   download_url: string;
   content_hash: Uint8Array;
@@ -130,6 +135,9 @@ export interface ServerToAgent {
   connection_settings?: {
     hash?: Uint8Array;
     opamp?: { destination_endpoint?: string; heartbeat_interval_seconds?: number; headers?: { headers: Header[] } };
+    own_metrics?: TelemetryConnectionSettings;
+    own_traces?: TelemetryConnectionSettings;
+    own_logs?: TelemetryConnectionSettings;
   };
   packages_available?: PackagesAvailable;
   flags?: number;
