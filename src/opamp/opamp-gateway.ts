@@ -135,13 +135,23 @@ export class OpampGateway implements OnApplicationBootstrap, OnApplicationShutdo
 
 /**
  * Folds queued drafts into the reply to an HTTP poll. A command must travel alone, so when one
- * is queued it is the whole reply and the rest waits for the next poll.
+ * is queued it is the whole reply and the rest waits for the next poll (unless the reply offers
+ * connection settings, see below).
  */
 export function mergeQueued(
   queued: ServerToAgentDraft[],
   reply: ServerToAgentDraft,
 ): { reply: ServerToAgentDraft; requeue: ServerToAgentDraft[] } {
   const commandIndex = queued.findIndex((draft) => draft.command !== undefined);
+  // Connection settings are never queued (they may carry credentials): when the reply has some,
+  // it goes now and the command waits for the next poll.
+  if (commandIndex >= 0 && reply.connection_settings) {
+    const merged = mergeQueued(
+      queued.filter((_, i) => i !== commandIndex),
+      reply,
+    );
+    return { reply: merged.reply, requeue: [...merged.requeue, queued[commandIndex]] };
+  }
   if (commandIndex >= 0) {
     const rest = queued.filter((_, i) => i !== commandIndex);
     const { capabilities, ...deferred } = reply;
