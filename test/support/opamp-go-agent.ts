@@ -152,7 +152,13 @@ export class OpampGoAgent {
 
   private send(body: Partial<AgentToServer>): void {
     if (this.options.transport === 'http') {
-      this.busy = this.busy.then(() => this.poll(body));
+      // A failed request is retried at the next heartbeat, as opamp-go does.
+      this.busy = this.busy
+        .then(() => this.poll(body))
+        .catch(() => {
+          this.refusals.push(0);
+          this.scheduleHeartbeat();
+        });
       return;
     }
     if (this.ws?.readyState === WebSocket.OPEN) {
