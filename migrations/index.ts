@@ -6,6 +6,7 @@ import { Packages1763800300000 } from './1763800300000-packages.js';
 import { AgentPackageStatusesOnce1763800400000 } from './1763800400000-agent-package-statuses-once.js';
 import { AgentsHotUpdates1763800500000 } from './1763800500000-agents-hot-updates.js';
 import { ConfigurationPushes1763800600000 } from './1763800600000-configuration-pushes.js';
+import { ConnectionSettings1763801000000 } from './1763801000000-connection-settings.js';
 import { AgentsUint641763802000000 } from './1763802000000-agents-uint64.js';
 
 /** Every migration, in order. New files are added here; TypeORM sorts them by their timestamp. */
@@ -18,5 +19,6 @@ export const migrations = [
   AgentPackageStatusesOnce1763800400000,
   AgentsHotUpdates1763800500000,
   ConfigurationPushes1763800600000,
+  ConnectionSettings1763801000000,
   AgentsUint641763802000000,
 ];

@@ -6,6 +6,7 @@ import { AppConfig } from './config/app-config.js';
 import { requestIdOf } from './common/request-id.js';
 import { ConfigModule } from './config/config.module.js';
 import { ConfigurationsModule } from './configurations/configurations.module.js';
+import { ConnectionSettingsModule } from './connection-settings/connection-settings.module.js';
 import { EventsModule } from './events/events.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -39,6 +40,7 @@ export class AppModule {
         OpampModule,
         AgentsModule,
         PackagesModule,
+        ConnectionSettingsModule,
         EventsModule,
       ],
     };

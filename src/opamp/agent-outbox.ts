@@ -22,7 +22,12 @@ export class AgentOutbox {
   ) {}
 
   async enqueue(instanceUid: string, draft: ServerToAgentDraft): Promise<void> {
-    const payload = Buffer.from(this.codec.encodeServerToAgent({ ...draft, instance_uid: new Uint8Array(0) }));
+    // Connection settings may carry credentials (own-telemetry headers; an opamp offer's
+    // Authorization is added only when sending) and are re-evaluated on every message anyway:
+    // they are never queued, so no secret reaches this table.
+    const queued = { ...draft };
+    delete queued.connection_settings;
+    const payload = Buffer.from(this.codec.encodeServerToAgent({ ...queued, instance_uid: new Uint8Array(0) }));
     await this.dataSource.query('INSERT INTO agent_outbox (instance_uid, payload) VALUES ($1, $2)', [
       instanceUid,
       payload,

@@ -4,6 +4,7 @@ import type { AgentSnapshot } from './agent-message-handlers.js';
 import type { AgentSession } from './agent-session.js';
 import { frameMessage } from './framing.js';
 import { OpampMetrics } from './opamp-metrics.js';
+import { completeOpampOffer, presentedBy } from './presented-connection.js';
 import { OpampCodec } from './proto/opamp-codec.js';
 import type { ServerToAgent, ServerToAgentDraft } from './proto/opamp.types.js';
 import { SessionRegistry } from './session-registry.js';
@@ -108,7 +109,7 @@ export class OpampGateway implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async write(session: AgentSession, draft: ServerToAgentDraft): Promise<boolean> {
-    const message: ServerToAgent = { ...draft, instance_uid: session.uid };
+    const message: ServerToAgent = { ...completeOpampOffer(draft, presentedBy(session)), instance_uid: session.uid };
     try {
       await session.socket!.sendFrame(frameMessage(this.codec.encodeServerToAgent(message)));
       this.metrics.sent.websocket.inc();
@@ -134,13 +135,23 @@ export class OpampGateway implements OnApplicationBootstrap, OnApplicationShutdo
 
 /**
  * Folds queued drafts into the reply to an HTTP poll. A command must travel alone, so when one
- * is queued it is the whole reply and the rest waits for the next poll.
+ * is queued it is the whole reply and the rest waits for the next poll (unless the reply offers
+ * connection settings, see below).
  */
 export function mergeQueued(
   queued: ServerToAgentDraft[],
   reply: ServerToAgentDraft,
 ): { reply: ServerToAgentDraft; requeue: ServerToAgentDraft[] } {
   const commandIndex = queued.findIndex((draft) => draft.command !== undefined);
+  // Connection settings are never queued (they may carry credentials): when the reply has some,
+  // it goes now and the command waits for the next poll.
+  if (commandIndex >= 0 && reply.connection_settings) {
+    const merged = mergeQueued(
+      queued.filter((_, i) => i !== commandIndex),
+      reply,
+    );
+    return { reply: merged.reply, requeue: [...merged.requeue, queued[commandIndex]] };
+  }
   if (commandIndex >= 0) {
     const rest = queued.filter((_, i) => i !== commandIndex);
     const { capabilities, ...deferred } = reply;

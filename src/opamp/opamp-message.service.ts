@@ -1,13 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import crypto from 'node:crypto';
-import { AppConfig } from '../config/app-config.js';
 import { AgentMessageHandlers, type AgentMessageContext, type AgentSnapshot } from './agent-message-handlers.js';
 import { AgentSession, type AgentSocket } from './agent-session.js';
 import { flattenAttributes } from './attributes.js';
 import { AgentOutbox } from './agent-outbox.js';
 import { mergeQueued, OpampGateway } from './opamp-gateway.js';
+import { completeOpampOffer, rememberPresented } from './presented-connection.js';
 import {
-  AgentCapabilities,
   AgentToServerFlags,
   REMOTE_CONFIG_STATUS_NAMES,
   ServerCapabilities,
@@ -33,9 +31,12 @@ export const SERVER_CAPABILITIES =
 export interface InboundContext {
   transport: 'websocket' | 'http';
   socket?: AgentSocket;
-  /** The URL the agent used (for the connection settings we offer back). */
+  /** The URL the agent used (the endpoint of an `opamp` connection-settings offer). */
   endpoint: string;
-  /** The Authorization header it presented, echoed in connection settings so a reconnect keeps it. */
+  /**
+   * The Authorization header it presented: put into an `opamp` offer when it is sent (offered
+   * headers replace the agent's own), held in memory only, never stored.
+   */
   authorization?: string;
 }
 
@@ -50,7 +51,8 @@ export interface HandledMessage {
 /**
  * The protocol rules of the server side of OpAMP, shared by both transports: identity
  * (duplicates, RequestInstanceUid), sequence numbers and status compression, capabilities in
- * the first reply, heartbeat settings, then the feature handlers in order.
+ * the first reply, then the feature handlers in order (connection settings, with the heartbeat
+ * interval, are a feature's: offered when they change, not on every connection).
  */
 @Injectable()
 export class OpampMessageService {
@@ -61,7 +63,6 @@ export class OpampMessageService {
     private readonly handlers: AgentMessageHandlers,
     private readonly gateway: OpampGateway,
     private readonly outbox: AgentOutbox,
-    private readonly config: AppConfig,
   ) {}
 
   async handle(message: AgentToServer, inbound: InboundContext): Promise<HandledMessage> {
@@ -92,6 +93,7 @@ export class OpampMessageService {
     session.resync = false;
     session.transport = inbound.transport;
     session.socket = inbound.socket;
+    rememberPresented(session, inbound);
     this.sessions.set(session);
     const reply: ServerToAgentDraft = {};
     if (this.needsFullState(session, message, firstMessage)) {
@@ -117,14 +119,13 @@ export class OpampMessageService {
     }
     if (firstMessage) {
       reply.capabilities = SERVER_CAPABILITIES;
-      this.offerConnectionSettings(session, inbound, reply);
     }
     if (inbound.transport === 'websocket') {
       const afterReply = firstMessage ? () => this.gateway.deliverQueued(instanceUid) : undefined;
-      return { reply: { ...reply, instance_uid: uid }, session, afterReply };
+      return { reply: { ...completeOpampOffer(reply, inbound), instance_uid: uid }, session, afterReply };
     }
     const draft = firstMessage || session.hasQueued ? await this.withQueued(session, reply) : reply;
-    return { reply: { ...draft, instance_uid: uid }, session };
+    return { reply: { ...completeOpampOffer(draft, inbound), instance_uid: uid }, session };
   }
 
   /** An HTTP poll answers with what was queued for the agent, whichever instance queued it. */
@@ -163,21 +164,6 @@ export class OpampMessageService {
       return message.agent_description === undefined;
     }
     return session.lastSequence !== undefined && sequence !== nextSequence(session.lastSequence);
-  }
-
-  private offerConnectionSettings(session: AgentSession, inbound: InboundContext, reply: ServerToAgentDraft): void {
-    if ((session.snapshot.capabilities & AgentCapabilities.AcceptsOpAMPConnectionSettings) === 0) {
-      return;
-    }
-    const opamp = {
-      destination_endpoint: inbound.endpoint,
-      heartbeat_interval_seconds: this.config.opampHeartbeatSeconds,
-      ...(inbound.authorization
-        ? { headers: { headers: [{ key: 'Authorization', value: inbound.authorization }] } }
-        : {}),
-    };
-    const hash = crypto.createHash('sha256').update(JSON.stringify(opamp)).digest();
-    reply.connection_settings = { hash, opamp };
   }
 }
 

@@ -9,6 +9,8 @@ export interface SpawnedInstance {
   process: ChildProcess;
   url: string;
   opampUrl: string;
+  /** Everything it wrote to stdout and stderr so far (its logs). */
+  output(): string;
   /** SIGKILL: no shutdown hooks, the way a crash or an OOM kill ends it. */
   kill(): Promise<void>;
 }
@@ -56,9 +58,11 @@ export async function spawnInstance(env: Record<string, string>): Promise<Spawne
       ADMIN_PASSWORD,
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const url = `http://127.0.0.1:${httpPort}`;
   const deadline = Date.now() + 30_000;
@@ -83,6 +87,7 @@ export async function spawnInstance(env: Record<string, string>): Promise<Spawne
     process: child,
     url,
     opampUrl: `http://127.0.0.1:${opampPort}/v1/opamp`,
+    output: () => stdout + stderr,
     kill: async () => {
       child.kill('SIGKILL');
       await gone(child.pid!);

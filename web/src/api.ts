@@ -193,6 +193,27 @@ export interface PackageAssignment {
 }
 
 /** The API's error body, thrown by every call that gets a non-2xx answer. */
+export interface TelemetryDestination {
+  destination_endpoint: string;
+  /** In answers the value is always redacted; in requests a header without value keeps the stored one. */
+  headers: Array<{ key: string; value?: string }>;
+}
+
+export interface ConnectionSettingsInput {
+  selector: Record<string, string>;
+  priority: number;
+  own_metrics: TelemetryDestination | null;
+  own_traces: TelemetryDestination | null;
+  own_logs: TelemetryDestination | null;
+}
+
+export interface ConnectionSettings extends ConnectionSettingsInput {
+  id: string;
+  name: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -314,6 +335,13 @@ export const api = {
   agentKeys: () => call<AgentKey[]>('GET', '/agent-keys'),
   createAgentKey: (name: string) => call<AgentKey>('POST', '/agent-keys', { name }),
   deleteAgentKey: (id: string) => call<void>('DELETE', `/agent-keys/${enc(id)}`),
+
+  connectionSettings: () => call<ConnectionSettings[]>('GET', '/connection-settings'),
+  createConnectionSettings: (input: ConnectionSettingsInput & { name: string }) =>
+    call<ConnectionSettings>('POST', '/connection-settings', input),
+  updateConnectionSettings: (name: string, input: ConnectionSettingsInput) =>
+    call<ConnectionSettings>('PUT', `/connection-settings/${enc(name)}`, input),
+  deleteConnectionSettings: (name: string) => call<void>('DELETE', `/connection-settings/${enc(name)}`),
 };
 
 /**

@@ -8,6 +8,7 @@ import { AgentKeysPage } from './pages/AgentKeysPage.js';
 import { AgentsPage } from './pages/AgentsPage.js';
 import { ConfigurationPage } from './pages/ConfigurationPage.js';
 import { ConfigurationsPage } from './pages/ConfigurationsPage.js';
+import { ConnectionSettingsPage } from './pages/ConnectionSettingsPage.js';
 import { PackagesPage } from './pages/PackagesPage.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { UsersPage } from './pages/UsersPage.js';
@@ -29,6 +30,9 @@ function Page({ path, session }: { path: string; session: Session }) {
   }
   if (match('/configurations', path)) {
     return <ConfigurationsPage user={user} />;
+  }
+  if (match('/connection-settings', path)) {
+    return <ConnectionSettingsPage user={user} />;
   }
   if (match('/packages', path)) {
     return <PackagesPage user={user} />;

@@ -15,6 +15,7 @@ export function Layout({ user, path, onLogout, children }: Props) {
     ['/agents', 'Agents', true],
     ['/configurations', 'Configurations', true],
     ['/packages', 'Packages', true],
+    ['/connection-settings', 'Connection settings', true],
     ['/users', 'Users', can(user, 'admin')],
     ['/agent-keys', 'Agent keys', can(user, 'admin')],
   ];
