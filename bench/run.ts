@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { printFigures, saveResult, verdict, type Figure } from './support/report.js';
 import { hold } from './scenarios/hold.js';
 import { httpPolling } from './scenarios/http.js';
+import { clusterAutoPush } from './scenarios/cluster-auto-push.js';
 import { clusterPush } from './scenarios/cluster-push.js';
 import { push } from './scenarios/push.js';
 import { reconnectStorm } from './scenarios/reconnect-storm.js';
@@ -13,7 +14,7 @@ import { statusStorm } from './scenarios/status-storm.js';
 /**
  * npm run bench -- [scenario ...] [--scale 0.1] [--duration 60] [--baseline-only] [--profile]
  *   [--hold-sizes 2000,19000] [--source-ips 127.0.0.1,127.0.0.2]   (default 127.0.0.1 to 127.0.0.32)
- *   [--instances 6] [--agents-per-instance 16667] [--ramp 1000]   (cluster-push)
+ *   [--instances 6] [--agents-per-instance 16667] [--ramp 1000]   (cluster-push, cluster-auto-push)
  * Runs the named scenarios (all but push and cluster-push by default) and prints each figure with its ratio to the
  * baseline measured in the same run, and PASS/FAIL where there is a target. Slow figures never
  * change the exit code; only broken machinery does.
@@ -27,7 +28,7 @@ import { statusStorm } from './scenarios/status-storm.js';
  */
 const DEFAULT_SOURCE_IPS = Array.from({ length: 32 }, (_, i) => `127.0.0.${i + 1}`).join(',');
 
-const SCENARIOS: Scenario[] = [hold, statusStorm, httpPolling, reconnectStorm, push, clusterPush];
+const SCENARIOS: Scenario[] = [hold, statusStorm, httpPolling, reconnectStorm, push, clusterPush, clusterAutoPush];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -53,7 +54,9 @@ if (values.list) {
 }
 
 const names =
-  positionals.length > 0 ? positionals : SCENARIOS.filter((s) => s !== push && s !== clusterPush).map((s) => s.name);
+  positionals.length > 0
+    ? positionals
+    : SCENARIOS.filter((s) => s !== push && s !== clusterPush && s !== clusterAutoPush).map((s) => s.name);
 const chosen = names.map((name) => {
   const found = SCENARIOS.find((s) => s.name === name || s.name.replace('-', '') === name.replace('-', ''));
   if (!found) {

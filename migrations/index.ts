@@ -8,6 +8,7 @@ import { AgentsHotUpdates1763800500000 } from './1763800500000-agents-hot-update
 import { ConfigurationPushes1763800600000 } from './1763800600000-configuration-pushes.js';
 import { ConnectionSettings1763801000000 } from './1763801000000-connection-settings.js';
 import { AgentsUint641763802000000 } from './1763802000000-agents-uint64.js';
+import { OneOpenOffer1763803000000 } from './1763803000000-one-open-offer.js';
 
 /** Every migration, in order. New files are added here; TypeORM sorts them by their timestamp. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   ConfigurationPushes1763800600000,
   ConnectionSettings1763801000000,
   AgentsUint641763802000000,
+  OneOpenOffer1763803000000,
 ];

@@ -37,7 +37,11 @@ export const reportKey = (instanceUid: string, configHash: string): string => `$
 export class ApplyHistoryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Inserts the offers as `pending` rows, in one statement however many there are. */
+  /**
+   * Inserts the offers as `pending` rows, in one statement however many there are. An agent with
+   * an open row for the same version keeps that one row (a unique index): it takes the push's id,
+   * and its offer time restarts, since the agent was just offered it again.
+   */
   async insertPending(records: NewApplyRecord[]): Promise<void> {
     await this.insertOffers(records, false);
   }
@@ -51,24 +55,30 @@ export class ApplyHistoryRepository {
   }
 
   private async insertOffers(records: NewApplyRecord[], unlessOpen: boolean): Promise<void> {
-    if (records.length === 0) {
+    // One row per agent and version per statement (ON CONFLICT cannot touch a row twice).
+    const unique = [...new Map(records.map((r) => [`${r.instanceUid} ${r.configurationId} ${r.version}`, r])).values()];
+    if (unique.length === 0) {
       return;
     }
     // Arrays rather than one parameter per value: no bind-parameter limit, one round trip.
     await this.dataSource.query(
-      `INSERT INTO configuration_apply_history (configuration_id, version, config_hash, instance_uid, push_id, status)
+      `INSERT INTO configuration_apply_history AS h
+         (configuration_id, version, config_hash, instance_uid, push_id, status)
        SELECT r.configuration_id, r.version, r.config_hash, r.instance_uid, r.push_id, 'pending'
        FROM unnest($1::uuid[], $2::int[], $3::text[], $4::uuid[], $5::uuid[])
          AS r(configuration_id, version, config_hash, instance_uid, push_id)
        WHERE NOT $6::boolean OR NOT EXISTS (
-         SELECT 1 FROM configuration_apply_history h
-         WHERE h.instance_uid = r.instance_uid AND h.config_hash = r.config_hash AND h.status IN ('pending', 'applying'))`,
+         SELECT 1 FROM configuration_apply_history o
+         WHERE o.instance_uid = r.instance_uid AND o.config_hash = r.config_hash AND o.status IN ('pending', 'applying'))
+       ON CONFLICT (instance_uid, configuration_id, version) WHERE status IN ('pending', 'applying')
+       DO UPDATE SET push_id = EXCLUDED.push_id, offered_at = now(), updated_at = now()
+         WHERE EXCLUDED.push_id IS NOT NULL`,
       [
-        records.map((r) => r.configurationId),
-        records.map((r) => r.version),
-        records.map((r) => r.configHash),
-        records.map((r) => r.instanceUid),
-        records.map((r) => r.pushId),
+        unique.map((r) => r.configurationId),
+        unique.map((r) => r.version),
+        unique.map((r) => r.configHash),
+        unique.map((r) => r.instanceUid),
+        unique.map((r) => r.pushId),
         unlessOpen,
       ],
     );

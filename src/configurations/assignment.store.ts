@@ -65,10 +65,25 @@ interface ChangeRow {
 /** Channel on which committed assignment changes wake the other server instances. */
 export const ASSIGNMENT_CHANNEL = 'opamp_config_assignments';
 
-/** Past this many agents a wake-up says "reload everything" instead of listing them (NOTIFY payloads are < 8000 bytes). */
+/**
+ * Agents listed per wake-up (NOTIFY payloads are < 8000 bytes). More agents take more wake-ups,
+ * all sent by one statement: about 270 for 40,000 agents, not one per agent.
+ */
 export const MAX_NOTIFIED_UIDS = 150;
 
-/** What a wake-up carries: who wrote, and which agents changed (absent: too many to list). */
+/** Splits agents into the lists of successive wake-ups. */
+export function chunkUids(instanceUids: string[]): string[][] {
+  const chunks: string[][] = [];
+  for (let i = 0; i < instanceUids.length; i += MAX_NOTIFIED_UIDS) {
+    chunks.push(instanceUids.slice(i, i + MAX_NOTIFIED_UIDS));
+  }
+  return chunks;
+}
+
+/**
+ * What a wake-up carries: who wrote, and which agents changed. Every writer lists them (in
+ * several wake-ups when they are many); a wake-up without a list means "reload everything".
+ */
 export interface AssignmentNotification {
   origin: string;
   instanceUids?: string[];
@@ -80,6 +95,8 @@ export interface ForwardedPush {
   pushId: string;
   configurationId: string;
   version: number;
+  /** Re-offer to agents that reported FAILED for this version (an operator's `force`). */
+  force?: boolean;
 }
 
 /** Desired-state writes on the agents table, run inside the caller's transaction. */
@@ -125,11 +142,15 @@ export class AssignmentStore {
    * on a rolled-back change and never miss a committed one while their listener is connected.
    */
   private async wakeOtherInstances(instanceUids: string[]): Promise<void> {
-    const notification: AssignmentNotification = {
-      origin: this.origin,
-      instanceUids: instanceUids.length <= MAX_NOTIFIED_UIDS ? instanceUids : undefined,
-    };
-    await this.manager.query('SELECT pg_notify($1, $2)', [ASSIGNMENT_CHANNEL, JSON.stringify(notification)]);
+    // Listed, however many: "reload everything" left the receivers nothing to offer, and their
+    // agents waited for their next heartbeat.
+    const payloads = chunkUids(instanceUids).map((chunk) =>
+      JSON.stringify({ origin: this.origin, instanceUids: chunk } satisfies AssignmentNotification),
+    );
+    await this.manager.query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload', [
+      ASSIGNMENT_CHANNEL,
+      payloads,
+    ]);
   }
 
   async countAssigned(configurationId: string): Promise<number> {

@@ -7,7 +7,7 @@ import {
   ASSIGNMENT_CHANNEL,
   AssignmentStore,
   CONFIGURATION_WRITE_LOCK,
-  MAX_NOTIFIED_UIDS,
+  chunkUids,
   type AssignmentChange,
   type AssignmentNotification,
   type ForwardedPush,
@@ -184,15 +184,9 @@ export class ConfigAssignmentRepository {
    * together, and a busy pool queues one statement instead of several.
    */
   async startPush(push: ForwardedPush, targeted: number, instanceUids: string[]): Promise<void> {
-    const payloads: string[] = [];
-    for (let i = 0; i < instanceUids.length; i += MAX_NOTIFIED_UIDS) {
-      const notification: AssignmentNotification = {
-        origin: this.identity.id,
-        instanceUids: instanceUids.slice(i, i + MAX_NOTIFIED_UIDS),
-        push,
-      };
-      payloads.push(JSON.stringify(notification));
-    }
+    const payloads = chunkUids(instanceUids).map((chunk) =>
+      JSON.stringify({ origin: this.identity.id, instanceUids: chunk, push } satisfies AssignmentNotification),
+    );
     await this.dataSource.query(
       `WITH recorded AS (
          INSERT INTO configuration_pushes (id, configuration_id, version, targeted, forwarded)

@@ -2,27 +2,16 @@ import { Injectable, Logger } from '@nestjs/common';
 import crypto from 'node:crypto';
 import { InstanceIdentity } from '../agents/instance-identity.js';
 import { OpampGateway } from '../opamp/opamp-gateway.js';
-import { AgentCapabilities } from '../opamp/proto/opamp.types.js';
-import { ApplyHistoryService } from './apply-history.service.js';
 import type { AssignmentChange, ForwardedPush } from './assignment.store.js';
 import { ConfigAssignmentRepository, type PushTarget } from './config-assignment.repository.js';
 import type { ConfigChangeListener } from './config-change-notifier.js';
+import { acceptsRemoteConfig, ConfigDelivery, skipForReport, type Skipped } from './config-delivery.js';
 import { ConfigurationNotFound } from './configurations.errors.js';
 import { ConfigurationsRepository } from './configurations.repository.js';
 import { DesiredConfigCache } from './desired-config.cache.js';
-import { toAgentRemoteConfig } from './remote-config.js';
 import { RemoteConfigHandler } from './remote-config.handler.js';
 
-/** Why a push left an agent out (the API's `skipped[].reason`). */
-export const SKIP_REASONS = [
-  'unknown_agent',
-  'not_assigned',
-  'no_remote_config_capability',
-  'not_connected',
-  'already_applied',
-  'already_applying',
-] as const;
-export type SkipReason = (typeof SKIP_REASONS)[number];
+export { SKIP_REASONS, type SkipReason } from './config-delivery.js';
 
 export interface PushResult {
   pushId: string;
@@ -32,14 +21,19 @@ export interface PushResult {
   sent: number;
   /** Agents online at other instances, asked through PostgreSQL to deliver it. */
   forwarded: number;
-  skipped: Array<{ agentId: string; reason: SkipReason }>;
+  skipped: Skipped;
+}
+
+/** What an operator's push asks for. */
+export interface PushOptions {
+  /** Only these agents (each must be assigned the configuration). */
+  agentIds?: string[];
+  /** Re-offer to agents that reported FAILED for this very version (skipped as `already_failed` otherwise). */
+  force?: boolean;
 }
 
 /** A push slower than this is logged as a warning, with the time of each phase. */
 const SLOW_PUSH_MS = 10_000;
-
-/** Sends in parallel batches: one slow socket must not hold up a fleet-wide push. */
-const SEND_BATCH = 256;
 
 /**
  * Sends a configuration's current version to its assigned agents through the OpampGateway: at
@@ -56,12 +50,13 @@ export class ConfigPushService implements ConfigChangeListener {
     private readonly assignments: ConfigAssignmentRepository,
     private readonly cache: DesiredConfigCache,
     private readonly handler: RemoteConfigHandler,
-    private readonly applies: ApplyHistoryService,
+    private readonly delivery: ConfigDelivery,
     private readonly identity: InstanceIdentity,
   ) {}
 
   /** Pushes to every assigned agent, or to the given ones (each must be assigned this configuration). */
-  async push(name: string, agentIds?: string[]): Promise<PushResult> {
+  async push(name: string, options: PushOptions = {}): Promise<PushResult> {
+    const { agentIds, force = false } = options;
     const startedAt = Date.now();
     const configuration = await this.configurations.findLiveByName(name);
     if (!configuration) {
@@ -70,7 +65,7 @@ export class ConfigPushService implements ConfigChangeListener {
     const requested = agentIds ? [...new Set(agentIds.map((id) => id.toLowerCase()))] : undefined;
     const targets = await this.assignments.findAssigned(configuration.id, requested);
     const foundAt = Date.now();
-    const skipped: PushResult['skipped'] = [];
+    const skipped: Skipped = [];
     for (const agentId of requested ?? []) {
       if (!targets.some((t) => t.instanceUid === agentId)) {
         const reason = (await this.assignments.agentExists(agentId)) ? 'not_assigned' : 'unknown_agent';
@@ -85,7 +80,18 @@ export class ConfigPushService implements ConfigChangeListener {
       } else if (!acceptsRemoteConfig(target.capabilities)) {
         skipped.push({ agentId: target.instanceUid, reason: 'no_remote_config_capability' });
       } else if (target.status === 'online' && target.instanceId !== null && target.instanceId !== this.identity.id) {
-        elsewhere.push(target.instanceUid);
+        // The same rule as for agents held here, on the report the holding instance stored: an
+        // agent that already answered this hash is skipped here, and so counted in the push.
+        const reason = skipForReport(
+          { hash: target.remoteConfigHash, status: target.remoteConfigStatus },
+          configuration.configHash,
+          force,
+        );
+        if (reason) {
+          skipped.push({ agentId: target.instanceUid, reason });
+        } else {
+          elsewhere.push(target.instanceUid);
+        }
       } else {
         skipped.push({ agentId: target.instanceUid, reason: 'not_connected' });
       }
@@ -94,11 +100,12 @@ export class ConfigPushService implements ConfigChangeListener {
       pushId: crypto.randomUUID(),
       configurationId: configuration.id,
       version: configuration.version,
+      ...(force ? { force } : {}),
     };
     // Other instances start on their agents while this one works through its own.
     await this.assignments.startPush(push, targets.length, elsewhere);
     const forwardedAt = Date.now();
-    const delivery = await this.deliver(push, local);
+    const delivery = await this.delivery.deliver(push, local);
     const allSkipped = [...skipped, ...delivery.skipped];
     // The push went out; a failure to note its counts leaves them unknown (null), nothing more.
     await this.assignments.finishPush(push.pushId, delivery.sent, allSkipped.length).catch((error: unknown) => {
@@ -156,7 +163,7 @@ export class ConfigPushService implements ConfigChangeListener {
             configurationId: configuration.id,
             version: configuration.version,
           };
-          await this.deliver(push, targets);
+          await this.delivery.deliver(push, targets);
         }
       }
     } catch (error) {
@@ -164,13 +171,40 @@ export class ConfigPushService implements ConfigChangeListener {
     }
   }
 
-  /** Offers the desired config now to these agents connected here (after another instance changed it). */
+  /**
+   * Offers the desired config now to these agents connected here (after another instance changed
+   * it): their desired state is read in one query, however many they are.
+   */
   async offerToConnected(instanceUids: string[]): Promise<void> {
-    const changes: AssignmentChange[] = [];
-    for (const instanceUid of instanceUids) {
-      changes.push({ instanceUid, ...(await this.cache.get(instanceUid)) });
+    const connected = instanceUids.filter((uid) => this.gateway.isConnected(uid));
+    if (connected.length === 0) {
+      return;
     }
+    const changes = toChanges(await this.assignments.findDesiredMany(connected));
+    this.cache.apply(changes);
     await this.assignmentsChanged(changes);
+  }
+
+  /**
+   * Reads again the desired state of every WebSocket agent held here, in one query, and offers it
+   * to those whose desired config changed since it was cached: for wake-ups that may have been
+   * missed (the notification connection was down) or that did not list the agents.
+   */
+  async reconcileHeld(): Promise<void> {
+    const held = this.gateway.heldWebSocketAgents().map((agent) => agent.instanceUid);
+    const before = new Map(held.map((uid) => [uid, this.cache.peek(uid)]));
+    this.cache.forget();
+    if (held.length === 0) {
+      return;
+    }
+    const desired = toChanges(await this.assignments.findDesiredMany(held));
+    this.cache.apply(desired);
+    const changed = desired.filter((now) => {
+      const was = before.get(now.instanceUid);
+      return was !== undefined && (was.configHash !== now.configHash || was.configurationId !== now.configurationId);
+    });
+    this.handler.allowOffer(changed.map((change) => change.instanceUid));
+    await this.assignmentsChanged(changed);
   }
 
   /** Delivers a push another instance forwarded for agents connected here. */
@@ -178,7 +212,10 @@ export class ConfigPushService implements ConfigChangeListener {
     const startedAt = Date.now();
     const connected = instanceUids.filter((uid) => this.gateway.isConnected(uid));
     if (connected.length > 0) {
-      const delivery = await this.deliver(push, await this.assignments.findAssigned(push.configurationId, connected));
+      const delivery = await this.delivery.deliver(
+        push,
+        await this.assignments.findAssigned(push.configurationId, connected),
+      );
       const took = Date.now() - startedAt;
       if (took > SLOW_PUSH_MS) {
         this.logger.warn(
@@ -188,77 +225,8 @@ export class ConfigPushService implements ConfigChangeListener {
       }
     }
   }
-
-  private async deliver(
-    push: ForwardedPush,
-    targets: PushTarget[],
-  ): Promise<{ sent: number; skipped: PushResult['skipped'] }> {
-    const skipped: PushResult['skipped'] = [];
-    const content = await this.cache.content(push.configurationId, push.version);
-    if (!content) {
-      throw new ConfigurationNotFound(push.configurationId);
-    }
-    const remoteConfig = toAgentRemoteConfig(content);
-    const receivers: string[] = [];
-    for (const target of targets) {
-      const capabilities = this.gateway.capabilitiesOf(target.instanceUid) ?? target.capabilities;
-      // The live report when the agent is connected here (the stored row lags by a flush).
-      const reported = this.gateway.remoteConfigOf(target.instanceUid) ?? {
-        hash: target.remoteConfigHash,
-        status: target.remoteConfigStatus,
-      };
-      if (!acceptsRemoteConfig(capabilities)) {
-        skipped.push({ agentId: target.instanceUid, reason: 'no_remote_config_capability' });
-      } else if (reported.hash === content.configHash && reported.status === 'APPLIED') {
-        // Already running exactly this: an offer would get no answer and its row would only time out.
-        skipped.push({ agentId: target.instanceUid, reason: 'already_applied' });
-      } else if (reported.hash === content.configHash && reported.status === 'APPLYING') {
-        // Applying it right now (offered on a heartbeat): that offer's row tracks the outcome.
-        skipped.push({ agentId: target.instanceUid, reason: 'already_applying' });
-      } else {
-        receivers.push(target.instanceUid);
-      }
-    }
-    // The pending rows exist before the first offer leaves: a fast agent's APPLYING/APPLIED must
-    // find its row, or the report is lost and the row later turns `timeout`.
-    await this.applies.recordOffers(
-      receivers.map((instanceUid) => ({
-        configurationId: push.configurationId,
-        version: push.version,
-        configHash: content.configHash,
-        instanceUid,
-        pushId: push.pushId,
-      })),
-    );
-    let sent = 0;
-    const alreadyApplied: string[] = [];
-    const sendOne = async (instanceUid: string): Promise<void> => {
-      // Inserting thousands of rows takes a moment: an agent that finished applying this hash
-      // (offered on a heartbeat) meanwhile reported into the older row only. Close ours too.
-      const now = this.gateway.remoteConfigOf(instanceUid);
-      if (now?.hash === content.configHash && now.status === 'APPLIED') {
-        alreadyApplied.push(instanceUid);
-        skipped.push({ agentId: instanceUid, reason: 'already_applied' });
-        return;
-      }
-      // An explicit push (or a new assignment) overrides "this version failed here, do not re-offer".
-      this.handler.allowOffer([instanceUid]);
-      if (await this.gateway.send(instanceUid, { remote_config: remoteConfig })) {
-        sent += 1;
-        this.handler.markOffered(instanceUid, content.configHash);
-      } else {
-        // Its connection closed meanwhile: the pending row turns `timeout` unless it reconnects and applies.
-        skipped.push({ agentId: instanceUid, reason: 'not_connected' });
-      }
-    };
-    for (let i = 0; i < receivers.length; i += SEND_BATCH) {
-      await Promise.all(receivers.slice(i, i + SEND_BATCH).map(sendOne));
-    }
-    await this.applies.recordAppliedMany(alreadyApplied, content.configHash);
-    return { sent, skipped };
-  }
 }
 
-function acceptsRemoteConfig(capabilities: number): boolean {
-  return (capabilities & AgentCapabilities.AcceptsRemoteConfig) !== 0;
+function toChanges(desired: Awaited<ReturnType<ConfigAssignmentRepository['findDesiredMany']>>): AssignmentChange[] {
+  return [...desired].map(([instanceUid, state]) => ({ instanceUid, ...state }));
 }

@@ -152,6 +152,6 @@ export class ConfigurationsController {
   })
   @ApiOkResponse({ type: PushResponse })
   async push(@Param('name') name: string, @Body() body: PushRequest): Promise<PushResponse> {
-    return toPushResponse(await this.pushes.push(name, body.agent_ids));
+    return toPushResponse(await this.pushes.push(name, { agentIds: body.agent_ids, force: body.force }));
   }
 }

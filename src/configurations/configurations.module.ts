@@ -11,6 +11,7 @@ import { ConfigAssignmentService } from './config-assignment.service.js';
 import { ConfigChangeNotifier } from './config-change-notifier.js';
 import { AssignmentWakeups } from './assignment-wakeups.js';
 import { ConfigOpampBridge } from './config-opamp.bridge.js';
+import { ConfigDelivery } from './config-delivery.js';
 import { ConfigPushService } from './config-push.service.js';
 import { ConfigHistoryController } from './config-history.controller.js';
 import { ConfigHistoryService } from './config-history.service.js';
@@ -45,6 +46,7 @@ import { RemoteConfigHandler } from './remote-config.handler.js';
     ConfigChangeNotifier,
     DesiredConfigCache,
     RemoteConfigHandler,
+    ConfigDelivery,
     ConfigPushService,
     ConfigOpampBridge,
     AssignmentWakeups,

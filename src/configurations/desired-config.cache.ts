@@ -48,6 +48,11 @@ export class DesiredConfigCache {
     return desired;
   }
 
+  /** The cached entry, without loading one. */
+  peek(instanceUid: string): DesiredConfig | undefined {
+    return this.desired.get(instanceUid);
+  }
+
   apply(changes: AssignmentChange[]): void {
     for (const change of changes) {
       this.desired.set(change.instanceUid, {

@@ -37,6 +37,12 @@ export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeLis
   private readonly labelObjects = new Map<string, Record<string, string>>();
   /** Hash an agent reported FAILED for: not offered again until a new version or an explicit push. */
   private readonly failed = new Map<string, string>();
+  /**
+   * Agents re-offered (forced push) a hash they had reported FAILED, and how many messages without
+   * a RemoteConfigStatus came since: some agents report a status only when it changes, so the
+   * offer is answered by silence (see `settleReofferedFailed`).
+   */
+  private readonly reofferedFailed = new Map<string, { hash: string; quiet: number }>();
   /** The hash last offered to each agent and when: the offer is recorded once and not repeated at every message. */
   private readonly offered = new Map<string, { hash: string; at: number }>();
   private readonly recomputes = new MicroBatcher<string, true>(
@@ -58,7 +64,10 @@ export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeLis
   async handle(context: AgentMessageContext, reply: ServerToAgentDraft): Promise<void> {
     const { agent, message } = context;
     if (message.remote_config_status) {
+      this.reofferedFailed.delete(agent.instanceUid);
       await this.recordReport(agent.instanceUid, message.remote_config_status);
+    } else if (this.reofferedFailed.has(agent.instanceUid)) {
+      await this.settleReofferedFailed(context);
     }
     // The label set can only change with a description, a first message (its snapshot was just
     // loaded) or new server-side labels (the inventory replaces the labels object): heartbeats
@@ -118,6 +127,7 @@ export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeLis
     this.labelSets.delete(instanceUid);
     this.labelObjects.delete(instanceUid);
     this.offered.delete(instanceUid);
+    this.reofferedFailed.delete(instanceUid);
     this.cache.forget([instanceUid]);
     return Promise.resolve();
   }
@@ -140,6 +150,36 @@ export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeLis
   /** Notes an offer sent by a push, so the handler neither repeats it at once nor records it twice. */
   markOffered(instanceUid: string, configHash: string): void {
     this.offered.set(instanceUid, { hash: configHash, at: Date.now() });
+  }
+
+  /**
+   * A forced re-offer of a hash the agent reported FAILED: its next report decides the offer's row.
+   * An agent that reports only changes stays silent when it fails the same hash again, so the
+   * second message without a report (the first may have crossed the offer on the wire, or be the
+   * poll that carried it) while the agent still says FAILED for the hash records it failed again
+   * instead of leaving it pending until the timeout.
+   */
+  private async settleReofferedFailed(context: AgentMessageContext): Promise<void> {
+    const { agent } = context;
+    const reoffer = this.reofferedFailed.get(agent.instanceUid)!;
+    reoffer.quiet += 1;
+    if (reoffer.quiet < 2) {
+      return;
+    }
+    this.reofferedFailed.delete(agent.instanceUid);
+    if (agent.remoteConfigHash === reoffer.hash && agent.remoteConfigStatus === 'FAILED') {
+      await this.applies.recordStatus(agent.instanceUid, reoffer.hash, 'FAILED', agent.remoteConfigError);
+    }
+  }
+
+  /** Notes a forced re-offer of a hash the agent reported FAILED (settled by its next messages). */
+  markReofferedFailed(instanceUid: string, configHash: string): void {
+    this.reofferedFailed.set(instanceUid, { hash: configHash, quiet: 0 });
+  }
+
+  /** Forgets a re-offer that could not be sent. */
+  unmarkReofferedFailed(instanceUid: string): void {
+    this.reofferedFailed.delete(instanceUid);
   }
 
   private async recordReport(instanceUid: string, status: RemoteConfigStatus): Promise<void> {

@@ -337,4 +337,99 @@ describe('configurations: push over OpAMP and apply tracking (e2e)', () => {
       await failing.shutdown();
     }
   });
+  it('skips an agent that failed the version (already_failed) unless forced, and records a forced re-offer the silent @elastic client fails again as failed', async () => {
+    await api(operator)
+      .post('/configurations', {
+        name: 'edot-force',
+        raw_config: '{"sampling": 2}',
+        content_type: 'application/json',
+        file_name: 'elastic',
+        selector: { 'service.name': 'edot-force' },
+      })
+      .expect(201);
+    let offers = 0;
+    // Fails every offer with the same message: it reports the status once, then never again (unchanged).
+    const client = createOpAMPClient({
+      endpoint: app.opampUrl,
+      headers: { Authorization: `Bearer ${key}` },
+      heartbeatIntervalSeconds: 0.1,
+      capabilities: ELASTIC_CAPABILITIES,
+      onMessage: ({ remoteConfig }) => {
+        if (remoteConfig) {
+          offers += 1;
+          client.setRemoteConfigStatus({
+            status: ElasticStatuses.RemoteConfigStatuses_FAILED,
+            lastRemoteConfigHash: remoteConfig.configHash,
+            errorMessage: 'sampling must be below 1',
+          });
+        }
+      },
+    });
+    client.setAgentDescription({ identifyingAttributes: { 'service.name': 'edot-force' } });
+    client.start();
+    try {
+      const failed = await eventually(async () => {
+        const rows = (await api(viewer).get('/configurations/edot-force/apply-history?status=failed').expect(200)).body;
+        return rows[0];
+      }, 8000);
+      const agentId = failed.agent_id as string;
+
+      const skipped = await api(operator)
+        .post('/configurations/edot-force/push', { agent_ids: [agentId] })
+        .expect(200);
+      expect(skipped.body).toEqual(
+        expect.objectContaining({ sent: 0, skipped: [{ agent_id: agentId, reason: 'already_failed' }] }),
+      );
+      await api(operator)
+        .post('/configurations/edot-force/push', { agent_ids: [agentId], force: 'yes' })
+        .expect(400);
+      expect(offers).toBe(1);
+
+      const forced = await api(operator)
+        .post('/configurations/edot-force/push', { agent_ids: [agentId], force: true })
+        .expect(200);
+      expect(forced.body).toEqual(expect.objectContaining({ sent: 1, skipped: [] }));
+      await eventually(() => Promise.resolve(offers === 2), 5000);
+      // The client says nothing (its status did not change), yet the forced offer is settled as
+      // failed within a few of its heartbeats, not left pending until the apply timeout.
+      const summary = await eventually(async () => {
+        const body = (await api(viewer).get(`/configurations/edot-force/push/${forced.body.push_id}`).expect(200)).body;
+        return body.counts.failed === 1 ? body : undefined;
+      }, 5000);
+      expect(summary.counts).toEqual(expect.objectContaining({ pending: 0, applying: 0, timeout: 0, failed: 1 }));
+      expect(await applyStatuses('edot-force', agentId)).toEqual(['failed', 'failed']);
+    } finally {
+      await client.shutdown();
+    }
+  });
+
+  it('settles a forced re-offer from the report of an agent that answers it', async () => {
+    const agent = await WsTestAgent.connect(app.opampUrl, key);
+    await agent.exchange({ agent_description: description('retry', { env: 'retry' }) });
+    let next = agent.received.length + 1;
+    const created = await api(operator)
+      .post('/configurations', { name: 'retry', raw_config: 'a: 1', selector: { env: 'retry' } })
+      .expect(201);
+    const hash = Buffer.from(created.body.config_hash, 'hex');
+    await agent.message(next);
+    await agent.exchange({
+      remote_config_status: { last_remote_config_hash: hash, status: RemoteConfigStatuses.FAILED },
+    });
+    next = agent.received.length + 1;
+    const forced = await api(operator).post('/configurations/retry/push', { force: true }).expect(200);
+    expect(forced.body.sent).toBe(1);
+    expect(hashOf(await agent.message(next))).toBe(created.body.config_hash);
+    // A heartbeat that crossed the offer settles nothing; the agent's report does.
+    await agent.exchange();
+    await agent.exchange({
+      remote_config_status: { last_remote_config_hash: hash, status: RemoteConfigStatuses.APPLIED },
+    });
+    const summary = await eventually(async () => {
+      const body = (await api(viewer).get(`/configurations/retry/push/${forced.body.push_id}`).expect(200)).body;
+      return body.counts.applied === 1 ? body : undefined;
+    });
+    expect(summary.total).toBe(1);
+    expect(await applyStatuses('retry', uidText(agent.uid))).toEqual(['applied', 'failed']);
+    agent.close();
+  });
 });

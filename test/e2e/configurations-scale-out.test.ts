@@ -89,4 +89,60 @@ describe('configurations across two server instances on one database (e2e)', () 
     remote.close();
     local.close();
   });
+  it('skips agents held by the other instance that already answered the version, as it does for its own', async () => {
+    const agents = await Promise.all([1, 2, 3, 4, 5].map(() => WsTestAgent.connect(b.opampUrl, key)));
+    for (const [i, agent] of agents.entries()) {
+      await agent.exchange({ agent_description: description(`skip-${i}`, { env: 'skips' }) });
+    }
+    const next = agents.map((agent) => agent.received.length + 1);
+    const created = await request(a.url)
+      .post('/api/v1/configurations')
+      .set('Authorization', `Bearer ${operator}`)
+      .send({ name: 'skips', raw_config: 'b: 1', selector: { env: 'skips' } })
+      .expect(201);
+    const hash = Buffer.from(created.body.config_hash, 'hex');
+    for (const [i, agent] of agents.entries()) {
+      await agent.message(next[i], 3000);
+      const status = i < 4 ? RemoteConfigStatuses.APPLIED : RemoteConfigStatuses.FAILED;
+      await agent.exchange({ remote_config_status: { last_remote_config_hash: hash, status } });
+    }
+    // A sees what B stored of their reports.
+    await eventually(async () => {
+      const rows = await request(a.url)
+        .get('/api/v1/configurations/skips/agents')
+        .set('Authorization', `Bearer ${operator}`);
+      return rows.body.filter((r: { reported_status: string | null }) => r.reported_status !== null).length === 5;
+    });
+
+    const pushed = await request(a.url)
+      .post('/api/v1/configurations/skips/push')
+      .set('Authorization', `Bearer ${operator}`)
+      .expect(200);
+    expect(pushed.body).toEqual(expect.objectContaining({ targeted: 5, sent: 0, forwarded: 0 }));
+    expect(pushed.body.skipped).toHaveLength(5);
+    expect(pushed.body.skipped).toEqual(
+      expect.arrayContaining([
+        ...agents.slice(0, 4).map((agent) => ({ agent_id: uidText(agent.uid), reason: 'already_applied' })),
+        { agent_id: uidText(agents[4].uid), reason: 'already_failed' },
+      ]),
+    );
+    const summary = await request(a.url)
+      .get(`/api/v1/configurations/skips/push/${pushed.body.push_id}`)
+      .set('Authorization', `Bearer ${operator}`)
+      .expect(200);
+    expect(summary.body).toEqual(expect.objectContaining({ targeted: 5, sent: 0, forwarded: 0, skipped: 5, total: 0 }));
+
+    // Forced, the failed one is forwarded to B and offered again; the others are still skipped.
+    const failedNext = agents[4].received.length + 1;
+    const forced = await request(a.url)
+      .post('/api/v1/configurations/skips/push')
+      .set('Authorization', `Bearer ${operator}`)
+      .send({ force: true })
+      .expect(200);
+    expect(forced.body).toEqual(expect.objectContaining({ forwarded: 1 }));
+    expect(forced.body.skipped.map((s: { reason: string }) => s.reason)).toEqual(Array(4).fill('already_applied'));
+    const again = await agents[4].message(failedNext, 3000);
+    expect(Buffer.from(again.remote_config!.config_hash).toString('hex')).toBe(created.body.config_hash);
+    agents.forEach((agent) => agent.close());
+  });
 });

@@ -250,4 +250,42 @@ describe('apply history on a real PostgreSQL', () => {
     await sut.recordOfferUnlessOpen(record(uid));
     expect(await count(uid)).toBe(2);
   });
+  it('keeps one open row per agent and version, whichever offer comes first, and gives it to the push', async () => {
+    const uids = await insertAgents(
+      databaseUrl,
+      Array.from({ length: 40 }, () => ({})),
+    );
+    const pushId = crypto.randomUUID();
+    const record = (instanceUid: string, push: string | null) => ({
+      configurationId: configuration.id,
+      version: configuration.version,
+      configHash: configuration.configHash,
+      instanceUid,
+      pushId: push,
+    });
+    // Half are offered on a heartbeat first; then heartbeat offers and the push's land together.
+    await Promise.all(uids.slice(0, 20).map((uid) => sut.recordOfferUnlessOpen(record(uid, null))));
+    await Promise.all([
+      sut.recordOffers(uids.map((uid) => record(uid, pushId))),
+      ...uids.map((uid) => sut.recordOfferUnlessOpen(record(uid, null))),
+      sut.recordOffers(uids.slice(20).map((uid) => record(uid, pushId))),
+    ]);
+    const rows = await sql<{ instance_uid: string; rows: string; pushed: string }>(
+      databaseUrl,
+      `SELECT instance_uid, count(*) AS rows, count(*) FILTER (WHERE push_id = $2) AS pushed
+       FROM configuration_apply_history WHERE instance_uid = ANY($1::uuid[]) GROUP BY instance_uid`,
+      [uids, pushId],
+    );
+    expect(rows).toHaveLength(40);
+    expect(rows.every((row) => row.rows === '1' && row.pushed === '1')).toBe(true);
+    // The unique index itself refuses a second open row written by anything else.
+    await expect(
+      sql(
+        databaseUrl,
+        `INSERT INTO configuration_apply_history (configuration_id, version, config_hash, instance_uid, status)
+         VALUES ($1, $2, $3, $4, 'applying')`,
+        [configuration.id, configuration.version, configuration.configHash, uids[0]],
+      ),
+    ).rejects.toThrow(/configuration_apply_history_one_open_idx/);
+  });
 });

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsUUID, Matches, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsUUID, Matches, Min } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
 import type { ApplySummary } from '../apply-history.service.js';
 import type { ApplyRecordView } from '../apply-history.repository.js';
@@ -233,13 +233,31 @@ export class PushRequest {
   @ArrayMaxSize(10_000)
   @Matches(INSTANCE_UID, { each: true, message: INSTANCE_UID_MESSAGE })
   agent_ids?: string[];
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Also offer the version to agents that already reported FAILED for it (skipped as `already_failed` ' +
+      'otherwise). Agents that report a status only when it changes may not answer a repeated offer: if ' +
+      'the next report after the offer still says FAILED for it, or the agent sends two messages without ' +
+      'any report, the offer is recorded as `failed` again.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
 }
 
 class PushSkip {
   @ApiProperty({ format: 'uuid' })
   agent_id: string;
 
-  @ApiProperty({ enum: SKIP_REASONS })
+  @ApiProperty({
+    enum: SKIP_REASONS,
+    description:
+      'already_applied / already_applying / already_failed: the agent last reported that status for this ' +
+      'very version (from its live report on the instance holding it, or from the stored one for agents held by ' +
+      'other instances); already_failed is not skipped with `force`',
+  })
   reason: string;
 }
 

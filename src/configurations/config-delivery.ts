@@ -1,0 +1,139 @@
+import { Injectable } from '@nestjs/common';
+import { OpampGateway } from '../opamp/opamp-gateway.js';
+import { AgentCapabilities } from '../opamp/proto/opamp.types.js';
+import { ApplyHistoryService } from './apply-history.service.js';
+import type { ForwardedPush } from './assignment.store.js';
+import type { PushTarget } from './config-assignment.repository.js';
+import { ConfigurationNotFound } from './configurations.errors.js';
+import { DesiredConfigCache } from './desired-config.cache.js';
+import { toAgentRemoteConfig } from './remote-config.js';
+import { RemoteConfigHandler } from './remote-config.handler.js';
+
+/** Why a push left an agent out (the API's `skipped[].reason`). */
+export const SKIP_REASONS = [
+  'unknown_agent',
+  'not_assigned',
+  'no_remote_config_capability',
+  'not_connected',
+  'already_applied',
+  'already_applying',
+  'already_failed',
+] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+export type Skipped = Array<{ agentId: string; reason: SkipReason }>;
+
+/** What an agent last reported about its remote config. */
+export interface ReportedConfig {
+  hash: string | null;
+  status: string | null;
+}
+
+/** Sends in parallel batches: one slow socket must not hold up a fleet-wide push. */
+const SEND_BATCH = 256;
+
+/**
+ * The one rule, for agents held here (live report) and elsewhere (stored report), that keeps an
+ * offer from going to an agent whose report about this very hash already answers it. An offer
+ * would get no answer: it is already running it, applying it, or (agents that report a status
+ * only when it changes) it failed it before. `force` re-offers a FAILED hash.
+ */
+export function skipForReport(reported: ReportedConfig, configHash: string, force: boolean): SkipReason | null {
+  if (reported.hash !== configHash) {
+    return null;
+  }
+  if (reported.status === 'APPLIED') {
+    return 'already_applied';
+  }
+  if (reported.status === 'APPLYING') {
+    return 'already_applying';
+  }
+  return reported.status === 'FAILED' && !force ? 'already_failed' : null;
+}
+
+export function acceptsRemoteConfig(capabilities: number): boolean {
+  return (capabilities & AgentCapabilities.AcceptsRemoteConfig) !== 0;
+}
+
+/** Offers one configuration version to agents connected here, recording each offer first. */
+@Injectable()
+export class ConfigDelivery {
+  constructor(
+    private readonly gateway: OpampGateway,
+    private readonly cache: DesiredConfigCache,
+    private readonly handler: RemoteConfigHandler,
+    private readonly applies: ApplyHistoryService,
+  ) {}
+
+  async deliver(push: ForwardedPush, targets: PushTarget[]): Promise<{ sent: number; skipped: Skipped }> {
+    const skipped: Skipped = [];
+    const content = await this.cache.content(push.configurationId, push.version);
+    if (!content) {
+      throw new ConfigurationNotFound(push.configurationId);
+    }
+    const remoteConfig = toAgentRemoteConfig(content);
+    const receivers: string[] = [];
+    const reofferedFailed = new Set<string>();
+    for (const target of targets) {
+      const capabilities = this.gateway.capabilitiesOf(target.instanceUid) ?? target.capabilities;
+      // The live report when the agent is connected here (the stored row lags by a flush).
+      const reported = this.gateway.remoteConfigOf(target.instanceUid) ?? {
+        hash: target.remoteConfigHash,
+        status: target.remoteConfigStatus,
+      };
+      const reason = acceptsRemoteConfig(capabilities)
+        ? skipForReport(reported, content.configHash, push.force === true)
+        : 'no_remote_config_capability';
+      if (reason) {
+        skipped.push({ agentId: target.instanceUid, reason });
+        continue;
+      }
+      receivers.push(target.instanceUid);
+      if (reported.hash === content.configHash && reported.status === 'FAILED') {
+        reofferedFailed.add(target.instanceUid);
+      }
+    }
+    // The pending rows exist before the first offer leaves: a fast agent's APPLYING/APPLIED must
+    // find its row, or the report is lost and the row later turns `timeout`.
+    await this.applies.recordOffers(
+      receivers.map((instanceUid) => ({
+        configurationId: push.configurationId,
+        version: push.version,
+        configHash: content.configHash,
+        instanceUid,
+        pushId: push.pushId,
+      })),
+    );
+    let sent = 0;
+    const alreadyApplied: string[] = [];
+    const sendOne = async (instanceUid: string): Promise<void> => {
+      // Inserting thousands of rows takes a moment: an agent that finished applying this hash
+      // (offered on a heartbeat) meanwhile reported into the older row only. Close ours too.
+      const now = this.gateway.remoteConfigOf(instanceUid);
+      if (now?.hash === content.configHash && now.status === 'APPLIED') {
+        alreadyApplied.push(instanceUid);
+        skipped.push({ agentId: instanceUid, reason: 'already_applied' });
+        return;
+      }
+      // An explicit push (or a new assignment) overrides "this version failed here, do not re-offer".
+      this.handler.allowOffer([instanceUid]);
+      // Noted before sending: the agent's next message may arrive before the send resolves.
+      if (reofferedFailed.has(instanceUid)) {
+        this.handler.markReofferedFailed(instanceUid, content.configHash);
+      }
+      if (await this.gateway.send(instanceUid, { remote_config: remoteConfig })) {
+        sent += 1;
+        this.handler.markOffered(instanceUid, content.configHash);
+      } else {
+        this.handler.unmarkReofferedFailed(instanceUid);
+        // Its connection closed meanwhile: the pending row turns `timeout` unless it reconnects and applies.
+        skipped.push({ agentId: instanceUid, reason: 'not_connected' });
+      }
+    };
+    for (let i = 0; i < receivers.length; i += SEND_BATCH) {
+      await Promise.all(receivers.slice(i, i + SEND_BATCH).map(sendOne));
+    }
+    await this.applies.recordAppliedMany(alreadyApplied, content.configHash);
+    return { sent, skipped };
+  }
+}
