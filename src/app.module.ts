@@ -12,6 +12,7 @@ import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OpampModule } from './opamp/opamp.module.js';
 import { PackagesModule } from './packages/packages.module.js';
+import { RedactionModule } from './redaction/redaction.module.js';
 import { StorageModule } from './storage/storage.module.js';
 
 @Module({})
@@ -32,6 +33,7 @@ export class AppModule {
         }),
         DatabaseModule.forRoot(databaseUrl),
         StorageModule,
+        RedactionModule,
         MetricsModule,
         AuthModule,
         ConfigurationsModule,

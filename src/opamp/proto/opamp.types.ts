@@ -136,6 +136,8 @@ export interface ServerToAgent {
   capabilities?: number;
   agent_identification?: { new_instance_uid: Uint8Array };
   command?: { type: number };
+  custom_capabilities?: { capabilities?: string[] };
+  custom_message?: { capability?: string; type?: string; data?: Uint8Array };
 }
 
 /** Everything of a ServerToAgent but the instance_uid, which the transport fills in. */
