@@ -8,6 +8,7 @@ import { ConfigModule } from './config/config.module.js';
 import { ConfigurationsModule } from './configurations/configurations.module.js';
 import { EventsModule } from './events/events.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { DriftModule } from './drift/drift.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OpampModule } from './opamp/opamp.module.js';
@@ -41,6 +42,7 @@ export class AppModule {
         OpampModule,
         AgentsModule,
         PackagesModule,
+        DriftModule,
         EventsModule,
       ],
     };

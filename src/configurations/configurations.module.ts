@@ -49,6 +49,13 @@ import { RemoteConfigHandler } from './remote-config.handler.js';
     ConfigOpampBridge,
     AssignmentWakeups,
   ],
-  exports: [ConfigAssignmentService, ApplyHistoryService, ConfigPushService, ApplyEvents],
+  exports: [
+    ConfigAssignmentService,
+    ApplyHistoryService,
+    ConfigPushService,
+    ApplyEvents,
+    DesiredConfigCache,
+    ConfigChangeNotifier,
+  ],
 })
 export class ConfigurationsModule {}
