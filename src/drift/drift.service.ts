@@ -101,8 +101,7 @@ export class DriftService {
       drift_status,
       drift_paths,
     });
-    const effective = inputs.effective_config;
-    if (!inputs.configuration_id || inputs.version === null || !effective || Object.keys(effective).length === 0) {
+    if (!inputs.configuration_id || inputs.version === null) {
       return result('unknown');
     }
     const acceptsRemote = (inputs.capabilities & AgentCapabilities.AcceptsRemoteConfig) !== 0;
@@ -111,6 +110,10 @@ export class DriftService {
       (inputs.remote_config_hash !== inputs.desired_config_hash || inputs.remote_config_status === 'APPLYING')
     ) {
       return result('pending');
+    }
+    const effective = inputs.effective_config;
+    if (!effective || Object.keys(effective).length === 0) {
+      return result('unknown');
     }
     const desired = await this.desiredFile(inputs);
     if (!desired) {

@@ -11,6 +11,8 @@ export interface SpawnedInstance {
   opampUrl: string;
   /** SIGKILL: no shutdown hooks, the way a crash or an OOM kill ends it. */
   kill(): Promise<void>;
+  /** Everything the process wrote to stdout and stderr so far (its logs). */
+  output(): string;
 }
 
 function freePort(): Promise<number> {
@@ -56,10 +58,15 @@ export async function spawnInstance(env: Record<string, string>): Promise<Spawne
       ADMIN_PASSWORD,
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    output += chunk.toString();
+  });
   const url = `http://127.0.0.1:${httpPort}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -83,6 +90,7 @@ export async function spawnInstance(env: Record<string, string>): Promise<Spawne
     process: child,
     url,
     opampUrl: `http://127.0.0.1:${opampPort}/v1/opamp`,
+    output: () => output,
     kill: async () => {
       child.kill('SIGKILL');
       await gone(child.pid!);
