@@ -55,7 +55,7 @@ export function unifiedDiff(desired: DesiredFile, effective: Record<string, Conf
 }
 
 /** The effective file for the desired key; a lone file under another key (Collectors report '') is that file. */
-function effectiveEntry(fileName: string, effective: Record<string, ConfigEntry>): ConfigEntry | undefined {
+export function effectiveEntry(fileName: string, effective: Record<string, ConfigEntry>): ConfigEntry | undefined {
   const names = Object.keys(effective);
   return effective[fileName] ?? (names.length === 1 ? effective[names[0]] : undefined);
 }

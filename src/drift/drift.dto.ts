@@ -42,6 +42,12 @@ export class DriftResponse {
 
   @ApiProperty({ nullable: true, type: String, description: 'Unified diff desired -> effective (redacted)' })
   unified_diff: string | null;
+
+  @ApiProperty({ nullable: true, type: String, description: 'The desired file, redacted' })
+  desired: string | null;
+
+  @ApiProperty({ nullable: true, type: String, description: 'The effective file compared with it, redacted' })
+  effective: string | null;
 }
 
 export function toDriftResponse(report: DriftReport): DriftResponse {
@@ -51,5 +57,7 @@ export function toDriftResponse(report: DriftReport): DriftResponse {
     configuration: report.configuration,
     differences: report.differences,
     unified_diff: report.unifiedDiff,
+    desired: report.desiredBody,
+    effective: report.effectiveBody,
   };
 }

@@ -7,7 +7,13 @@ import { MicroBatcher } from '../common/micro-batcher.js';
 import { DesiredConfigCache } from '../configurations/desired-config.cache.js';
 import { AgentCapabilities } from '../opamp/proto/opamp.types.js';
 import { SecretRedactor, type ConfigEntry } from '../redaction/secret-redactor.js';
-import { compareConfigs, unifiedDiff, type DesiredFile, type DriftDifference } from './drift-compare.js';
+import {
+  compareConfigs,
+  effectiveEntry,
+  unifiedDiff,
+  type DesiredFile,
+  type DriftDifference,
+} from './drift-compare.js';
 import { DriftRepository, type DriftInputs, type DriftResult } from './drift.repository.js';
 
 /** What the agent just reported and the row may not hold yet (its write is batched). */
@@ -24,6 +30,9 @@ export interface DriftReport {
   configuration: { id: string; name: string | null; version: number } | null;
   differences: DriftDifference[];
   unifiedDiff: string | null;
+  /** Both documents, redacted, for a side-by-side view. */
+  desiredBody: string | null;
+  effectiveBody: string | null;
 }
 
 const MAX_FILES = 256;
@@ -79,6 +88,8 @@ export class DriftService {
       configuration,
       differences: comparable ? compareConfigs(desired, effective) : [],
       unifiedDiff: comparable ? unifiedDiff(desired, effective) : null,
+      desiredBody: desired?.body ?? null,
+      effectiveBody: effective ? (effectiveEntry(desired?.fileName ?? '', effective)?.body ?? null) : null,
     };
   }
 

@@ -36,7 +36,7 @@ describe('no reported secret reaches the database, the API, the event stream or 
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (sse += chunk));
     });
-  });
+  }, 90_000);
 
   afterAll(async () => {
     agents.forEach((agent) => agent.close());
@@ -106,5 +106,5 @@ describe('no reported secret reaches the database, the API, the event stream or 
     });
     // The logs are real trace logs (of requests and agents), not an empty capture.
     expect(server.output()).toMatch(/"level":10|"level":20|"level":30/);
-  });
+  }, 90_000);
 });
