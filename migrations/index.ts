@@ -9,6 +9,8 @@ import { ConfigurationPushes1763800600000 } from './1763800600000-configuration-
 import { ConnectionSettings1763801000000 } from './1763801000000-connection-settings.js';
 import { AgentsUint641763802000000 } from './1763802000000-agents-uint64.js';
 import { OneOpenOffer1763803000000 } from './1763803000000-one-open-offer.js';
+import { AgentReports1763804000000 } from './1763804000000-agent-reports.js';
+import { RedactEffectiveConfigs1763804010000 } from './1763804010000-redact-effective-configs.js';
 
 /** Every migration, in order. New files are added here; TypeORM sorts them by their timestamp. */
 export const migrations = [
@@ -23,4 +25,6 @@ export const migrations = [
   ConnectionSettings1763801000000,
   AgentsUint641763802000000,
   OneOpenOffer1763803000000,
+  AgentReports1763804000000,
+  RedactEffectiveConfigs1763804010000,
 ];

@@ -9,10 +9,12 @@ import { ConfigurationsModule } from './configurations/configurations.module.js'
 import { ConnectionSettingsModule } from './connection-settings/connection-settings.module.js';
 import { EventsModule } from './events/events.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { DriftModule } from './drift/drift.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OpampModule } from './opamp/opamp.module.js';
 import { PackagesModule } from './packages/packages.module.js';
+import { RedactionModule } from './redaction/redaction.module.js';
 import { StorageModule } from './storage/storage.module.js';
 
 @Module({})
@@ -33,6 +35,7 @@ export class AppModule {
         }),
         DatabaseModule.forRoot(databaseUrl),
         StorageModule,
+        RedactionModule,
         MetricsModule,
         AuthModule,
         ConfigurationsModule,
@@ -41,6 +44,7 @@ export class AppModule {
         AgentsModule,
         PackagesModule,
         ConnectionSettingsModule,
+        DriftModule,
         EventsModule,
       ],
     };

@@ -7,12 +7,17 @@ import {
   type AgentMessageHandler,
   type AgentSnapshot,
 } from '../opamp/agent-message-handlers.js';
+import { ServerToAgentFlags, type AgentToServer, type ServerToAgentDraft } from '../opamp/proto/opamp.types.js';
+import { SecretRedactor, type ConfigEntry } from '../redaction/secret-redactor.js';
 import { AgentEvents } from './agent-events.js';
-import { applyMessage, newRecord, type AgentRecord } from './agent-record.js';
+import { applyMessage, effectiveConfigOf, newRecord, type AgentRecord } from './agent-record.js';
 import { AgentWriteQueue } from './agent-write-queue.js';
 import { InstanceIdentity } from './instance-identity.js';
 
 type RemoteStatus = AgentSnapshot['remoteConfigStatus'];
+
+/** Told when an agent's effective config changed (already redacted), before later handlers run. */
+export type EffectiveConfigListener = (instanceUid: string, config: Record<string, ConfigEntry>) => void;
 
 /**
  * Keeps the `agents` table in step with what agents report. Runs first among the message
@@ -21,12 +26,17 @@ type RemoteStatus = AgentSnapshot['remoteConfigStatus'];
 @Injectable()
 export class AgentInventoryHandler implements AgentMessageHandler, OnModuleInit, BeforeApplicationShutdown {
   readonly name = 'inventory';
-  private readonly records = new Map<string, { record: AgentRecord; snapshot: AgentSnapshot }>();
+  private readonly records = new Map<
+    string,
+    { record: AgentRecord; snapshot: AgentSnapshot; componentsHash?: string | null }
+  >();
   private readonly queue: AgentWriteQueue;
+  private readonly effectiveListeners: EffectiveConfigListener[] = [];
 
   constructor(
     private readonly handlers: AgentMessageHandlers,
     private readonly events: AgentEvents,
+    private readonly redactor: SecretRedactor,
     dataSource: DataSource,
     config: AppConfig,
     identity: InstanceIdentity,
@@ -44,19 +54,44 @@ export class AgentInventoryHandler implements AgentMessageHandler, OnModuleInit,
     await this.queue.drain();
   }
 
-  async handle(context: AgentMessageContext): Promise<void> {
+  onEffectiveConfigChanged(listener: EffectiveConfigListener): void {
+    this.effectiveListeners.push(listener);
+  }
+
+  /** The agent's redacted effective config while it is not yet written (else the row has it). */
+  unwrittenEffectiveConfig(instanceUid: string): Record<string, ConfigEntry> | null {
+    return this.records.get(instanceUid)?.record.effective_config ?? null;
+  }
+
+  async handle(context: AgentMessageContext, reply: ServerToAgentDraft): Promise<void> {
     const uid = context.agent.instanceUid;
     const known = this.records.get(uid);
+    const reported = context.message.effective_config
+      ? effectiveConfigOf(context.message.effective_config.config_map)
+      : undefined;
+    // A keyed hash of what the agent reported: redaction (a YAML parse) runs only when it changed.
+    const fingerprint = reported && this.redactor.fingerprint(reported);
     if (context.firstMessage || !known) {
       const record = newRecord(context.agent, context.transport, new Date());
       applyMessage(record, context.agent, context.message);
-      this.records.set(uid, { record, snapshot: context.agent });
+      const entry: { record: AgentRecord; snapshot: AgentSnapshot; componentsHash?: string | null } = {
+        record,
+        snapshot: context.agent,
+      };
+      this.records.set(uid, entry);
       const stored = await this.queue.upsert(record, true);
       if (stored instanceof Error) {
         // Not known until stored: the next message tries the first write again.
         this.records.delete(uid);
         throw stored;
       }
+      entry.componentsHash = stored.available_components_hash;
+      record.effective_config_hash = stored.effective_config_hash;
+      if (reported && fingerprint !== stored.effective_config_hash) {
+        this.storeEffectiveConfig(record, reported, fingerprint!);
+        this.queue.upsert(record, false);
+      }
+      this.askForComponents(context.message, stored.available_components_hash, reply);
       context.agent.labels = stored.labels;
       if (!context.message.agent_description) {
         // Compressed first message (we restarted, or it moved here): the later handlers match
@@ -73,11 +108,40 @@ export class AgentInventoryHandler implements AgentMessageHandler, OnModuleInit,
       this.events.emit({ type: 'connected', instanceUid: uid });
       return;
     }
-    if (applyMessage(known.record, context.agent, context.message)) {
+    let changed = applyMessage(known.record, context.agent, context.message);
+    if (reported && fingerprint !== known.record.effective_config_hash) {
+      this.storeEffectiveConfig(known.record, reported, fingerprint!);
+      changed = true;
+    }
+    this.askForComponents(
+      context.message,
+      availableHash(known.record.available_components) ?? known.componentsHash ?? null,
+      reply,
+    );
+    if (changed) {
       this.queue.upsert(known.record, false);
       this.events.emit({ type: 'status', instanceUid: uid });
     } else {
       this.queue.touch(known.record);
+    }
+  }
+
+  private storeEffectiveConfig(record: AgentRecord, reported: Record<string, ConfigEntry>, fingerprint: string): void {
+    record.effective_config = this.redactor.redactMap(reported);
+    record.effective_config_hash = fingerprint;
+    for (const listener of this.effectiveListeners) {
+      listener(record.instance_uid, record.effective_config);
+    }
+  }
+
+  /** Status compression of components: a hash we do not hold the components of is answered with a request. */
+  private askForComponents(message: AgentToServer, storedHash: string | null, reply: ServerToAgentDraft): void {
+    const reported = message.available_components;
+    if (!reported?.hash || Object.keys(reported.components ?? {}).length > 0) {
+      return;
+    }
+    if (Buffer.from(reported.hash).toString('hex') !== storedHash) {
+      reply.flags = (reply.flags ?? 0) | ServerToAgentFlags.ReportAvailableComponents;
     }
   }
 
@@ -100,4 +164,9 @@ export class AgentInventoryHandler implements AgentMessageHandler, OnModuleInit,
   flush(): Promise<void> {
     return this.queue.drain();
   }
+}
+
+function availableHash(components: unknown): string | undefined {
+  const hash = (components as { hash?: unknown } | null)?.hash;
+  return typeof hash === 'string' ? hash : undefined;
 }

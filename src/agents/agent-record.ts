@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import type { AgentSnapshot } from '../opamp/agent-message-handlers.js';
 import type { AgentConfigMap, AgentToServer, ComponentHealth } from '../opamp/proto/opamp.types.js';
 
@@ -18,8 +17,12 @@ export interface AgentRecord {
   sequence_num: string;
   health: unknown;
   healthy: boolean | null;
-  /** file name -> body (or, past EFFECTIVE_CONFIG_STORE_LIMIT, its size and SHA-256 only). */
+  /**
+   * file name -> body (or, past EFFECTIVE_CONFIG_STORE_LIMIT, its size and SHA-256 only). Redacted;
+   * null once written (the row keeps it) so memory holds only the hash.
+   */
   effective_config: Record<string, StoredConfigFile> | null;
+  /** Keyed hash of the reported (unredacted) map, see SecretRedactor.fingerprint. */
   effective_config_hash: string | null;
   remote_config_status: string | null;
   remote_config_hash: string | null;
@@ -72,9 +75,10 @@ function healthTree(health: ComponentHealth): unknown {
  */
 export const EFFECTIVE_CONFIG_STORE_LIMIT = 1024 * 1024;
 
-type StoredConfigFile = { body: string; content_type: string; size?: number; sha256?: string; truncated?: true };
+export type StoredConfigFile = { body: string; content_type: string; size?: number; sha256?: string; truncated?: true };
 
-function effectiveConfigOf(map: AgentConfigMap | undefined): AgentRecord['effective_config'] {
+/** The reported AgentConfigMap as stored (before redaction): file name -> UTF-8 body and content type. */
+export function effectiveConfigOf(map: AgentConfigMap | undefined): Record<string, StoredConfigFile> {
   const entries = Object.entries(map?.config_map ?? {}).sort(([a], [b]) => a.localeCompare(b));
   let budget = EFFECTIVE_CONFIG_STORE_LIMIT;
   return Object.fromEntries(
@@ -143,21 +147,16 @@ export function applyMessage(record: AgentRecord, snapshot: AgentSnapshot, messa
     record.healthy = message.health.healthy ?? false;
     changed = true;
   }
-  if (message.effective_config) {
-    record.effective_config = effectiveConfigOf(message.effective_config.config_map);
-    record.effective_config_hash = crypto
-      .createHash('sha256')
-      .update(JSON.stringify(record.effective_config))
-      .digest('hex');
-    changed = true;
-  }
+  // effective_config is left to the inventory handler: it must be redacted before it is kept.
   if (message.remote_config_status) {
     record.remote_config_status = snapshot.remoteConfigStatus;
     record.remote_config_hash = snapshot.remoteConfigHash;
     record.remote_config_error = snapshot.remoteConfigError;
     changed = true;
   }
-  if (message.available_components) {
+  // Only the hash means "the same components as before": keep what is stored (a new hash without
+  // components is answered with the ReportAvailableComponents flag by the inventory handler).
+  if (message.available_components && Object.keys(message.available_components.components ?? {}).length > 0) {
     record.available_components = jsonSafe(message.available_components);
     changed = true;
   }

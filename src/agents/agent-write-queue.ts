@@ -12,6 +12,9 @@ export interface StoredAgentState {
   remote_config_hash: string | null;
   remote_config_status: string | null;
   remote_config_error: string | null;
+  effective_config_hash: string | null;
+  /** Hex hash of the available components stored, if any. */
+  available_components_hash: string | null;
 }
 
 const RECORD_COLUMNS = `instance_uid uuid, identifying_attributes jsonb, non_identifying_attributes jsonb,
@@ -49,7 +52,8 @@ upd AS (
     connected_at = x.connected_at, last_seen_at = x.last_seen_at, status = 'online',
     instance_id = $2, disconnected_at = NULL, updated_at = now()
   FROM x JOIN locked ON locked.instance_uid = x.instance_uid WHERE a.instance_uid = x.instance_uid
-  RETURNING a.instance_uid, a.labels, a.identifying_attributes, a.non_identifying_attributes, a.remote_config_hash, a.remote_config_status, a.remote_config_error
+  RETURNING a.instance_uid, a.labels, a.identifying_attributes, a.non_identifying_attributes, a.remote_config_hash, a.remote_config_status, a.remote_config_error,
+    a.effective_config_hash, a.available_components ->> 'hash' AS available_components_hash
 ),
 ins AS (
   INSERT INTO agents (instance_uid, ${KEEP_IF_NULL.join(', ')}, capabilities, transport, sequence_num,
@@ -60,7 +64,8 @@ ins AS (
     x.capabilities, x.transport, x.sequence_num, x.connected_at, x.last_seen_at, 'online', $2
   FROM x WHERE NOT EXISTS (SELECT 1 FROM upd WHERE upd.instance_uid = x.instance_uid)
   ON CONFLICT (instance_uid) DO NOTHING
-  RETURNING instance_uid, labels, identifying_attributes, non_identifying_attributes, remote_config_hash, remote_config_status, remote_config_error
+  RETURNING instance_uid, labels, identifying_attributes, non_identifying_attributes, remote_config_hash, remote_config_status, remote_config_error,
+    effective_config_hash, available_components ->> 'hash' AS available_components_hash
 )
 SELECT * FROM upd UNION ALL SELECT * FROM ins`;
 
@@ -190,11 +195,17 @@ export class AgentWriteQueue {
     const records = [...dirty.values()];
     for (let i = 0; i < records.length; i += CHUNK) {
       const chunk = records.slice(i, i + CHUNK);
+      const written = chunk.map((record) => record.effective_config);
       const results = await this.writeRows(chunk);
-      for (const record of chunk) {
+      chunk.forEach((record, j) => {
         const result = results.get(record.instance_uid) ?? new Error(`agent ${record.instance_uid} was not written`);
+        // The row holds the (redacted) effective config now: later writes keep it (null = keep), and
+        // memory holds only its hash. A newer config set meanwhile is a different object and stays.
+        if (!(result instanceof Error) && record.effective_config === written[j]) {
+          record.effective_config = null;
+        }
         waiters.get(record.instance_uid)?.forEach((resolve) => resolve(result));
-      }
+      });
     }
     await this.run(TOUCH_SQL, touches.size > 0, () => {
       const uids = [...touches.keys()];

@@ -1,6 +1,8 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type AgentStatus = 'online' | 'offline';
+export const DRIFT_STATES = ['in_sync', 'drifted', 'unknown', 'pending'] as const;
+export type DriftState = (typeof DRIFT_STATES)[number];
 
 /** A row of the agent inventory (written by the OpAMP hot path in batches, read by the REST API). */
 @Entity('agents')
@@ -69,6 +71,16 @@ export class AgentEntity {
 
   @Column({ type: 'jsonb', nullable: true })
   customCapabilities: string[] | null;
+
+  @Column({ type: 'varchar' })
+  driftStatus: DriftState;
+
+  /** The paths that differ, when drifted. */
+  @Column({ type: 'jsonb', nullable: true })
+  driftPaths: string[] | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  driftCheckedAt: Date | null;
 
   @Column({ type: 'timestamptz' })
   firstSeenAt: Date;

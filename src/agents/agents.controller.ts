@@ -27,6 +27,7 @@ export class AgentsController {
   async list(@Query() query: AgentListQuery, @Res({ passthrough: true }) response: Response): Promise<AgentSummary[]> {
     const page = await this.agents.list({
       status: query.status,
+      drift: query.drift,
       selector: parseSelector(query.selector),
       text: query.q,
       sort: query.sort,

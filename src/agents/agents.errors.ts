@@ -23,3 +23,15 @@ export class InvalidSelector extends DomainError {
     super('invalid', 'InvalidSelector', `selector: ${detail}`);
   }
 }
+
+export class AgentCannotReceive extends DomainError {
+  constructor(id: string, why: string, kind: 'conflict' | 'unprocessable') {
+    super(kind, 'AgentCannotReceive', `Agent ${id} cannot receive this custom message: ${why}`);
+  }
+}
+
+export class CustomMessageTooLarge extends DomainError {
+  constructor(maxBytes: number) {
+    super('too_large', 'CustomMessageTooLarge', `data is larger than CUSTOM_MESSAGE_MAX_BYTES (${maxBytes} bytes)`);
+  }
+}

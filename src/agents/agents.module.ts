@@ -7,12 +7,16 @@ import { AgentEntity } from './agent.entity.js';
 import { AgentsController } from './agents.controller.js';
 import { AgentsRepository } from './agents.repository.js';
 import { AgentsService } from './agents.service.js';
+import { CustomMessagesController } from './custom-messages.controller.js';
+import { CustomMessagesHandler } from './custom-messages.handler.js';
+import { CustomMessagesRepository } from './custom-messages.repository.js';
+import { CustomMessagesService } from './custom-messages.service.js';
 import { InstanceIdentity } from './instance-identity.js';
 
 /** The agent inventory: persisted from OpAMP messages, read and labelled through the REST API. */
 @Module({
   imports: [TypeOrmModule.forFeature([AgentEntity])],
-  controllers: [AgentsController],
+  controllers: [AgentsController, CustomMessagesController],
   providers: [
     AgentsService,
     AgentsRepository,
@@ -20,7 +24,10 @@ import { InstanceIdentity } from './instance-identity.js';
     AgentEvents,
     AgentDetailContributors,
     InstanceIdentity,
+    CustomMessagesRepository,
+    CustomMessagesService,
+    CustomMessagesHandler,
   ],
-  exports: [AgentsService, AgentEvents, AgentDetailContributors, InstanceIdentity, AgentInventoryHandler],
+  exports: [AgentsService, AgentsRepository, AgentEvents, AgentDetailContributors, InstanceIdentity, AgentInventoryHandler],
 })
 export class AgentsModule {}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository, type SelectQueryBuilder } from 'typeorm';
 import { LOCK_IN_ORDER } from './agent-row-locks.js';
-import { AgentEntity, type AgentStatus } from './agent.entity.js';
+import { AgentEntity, type AgentStatus, type DriftState } from './agent.entity.js';
 
 const SORT_PROPERTIES = {
   last_seen_at: 'a.lastSeenAt',
@@ -16,6 +16,7 @@ export const AGENT_SORTS = Object.keys(SORT_PROPERTIES) as AgentSort[];
 
 export interface AgentFilter {
   status?: AgentStatus;
+  drift?: DriftState;
   /** Every pair must match the agent's label set (see agentLabelSet). */
   selector?: Record<string, string>;
   /** Case-insensitive substring of name, host, version or instance uid. */
@@ -31,6 +32,7 @@ export interface AgentStats {
   by_status: Record<string, number>;
   by_version: Record<string, number>;
   by_health: Record<string, number>;
+  by_drift: Record<string, number>;
 }
 
 @Injectable()
@@ -71,12 +73,21 @@ export class AgentsRepository {
       SELECT 'status' AS dim, status AS key, count(*)::int AS n FROM agents GROUP BY status
       UNION ALL SELECT 'version', coalesce(agent_version, 'unknown'), count(*)::int FROM agents GROUP BY 2
       UNION ALL SELECT 'health', CASE WHEN healthy IS NULL THEN 'unknown' WHEN healthy THEN 'healthy'
-        ELSE 'unhealthy' END, count(*)::int FROM agents GROUP BY 2`);
-    const stats: AgentStats = { total: 0, by_status: { online: 0, offline: 0 }, by_version: {}, by_health: {} };
+        ELSE 'unhealthy' END, count(*)::int FROM agents GROUP BY 2
+      UNION ALL SELECT 'drift', drift_status, count(*)::int FROM agents GROUP BY 2`);
+    const stats: AgentStats = {
+      total: 0,
+      by_status: { online: 0, offline: 0 },
+      by_version: {},
+      by_health: {},
+      by_drift: { in_sync: 0, drifted: 0, unknown: 0, pending: 0 },
+    };
     for (const row of rows) {
       if (row.dim === 'status') {
         stats.by_status[row.key] = row.n;
         stats.total += row.n;
+      } else if (row.dim === 'drift') {
+        stats.by_drift[row.key] = row.n;
       } else {
         (row.dim === 'version' ? stats.by_version : stats.by_health)[row.key] = row.n;
       }
@@ -130,6 +141,9 @@ export class AgentsRepository {
   private applyFilter(query: SelectQueryBuilder<AgentEntity>, filter: AgentFilter): void {
     if (filter.status) {
       query.andWhere('a.status = :status', { status: filter.status });
+    }
+    if (filter.drift) {
+      query.andWhere('a.drift_status = :drift', { drift: filter.drift });
     }
     // Same precedence as agentLabelSet: labels, then non-identifying, then identifying attributes.
     Object.entries(filter.selector ?? {}).forEach(([key, value], i) => {

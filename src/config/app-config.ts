@@ -51,6 +51,13 @@ export class AppConfig {
   configMaxBytes: number;
   applyTimeoutSeconds: number;
   shutdownTimeoutSeconds: number;
+  /** Key words added to the built-in list of secret keys (effective-config redaction). */
+  redactKeys: string[];
+  /** Regular expressions whose matches in any config value are redacted. */
+  redactValuePatterns: string[];
+  /** Custom messages kept per agent, and the largest payload stored of each. */
+  customMessagesKept: number;
+  customMessageMaxBytes: number;
 
   get blobDir(): string {
     return path.join(this.dataDir, 'blobs');
@@ -217,6 +224,20 @@ export function loadConfig(env: Env): AppConfig {
   c.configMaxBytes = r.int('CONFIG_MAX_BYTES', 1 * MIB, 1, 64 * MIB);
   c.applyTimeoutSeconds = r.int('APPLY_TIMEOUT_SECONDS', 300, 1, 86400 * 7);
   c.shutdownTimeoutSeconds = r.int('SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600);
+  c.redactKeys = (r.optional('REDACT_KEYS') ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  c.redactValuePatterns = (r.optional('REDACT_VALUE_PATTERNS') ?? '').split(/\s+/).filter(Boolean);
+  for (const pattern of c.redactValuePatterns) {
+    try {
+      new RegExp(pattern, 'g');
+    } catch {
+      r.problems.push(`REDACT_VALUE_PATTERNS: "${pattern}" is not a valid regular expression`);
+    }
+  }
+  c.customMessagesKept = r.int('CUSTOM_MESSAGES_KEPT', 20, 1, 1000);
+  c.customMessageMaxBytes = r.int('CUSTOM_MESSAGE_MAX_BYTES', 64 * 1024, 1, 16 * MIB);
   if (r.problems.length > 0) {
     throw new ConfigValidationError(r.problems);
   }

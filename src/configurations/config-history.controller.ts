@@ -2,6 +2,9 @@ import { Controller, Get, Param, ParseIntPipe, ParseUUIDPipe, Query, Res } from 
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiEndpoint } from '../auth/api-endpoint.decorator.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
+import type { AuthenticatedUser } from '../auth/roles.js';
+import { ViewerRedaction } from './viewer-redaction.js';
 import { PageQuery, setPageHeaders } from '../common/pagination.js';
 import { ApplyHistoryService } from './apply-history.service.js';
 import { ConfigAssignmentService } from './config-assignment.service.js';
@@ -32,7 +35,13 @@ export class ConfigHistoryController {
     private readonly history: ConfigHistoryService,
     private readonly assignments: ConfigAssignmentService,
     private readonly applies: ApplyHistoryService,
+    private readonly redaction: ViewerRedaction,
   ) {}
+
+  /** Viewers read version bodies with their secrets redacted. */
+  private versionFor(user: AuthenticatedUser, response: ConfigurationVersionResponse): ConfigurationVersionResponse {
+    return { ...response, raw_config: this.redaction.body(user, response.raw_config, response.content_type) };
+  }
 
   @Get('history')
   @ApiEndpoint({ summary: 'Versions of a configuration, newest first', errors: { 404: 'No such configuration' } })
@@ -41,10 +50,11 @@ export class ConfigHistoryController {
     @Param('name') name: string,
     @Query() query: PageQuery,
     @Res({ passthrough: true }) response: Response,
+    @CurrentUser() user: AuthenticatedUser,
   ): Promise<ConfigurationVersionResponse[]> {
     const page = await this.history.list(name, query.offset, query.page_size);
     setPageHeaders(response, query, page.total);
-    return page.items.map(toVersionResponse);
+    return page.items.map((v) => this.versionFor(user, toVersionResponse(v)));
   }
 
   @Get('history/:version')
@@ -53,8 +63,9 @@ export class ConfigHistoryController {
   async version(
     @Param('name') name: string,
     @Param('version', ParseIntPipe) version: number,
+    @CurrentUser() user: AuthenticatedUser,
   ): Promise<ConfigurationVersionResponse> {
-    return toVersionResponse(await this.history.version(name, version));
+    return this.versionFor(user, toVersionResponse(await this.history.version(name, version)));
   }
 
   @Get('diff')
@@ -63,8 +74,12 @@ export class ConfigHistoryController {
     errors: { 404: 'No such configuration or version' },
   })
   @ApiOkResponse({ type: DiffResponse })
-  async diff(@Param('name') name: string, @Query() query: DiffQuery): Promise<DiffResponse> {
-    return toDiffResponse(await this.history.diff(name, query.from, query.to));
+  async diff(
+    @Param('name') name: string,
+    @Query() query: DiffQuery,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<DiffResponse> {
+    return toDiffResponse(await this.history.diff(name, query.from, query.to, this.redaction.transform(user)));
   }
 
   @Get('agents')

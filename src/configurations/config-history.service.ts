@@ -35,7 +35,13 @@ export class ConfigHistoryService {
   }
 
   /** Diff between two versions; `to` defaults to the current version and `from` to the one before it. */
-  async diff(name: string, from: number | undefined, to: number | undefined): Promise<ConfigurationDiff> {
+  /** `body` rewrites each version's raw_config before diffing (viewers see secrets redacted). */
+  async diff(
+    name: string,
+    from: number | undefined,
+    to: number | undefined,
+    body: (rawConfig: string, contentType: string) => string = (raw) => raw,
+  ): Promise<ConfigurationDiff> {
     const configuration = await this.findByName(name);
     const toVersion = to ?? configuration.version;
     const fromVersion = from ?? Math.max(1, toVersion - 1);
@@ -43,14 +49,15 @@ export class ConfigHistoryService {
       this.versionOf(configuration, fromVersion),
       this.versionOf(configuration, toVersion),
     ]);
+    const [bodyA, bodyB] = [body(a.rawConfig, a.contentType), body(b.rawConfig, b.contentType)];
     const rawConfigDiff =
-      a.rawConfig === b.rawConfig
+      bodyA === bodyB
         ? ''
         : createTwoFilesPatch(
             `${configuration.name}@v${fromVersion}`,
             `${configuration.name}@v${toVersion}`,
-            a.rawConfig,
-            b.rawConfig,
+            bodyA,
+            bodyB,
           );
     return {
       name: configuration.name,

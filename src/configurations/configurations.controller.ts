@@ -17,6 +17,8 @@ import {
   UpdateConfigurationRequest,
 } from './dto/configuration.dto.js';
 import { setPageHeaders } from '../common/pagination.js';
+import type { ConfigurationEntity } from './configuration.entity.js';
+import { ViewerRedaction } from './viewer-redaction.js';
 
 const CONTENT_ERRORS = {
   400: 'Invalid field, or raw_config does not parse as its content type (the message names line and column)',
@@ -29,6 +31,7 @@ export class ConfigurationsController {
   constructor(
     private readonly configurations: ConfigurationsService,
     private readonly pushes: ConfigPushService,
+    private readonly redaction: ViewerRedaction,
   ) {}
 
   @Post()
@@ -64,6 +67,7 @@ export class ConfigurationsController {
   async list(
     @Query() query: ListConfigurationsQuery,
     @Res({ passthrough: true }) response: Response,
+    @CurrentUser() user: AuthenticatedUser,
   ): Promise<ConfigurationResponse[]> {
     const page = await this.configurations.list(
       { nameContains: query.name, selectorContains: parseSelector(query.label) },
@@ -71,14 +75,20 @@ export class ConfigurationsController {
       query.page_size,
     );
     setPageHeaders(response, query, page.total);
-    return page.items.map(toConfigurationResponse);
+    return page.items.map((c) => this.forUser(user, c));
   }
 
   @Get(':name')
   @ApiEndpoint({ summary: 'Get a configuration', errors: { 404: 'No such configuration' } })
   @ApiOkResponse({ type: ConfigurationResponse })
-  async get(@Param('name') name: string): Promise<ConfigurationResponse> {
-    return toConfigurationResponse(await this.configurations.get(name));
+  async get(@Param('name') name: string, @CurrentUser() user: AuthenticatedUser): Promise<ConfigurationResponse> {
+    return this.forUser(user, await this.configurations.get(name));
+  }
+
+  /** Viewers read raw_config with its secrets redacted. */
+  private forUser(user: AuthenticatedUser, configuration: ConfigurationEntity): ConfigurationResponse {
+    const response = toConfigurationResponse(configuration);
+    return { ...response, raw_config: this.redaction.body(user, response.raw_config, response.content_type) };
   }
 
   @Put(':name')

@@ -22,6 +22,7 @@ import { ConfigurationsRepository } from './configurations.repository.js';
 import { ConfigurationsService } from './configurations.service.js';
 import { DesiredConfigCache } from './desired-config.cache.js';
 import { RemoteConfigHandler } from './remote-config.handler.js';
+import { ViewerRedaction } from './viewer-redaction.js';
 
 /**
  * Configurations, their versions, assignment to agents and apply history. History lives here too
@@ -50,7 +51,15 @@ import { RemoteConfigHandler } from './remote-config.handler.js';
     ConfigPushService,
     ConfigOpampBridge,
     AssignmentWakeups,
+    ViewerRedaction,
   ],
-  exports: [ConfigAssignmentService, ApplyHistoryService, ConfigPushService, ApplyEvents],
+  exports: [
+    ConfigAssignmentService,
+    ApplyHistoryService,
+    ConfigPushService,
+    ApplyEvents,
+    DesiredConfigCache,
+    ConfigChangeNotifier,
+  ],
 })
 export class ConfigurationsModule {}

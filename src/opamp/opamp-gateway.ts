@@ -158,10 +158,16 @@ export function mergeQueued(
     const requeue = Object.keys(deferred).length > 0 ? [...rest, deferred] : rest;
     return { reply: { command: queued[commandIndex].command, capabilities }, requeue };
   }
+  // A reply carries one custom message: the others wait for the next polls, in order.
+  const withMessage = queued.filter((draft) => draft.custom_message !== undefined);
+  const later = withMessage.slice(1).map(({ custom_message }) => ({ custom_message }));
+  const folded = queued.map((draft) =>
+    draft.custom_message !== undefined && draft !== withMessage[0] ? { ...draft, custom_message: undefined } : draft,
+  );
   const merged: ServerToAgentDraft = {};
   let flags = 0;
   // Later drafts win; the handlers' reply is the freshest view, so it goes last.
-  for (const draft of [...queued, reply]) {
+  for (const draft of [...folded, reply]) {
     for (const [key, value] of Object.entries(draft)) {
       if (value !== undefined) {
         (merged as Record<string, unknown>)[key] = value;
@@ -169,5 +175,5 @@ export function mergeQueued(
     }
     flags |= draft.flags ?? 0;
   }
-  return { reply: { ...merged, flags: flags || undefined }, requeue: [] };
+  return { reply: { ...merged, flags: flags || undefined }, requeue: later };
 }

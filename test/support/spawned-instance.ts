@@ -61,9 +61,12 @@ export async function spawnInstance(env: Record<string, string>): Promise<Spawne
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  let stdout = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    output += chunk.toString();
+  });
   const url = `http://127.0.0.1:${httpPort}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -87,7 +90,7 @@ export async function spawnInstance(env: Record<string, string>): Promise<Spawne
     process: child,
     url,
     opampUrl: `http://127.0.0.1:${opampPort}/v1/opamp`,
-    output: () => stdout + stderr,
+    output: () => output,
     kill: async () => {
       child.kill('SIGKILL');
       await gone(child.pid!);

@@ -33,6 +33,29 @@ export interface AgentSummary {
   labels: Record<string, string>;
   remote_config_status: RemoteConfigStatus;
   last_seen_at: string | null;
+  drift: 'in_sync' | 'drifted' | 'unknown' | 'pending';
+}
+
+export interface AgentDrift {
+  status: string;
+  checked_at: string | null;
+  configuration: { id: string; name: string | null; version: number } | null;
+  differences: Array<{ file: string; path: string; desired: unknown; effective: unknown }>;
+  unified_diff: string | null;
+  desired: string | null;
+  effective: string | null;
+}
+
+export interface CustomMessage {
+  id: string;
+  direction: 'received' | 'sent';
+  capability: string;
+  type: string;
+  data: string;
+  size: number;
+  truncated: boolean;
+  sent_by: string | null;
+  created_at: string;
 }
 
 export interface AgentAssignment {
@@ -53,6 +76,9 @@ export interface AgentDetail extends AgentSummary {
   capabilities: { mask: string; names: string[] };
   health: HealthNode | null;
   effective_config: Record<string, { body: string; content_type: string }> | null;
+  custom_capabilities: string[] | null;
+  available_components: Record<string, unknown> | null;
+  drift_paths: string[] | null;
   package_statuses?: AgentPackageStatus[];
   instance_id: string | null;
   sequence_num: string;
@@ -295,13 +321,19 @@ export const api = {
   login: (username: string, password: string) => call<Session>('POST', '/auth/login', { username, password }),
   me: () => call<User>('GET', '/auth/me'),
 
-  agents: (filter: { status?: string; selector?: string; q?: string }) =>
+  agents: (filter: { status?: string; selector?: string; q?: string; drift?: string }) =>
     list<AgentSummary>(`/agents${query({ ...filter, page_size: 200 })}`),
   agent: (id: string) => call<AgentDetail>('GET', `/agents/${enc(id)}`),
   setLabels: (id: string, labels: Record<string, string>) =>
     call<AgentDetail>('PUT', `/agents/${enc(id)}/labels`, { labels }),
   restart: (id: string) => call<unknown>('POST', `/agents/${enc(id)}/restart`),
   agentApplyHistory: (id: string) => call<ApplyRecord[]>('GET', `/agents/${enc(id)}/apply-history`),
+  agentDrift: (id: string) => call<AgentDrift>('GET', `/agents/${enc(id)}/drift`),
+  customMessages: (id: string) => call<CustomMessage[]>('GET', `/agents/${enc(id)}/custom-messages?limit=20`),
+  sendCustomMessage: (id: string, message: { capability: string; type: string; data: string }) =>
+    call<{ status: string }>('POST', `/agents/${enc(id)}/custom-messages`, message),
+  pushToAgent: (name: string, agentId: string) =>
+    call<PushResult>('POST', `/configurations/${enc(name)}/push`, { agent_ids: [agentId] }),
 
   configurations: () => call<Configuration[]>('GET', '/configurations?page_size=200'),
   configuration: (name: string) => call<Configuration>('GET', `/configurations/${enc(name)}`),

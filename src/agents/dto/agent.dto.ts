@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
-import type { AgentEntity } from '../agent.entity.js';
+import { DRIFT_STATES, type AgentEntity, type DriftState } from '../agent.entity.js';
 import { AGENT_SORTS, type AgentSort } from '../agents.repository.js';
 import { capabilityNames } from '../capabilities.js';
 
@@ -26,6 +26,11 @@ export class AgentListQuery extends PageQuery {
   @IsString()
   @MaxLength(200)
   q?: string;
+
+  @ApiPropertyOptional({ enum: DRIFT_STATES, description: 'Only agents in this drift state' })
+  @IsOptional()
+  @IsIn(DRIFT_STATES)
+  drift?: DriftState;
 
   @ApiPropertyOptional({ enum: AGENT_SORTS, default: 'last_seen_at' })
   @IsOptional()
@@ -102,6 +107,13 @@ export class AgentSummary {
 
   @ApiProperty({ nullable: true, type: String })
   last_seen_at: string | null;
+
+  @ApiProperty({
+    enum: DRIFT_STATES,
+    description:
+      'Effective config vs desired configuration: in_sync, drifted, unknown (no effective config or no configuration), pending (offer in flight)',
+  })
+  drift: DriftState;
 }
 
 export class AgentDetail extends AgentSummary {
@@ -146,8 +158,26 @@ export class AgentDetail extends AgentSummary {
   })
   configuration?: Record<string, unknown> | null;
 
-  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true })
+  @ApiProperty({
+    nullable: true,
+    type: 'object',
+    additionalProperties: true,
+    description: 'AvailableComponents as last reported in full: {components, hash (hex)}',
+  })
   available_components: Record<string, unknown> | null;
+
+  @ApiProperty({
+    nullable: true,
+    type: [String],
+    description: 'Custom capabilities the agent announced (reverse-DNS names)',
+  })
+  custom_capabilities: string[] | null;
+
+  @ApiProperty({ nullable: true, type: [String], description: 'Paths that differ from the desired config, when drifted' })
+  drift_paths: string[] | null;
+
+  @ApiProperty({ nullable: true, type: String })
+  drift_checked_at: string | null;
 
   @ApiProperty({ description: 'The server instance holding the connection', nullable: true, type: String })
   instance_id: string | null;
@@ -180,6 +210,13 @@ export class AgentStatsResponse {
 
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } })
   by_health: Record<string, number>;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    description: 'in_sync, drifted, unknown, pending',
+  })
+  by_drift: Record<string, number>;
 }
 
 export function toAgentSummary(agent: AgentEntity): AgentSummary {
@@ -198,6 +235,7 @@ export function toAgentSummary(agent: AgentEntity): AgentSummary {
       error_message: agent.remoteConfigError,
     },
     last_seen_at: agent.lastSeenAt?.toISOString() ?? null,
+    drift: agent.driftStatus,
   };
 }
 
@@ -211,6 +249,9 @@ export function toAgentDetail(agent: AgentEntity): AgentDetail {
     effective_config: agent.effectiveConfig,
     effective_config_hash: agent.effectiveConfigHash,
     available_components: agent.availableComponents,
+    custom_capabilities: agent.customCapabilities,
+    drift_paths: agent.driftPaths,
+    drift_checked_at: agent.driftCheckedAt?.toISOString() ?? null,
     instance_id: agent.instanceId,
     sequence_num: agent.sequenceNum,
     first_seen_at: agent.firstSeenAt.toISOString(),

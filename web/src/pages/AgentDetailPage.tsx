@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type User } from '../api.js';
+import { CustomMessages } from '../components/CustomMessages.js';
+import { DriftPanel } from '../components/DriftPanel.js';
 import { ErrorMessage } from '../components/ErrorMessage.js';
 import { HealthTree } from '../components/HealthTree.js';
 import { KeyValueEditor } from '../components/KeyValueEditor.js';
@@ -174,6 +176,7 @@ export function AgentDetailPage({ id, user }: { id: string; user: User }) {
           )}
         </div>
       </div>
+      <DriftPanel agent={a} user={user} act={act} />
       <div class="card">
         <h2>Effective configuration</h2>
         {a.effective_config && Object.keys(a.effective_config).length > 0 ? (
@@ -188,6 +191,17 @@ export function AgentDetailPage({ id, user }: { id: string; user: User }) {
         ) : (
           <p class="muted">Not reported</p>
         )}
+      </div>
+      <div class="grid">
+        <CustomMessages agent={a} user={user} />
+        <div class="card">
+          <h2>Available components</h2>
+          {a.available_components ? (
+            <pre class="code small">{JSON.stringify(a.available_components.components ?? {}, null, 2)}</pre>
+          ) : (
+            <p class="muted">Not reported</p>
+          )}
+        </div>
       </div>
       <div class="card">
         <h2>Apply history</h2>

@@ -17,13 +17,13 @@ async function assignments(): Promise<Map<string, AgentAssignment>> {
 
 export function AgentsPage() {
   // What is typed (kept in state so live re-renders never wipe it) and, shortly after, what is queried.
-  const [draft, setDraft] = useState({ status: '', selector: '', q: '' });
+  const [draft, setDraft] = useState({ status: '', selector: '', q: '', drift: '' });
   const [filter, setFilter] = useState(draft);
   useEffect(() => {
     const timer = setTimeout(() => setFilter(draft), 400);
     return () => clearTimeout(timer);
   }, [draft]);
-  const agents = useAsync(() => api.agents(filter), [filter.status, filter.selector, filter.q]);
+  const agents = useAsync(() => api.agents(filter), [filter.status, filter.selector, filter.q, filter.drift]);
   const assigned = useAsync(assignments, []);
   useLiveEvents(() => {
     agents.reload();
@@ -39,6 +39,13 @@ export function AgentsPage() {
           <option value="">Any status</option>
           <option value="online">Online</option>
           <option value="offline">Offline</option>
+        </select>
+        <select name="drift" value={draft.drift} onChange={set('drift')}>
+          <option value="">Any drift</option>
+          <option value="in_sync">In sync</option>
+          <option value="drifted">Drifted</option>
+          <option value="pending">Pending</option>
+          <option value="unknown">Unknown</option>
         </select>
         <input
           name="selector"
@@ -60,12 +67,13 @@ export function AgentsPage() {
             <th>Labels</th>
             <th>Last seen</th>
             <th>Configuration</th>
+            <th>Drift</th>
           </tr>
         </thead>
         <tbody>
           {agents.data?.items.length === 0 && (
             <tr>
-              <td colSpan={8} class="muted">
+              <td colSpan={9} class="muted">
                 No agents match.
               </td>
             </tr>
@@ -101,6 +109,9 @@ export function AgentsPage() {
                   ) : (
                     <span class="muted">none</span>
                   )}
+                </td>
+                <td data-testid="drift">
+                  <StatusBadge value={agent.drift} />
                 </td>
               </tr>
             );

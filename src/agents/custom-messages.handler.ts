@@ -1,0 +1,56 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import {
+  AgentMessageHandlers,
+  type AgentMessageContext,
+  type AgentMessageHandler,
+} from '../opamp/agent-message-handlers.js';
+import { AgentEvents } from './agent-events.js';
+import { CustomMessagesRepository } from './custom-messages.repository.js';
+
+/**
+ * Keeps the custom messages agents send (after the inventory, so the agent row exists). Messages
+ * are rare, so each is one statement; a message for a capability the agent did not announce is
+ * kept too: the server does not own the capability's meaning and must not lose what was said.
+ */
+@Injectable()
+export class CustomMessagesHandler implements AgentMessageHandler, OnModuleInit {
+  readonly name = 'custom-messages';
+  private readonly logger = new Logger(CustomMessagesHandler.name);
+
+  constructor(
+    private readonly handlers: AgentMessageHandlers,
+    private readonly messages: CustomMessagesRepository,
+    private readonly events: AgentEvents,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.handlers.register(this, 5);
+  }
+
+  async handle(context: AgentMessageContext): Promise<void> {
+    const message = context.message.custom_message;
+    if (!message?.capability) {
+      return;
+    }
+    try {
+      await this.messages.record(
+        {
+          instanceUid: context.agent.instanceUid,
+          direction: 'received',
+          capability: message.capability,
+          type: message.type ?? '',
+          data: Buffer.from(message.data ?? new Uint8Array()),
+          sentBy: null,
+        },
+        this.config.customMessageMaxBytes,
+        this.config.customMessagesKept,
+      );
+      this.events.emit({ type: 'custom_message', instanceUid: context.agent.instanceUid });
+    } catch (error) {
+      // Losing one custom message must not turn the agent's status report into a retry loop.
+      this.logger.error({ err: error, instanceUid: context.agent.instanceUid }, 'Storing a custom message failed');
+    }
+  }
+}

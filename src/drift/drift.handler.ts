@@ -1,0 +1,65 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { AgentInventoryHandler } from '../agents/agent-inventory.handler.js';
+import type { AssignmentChange } from '../configurations/assignment.store.js';
+import { ConfigChangeNotifier, type ConfigChangeListener } from '../configurations/config-change-notifier.js';
+import {
+  AgentMessageHandlers,
+  type AgentMessageContext,
+  type AgentMessageHandler,
+} from '../opamp/agent-message-handlers.js';
+import type { ConfigEntry } from '../redaction/secret-redactor.js';
+import { DriftService } from './drift.service.js';
+
+/**
+ * When drift is recomputed: the inventory says the effective config changed, the agent reports
+ * the result of applying a config, or the agent's desired configuration changed (committed on
+ * this instance, whichever instance holds the agent: the state is in its row). Heartbeats cost a
+ * map lookup.
+ */
+@Injectable()
+export class DriftHandler implements AgentMessageHandler, ConfigChangeListener, OnModuleInit {
+  readonly name = 'drift';
+  /** Effective configs that changed with the message being handled. */
+  private readonly changed = new Map<string, Record<string, ConfigEntry>>();
+
+  constructor(
+    private readonly handlers: AgentMessageHandlers,
+    private readonly inventory: AgentInventoryHandler,
+    private readonly notifier: ConfigChangeNotifier,
+    private readonly drift: DriftService,
+  ) {}
+
+  onModuleInit(): void {
+    this.inventory.onEffectiveConfigChanged((uid, config) => this.changed.set(uid, config));
+    // After configurations (10): the assignment of a first message has been recomputed.
+    this.handlers.register(this, 15);
+    this.notifier.register(this);
+  }
+
+  handle(context: AgentMessageContext): Promise<void> {
+    const { agent, message } = context;
+    const effective = this.changed.get(agent.instanceUid);
+    const status = agent.remoteConfigStatus;
+    const applyResult = message.remote_config_status !== undefined && (status === 'APPLIED' || status === 'FAILED');
+    if (effective || applyResult) {
+      this.changed.delete(agent.instanceUid);
+      this.drift.schedule(agent.instanceUid, {
+        effective,
+        remoteConfigHash: agent.remoteConfigHash,
+        remoteConfigStatus: agent.remoteConfigStatus,
+        capabilities: agent.capabilities,
+      });
+    }
+    return Promise.resolve();
+  }
+
+  disconnected(instanceUid: string): Promise<void> {
+    this.changed.delete(instanceUid);
+    return Promise.resolve();
+  }
+
+  assignmentsChanged(changes: AssignmentChange[]): Promise<void> {
+    changes.forEach((change) => this.drift.schedule(change.instanceUid));
+    return Promise.resolve();
+  }
+}
