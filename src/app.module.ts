@@ -7,7 +7,7 @@ import { requestIdOf } from './common/request-id.js';
 import { ConfigModule } from './config/config.module.js';
 import { ConfigurationsModule } from './configurations/configurations.module.js';
 import { EventsModule } from './events/events.module.js';
-import { DatabaseModule } from './database/database.module.js';
+import { DatabaseModule, type EmbeddedStatusSource } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OpampModule } from './opamp/opamp.module.js';
@@ -17,7 +17,7 @@ import { StorageModule } from './storage/storage.module.js';
 @Module({})
 export class AppModule {
   /** The whole application on a validated config and a resolved database URL. */
-  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+  static forRoot(config: AppConfig, databaseUrl: string, embeddedStatus?: EmbeddedStatusSource): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -30,7 +30,7 @@ export class AppModule {
             customSuccessMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
           },
         }),
-        DatabaseModule.forRoot(databaseUrl),
+        DatabaseModule.forRoot(databaseUrl, embeddedStatus),
         StorageModule,
         MetricsModule,
         AuthModule,

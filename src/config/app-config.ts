@@ -51,6 +51,17 @@ export class AppConfig {
   configMaxBytes: number;
   applyTimeoutSeconds: number;
   shutdownTimeoutSeconds: number;
+  /** Bytes a WebSocket agent may leave unread before it is dropped as a slow consumer. */
+  opampMaxSendBufferBytes: number;
+  /** Milliseconds one message to an agent may take to reach its socket before the agent is dropped. */
+  opampSendTimeoutMs: number;
+  /** /health reports `degraded` under this much free space; undefined: 1 GiB or 5% of the volume, whichever is less. */
+  storageMinFreeBytes?: number;
+  /** The storage reconciler (see StorageReconciler): how often, and the ages past which leftovers go. */
+  reconcileIntervalSeconds: number;
+  reconcileTempMaxAgeSeconds: number;
+  reconcileMultipartMaxAgeSeconds: number;
+  reconcileOrphanGraceSeconds: number;
 
   get blobDir(): string {
     return path.join(this.dataDir, 'blobs');
@@ -217,6 +228,15 @@ export function loadConfig(env: Env): AppConfig {
   c.configMaxBytes = r.int('CONFIG_MAX_BYTES', 1 * MIB, 1, 64 * MIB);
   c.applyTimeoutSeconds = r.int('APPLY_TIMEOUT_SECONDS', 300, 1, 86400 * 7);
   c.shutdownTimeoutSeconds = r.int('SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600);
+  c.opampMaxSendBufferBytes = r.int('OPAMP_MAX_SEND_BUFFER_BYTES', 16 * MIB, 64 * 1024, 1024 * MIB);
+  c.opampSendTimeoutMs = r.int('OPAMP_SEND_TIMEOUT_MS', 30_000, 100, 600_000);
+  const minFree = r.optional('STORAGE_MIN_FREE_BYTES');
+  c.storageMinFreeBytes =
+    minFree === undefined ? undefined : r.int('STORAGE_MIN_FREE_BYTES', 0, 0, Number.MAX_SAFE_INTEGER);
+  c.reconcileIntervalSeconds = r.duration('STORAGE_RECONCILE_INTERVAL', 3600);
+  c.reconcileTempMaxAgeSeconds = r.duration('STORAGE_RECONCILE_TEMP_MAX_AGE', 3600);
+  c.reconcileMultipartMaxAgeSeconds = r.duration('STORAGE_RECONCILE_MULTIPART_MAX_AGE', 86400);
+  c.reconcileOrphanGraceSeconds = r.duration('STORAGE_RECONCILE_ORPHAN_GRACE', 3600);
   if (r.problems.length > 0) {
     throw new ConfigValidationError(r.problems);
   }

@@ -10,6 +10,7 @@ export class OpampMetrics {
   readonly decodeErrors: Counter<'transport' | 'reason'>;
   readonly refused: Counter<'reason'>;
   readonly handlerSeconds: Histogram;
+  readonly slowAgentsDropped: Counter<'reason'>;
   /** Label children bound once: the hot path must not hash a label object per message. */
   readonly received: Record<'websocket' | 'http', Counter.Internal>;
   readonly sent: Record<'websocket' | 'http', Counter.Internal>;
@@ -49,6 +50,12 @@ export class OpampMetrics {
     this.refused = new Counter({
       name: 'opamp_refused_connections_total',
       help: 'Connections refused before the protocol started, by reason: unauthorized, connections (cap), rate, busy (event loop lag)',
+      labelNames: ['reason'],
+      registers: [registry],
+    });
+    this.slowAgentsDropped = new Counter({
+      name: 'opamp_slow_agents_dropped_total',
+      help: 'WebSocket agents disconnected because they did not read what they were sent (send_buffer_full, send_timeout)',
       labelNames: ['reason'],
       registers: [registry],
     });

@@ -1,9 +1,12 @@
 import {
+  AbortMultipartUploadCommand,
   CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
@@ -11,7 +14,8 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { S3Settings } from '../config/app-config.js';
-import type { BlobStorage, ByteRange } from './blob-storage.js';
+import type { BlobStorage, ByteRange, IncompleteWrite, StoredObject } from './blob-storage.js';
+import { toStorageError } from './storage.errors.js';
 
 /** 5 MiB is S3's smallest part; two parts in flight bound memory per upload to ~10 MiB. */
 const PART_SIZE = 5 * 1024 * 1024;
@@ -30,6 +34,8 @@ export function createS3Client(settings: S3Settings): S3Client {
     // trailer, which S3-compatible stores such as s3rver store verbatim, corrupting the object.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // An unreachable store should fail a request in seconds, not hold it for the SDK's default retries.
+    maxAttempts: 2,
   });
 }
 
@@ -72,35 +78,36 @@ export class S3BlobStorage implements BlobStorage {
       leavePartsOnError: false,
     });
     const source = pipeline(body, counted);
-    try {
-      await Promise.all([source, upload.done()]);
-    } catch (error) {
+    const [read, write] = await Promise.allSettled([source, upload.done()]);
+    if (read.status === 'rejected' || write.status === 'rejected') {
       counted.destroy();
+      // While the store is down these fail too; what they leave is found by the reconciler.
       await upload.abort().catch(() => undefined);
       // A small body is sent as one PutObject, which may have completed before the error.
       await this.delete(key).catch(() => undefined);
-      await source.catch(() => undefined);
-      throw error;
+      throw read.status === 'rejected' ? read.reason : toStorageError((write as PromiseRejectedResult).reason);
     }
     return { size };
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
-    const response = await this.client.send(
-      new GetObjectCommand({
-        Bucket: this.bucket,
-        Key: key,
-        Range: range ? `bytes=${range.start}-${range.end}` : undefined,
-      }),
-    );
+    const response = await this.client
+      .send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Range: range ? `bytes=${range.start}-${range.end}` : undefined,
+        }),
+      )
+      .catch(rethrow);
     if (!(response.Body instanceof Readable)) {
-      throw new Error(`S3 returned no stream for ${key}`);
+      throw new Error('S3 returned no stream for an object');
     }
     return response.Body;
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })).catch(rethrow);
   }
 
   async exists(key: string): Promise<boolean> {
@@ -111,13 +118,82 @@ export class S3BlobStorage implements BlobStorage {
       if (isNotFound(error)) {
         return false;
       }
-      throw error;
+      throw toStorageError(error);
     }
   }
 
   async check(): Promise<void> {
     await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
   }
+
+  space(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  async *list(prefix: string): AsyncIterable<StoredObject> {
+    let token: string | undefined;
+    do {
+      const page = await this.client
+        .send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }))
+        .catch(rethrow);
+      for (const object of page.Contents ?? []) {
+        if (object.Key) {
+          yield { key: object.Key, size: object.Size ?? 0, modifiedAt: object.LastModified ?? new Date() };
+        }
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async *listIncomplete(prefix: string): AsyncIterable<IncompleteWrite> {
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    do {
+      const page = await this.client
+        .send(
+          new ListMultipartUploadsCommand({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            KeyMarker: keyMarker,
+            UploadIdMarker: uploadIdMarker,
+          }),
+        )
+        .catch(rethrow);
+      for (const upload of page.Uploads ?? []) {
+        if (upload.Key && upload.UploadId) {
+          yield {
+            kind: 'multipart_upload',
+            id: upload.UploadId,
+            key: upload.Key,
+            startedAt: upload.Initiated ?? new Date(),
+          };
+        }
+      }
+      const more = page.IsTruncated === true;
+      keyMarker = more ? page.NextKeyMarker : undefined;
+      uploadIdMarker = more ? page.NextUploadIdMarker : undefined;
+    } while (keyMarker);
+  }
+
+  async abortIncomplete(write: IncompleteWrite): Promise<void> {
+    if (write.kind !== 'multipart_upload' || !write.key) {
+      throw new Error(`Not a multipart upload: ${write.kind} ${write.id}`);
+    }
+    try {
+      await this.client.send(
+        new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: write.key, UploadId: write.id }),
+      );
+    } catch (error) {
+      if (!(error instanceof S3ServiceException && error.name === 'NoSuchUpload')) {
+        throw toStorageError(error);
+      }
+    }
+  }
+}
+
+/** Turns an outage of the store into StorageUnavailable (use as `.catch(rethrow)`). */
+function rethrow(error: unknown): never {
+  throw toStorageError(error);
 }
 
 function isNotFound(error: unknown): boolean {
