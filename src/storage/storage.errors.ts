@@ -58,7 +58,7 @@ export function toStorageError(error: unknown): unknown {
     return error;
   }
   const code = errorCode(error);
-  const local = code === undefined ? undefined : LOCAL_CAUSES[code];
+  const local = code !== undefined && Object.hasOwn(LOCAL_CAUSES, code) ? LOCAL_CAUSES[code] : undefined;
   if (local !== undefined) {
     return local === 'full' ? new StorageFull() : new StorageUnavailable(local);
   }
