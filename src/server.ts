@@ -23,6 +23,7 @@ export async function startServer(config: AppConfig): Promise<RunningServer> {
     embedded = new EmbeddedPostgres({
       dataDir: config.postgresDir,
       port: config.embeddedPgPort,
+      maxRestarts: config.embeddedPgMaxRestarts,
       logger: { log: (m) => log.info(m), warn: (m) => log.warn(m) },
       // Serving 500s forever helps nobody: exit so a supervisor (systemd, Docker, Kubernetes) starts us anew.
       onGiveUp: (error) => {

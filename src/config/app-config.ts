@@ -24,6 +24,8 @@ export class AppConfig {
   databaseUrl?: string;
   dataDir: string;
   embeddedPgPort: number;
+  /** Restarts of the embedded PostgreSQL tried after it dies, before the server exits non-zero. */
+  embeddedPgMaxRestarts: number;
   storageDriver: StorageDriver;
   s3: S3Settings;
   jwtSecret?: string;
@@ -180,6 +182,7 @@ export function loadConfig(env: Env): AppConfig {
   c.databaseUrl = r.url('DATABASE_URL', ['postgres:', 'postgresql:']);
   c.dataDir = path.resolve(r.string('DATA_DIR', './data'));
   c.embeddedPgPort = r.int('EMBEDDED_PG_PORT', 0, 0, 65535);
+  c.embeddedPgMaxRestarts = r.int('EMBEDDED_PG_MAX_RESTARTS', 5, 0, 100);
   c.storageDriver = r.oneOf('STORAGE_DRIVER', ['filesystem', 's3'] as const, 'filesystem');
   c.s3 = {
     endpoint: r.url('S3_ENDPOINT', ['http:', 'https:']),

@@ -8,7 +8,7 @@ export const DATABASE_URL = Symbol('DATABASE_URL');
 type Listener = (payload: string) => void;
 
 const RETRY_BASE_MS = 500;
-const RETRY_MAX_MS = 15_000;
+const RETRY_MAX_MS = 5_000;
 /** A connection that never completes its handshake must not stall the loop. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
