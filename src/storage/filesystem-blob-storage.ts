@@ -23,7 +23,11 @@ export class FilesystemBlobStorage implements BlobStorage {
     let writeError: unknown;
     try {
       const out = fs.createWriteStream(temp, { flags: 'wx' });
-      out.once('error', (error) => (writeError = error));
+      out.once('error', (error) => {
+        writeError = error;
+        // Before pipeline passes the raw error upstream: whoever feeds `body` learns the cause.
+        body.destroy(toStorageError(error) as Error);
+      });
       await pipeline(body, out);
       try {
         await fs.promises.mkdir(path.dirname(target), { recursive: true });

@@ -12,7 +12,6 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { S3Settings } from '../config/app-config.js';
 import type { BlobStorage, ByteRange, IncompleteWrite, StoredObject } from './blob-storage.js';
 import { toStorageError } from './storage.errors.js';
@@ -77,15 +76,34 @@ export class S3BlobStorage implements BlobStorage {
       queueSize: QUEUE_SIZE,
       leavePartsOnError: false,
     });
-    const source = pipeline(body, counted);
-    const [read, write] = await Promise.allSettled([source, upload.done()]);
-    if (read.status === 'rejected' || write.status === 'rejected') {
+    // Piped by hand, not with pipeline(): when the upload fails the SDK aborts `counted`, and that
+    // abort must not reach the caller's stream before the store's own error does.
+    let sourceError: unknown;
+    const source = new Promise<void>((resolve, reject) => {
+      body.once('error', (error) => {
+        sourceError = error;
+        counted.destroy(error);
+        reject(error);
+      });
+      body.once('end', resolve);
+    });
+    body.pipe(counted);
+    try {
+      await Promise.all([source, upload.done()]);
+    } catch (error) {
+      // The store's failure, named, reaches whoever feeds `body` (a client's upload gets 503, not 500).
+      const failure = error === sourceError ? error : toStorageError(error);
+      body.unpipe(counted);
+      if (failure !== sourceError) {
+        body.destroy(failure as Error);
+      }
       counted.destroy();
-      // While the store is down these fail too; what they leave is found by the reconciler.
+      // While the store is down the abort fails too; what it leaves is found by the reconciler.
       await upload.abort().catch(() => undefined);
       // A small body is sent as one PutObject, which may have completed before the error.
       await this.delete(key).catch(() => undefined);
-      throw read.status === 'rejected' ? read.reason : toStorageError((write as PromiseRejectedResult).reason);
+      await source.catch(() => undefined);
+      throw failure;
     }
     return { size };
   }

@@ -5,6 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 
+/** A parsed JSON answer, read loosely by the assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type JsonBody = Record<string, any>;
+
 export const ADMIN_PASSWORD = 'fault-admin-password';
 
 /** A built server (`dist/src/main.js`) in its own process, with its log kept for assertions. */
@@ -61,9 +65,9 @@ export async function poll<T>(
   }
 }
 
-export async function health(url: string): Promise<{ status: number; body: Record<string, any> }> {
+export async function health(url: string): Promise<{ status: number; body: JsonBody }> {
   const response = await fetch(`${url}/health`);
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
+  return { status: response.status, body: (await response.json()) as JsonBody };
 }
 
 /** Starts the server with `env` on free ports; resolves once /health answers 200. */
@@ -176,3 +180,72 @@ export function printFigures(fault: string, rows: Array<[string, string | number
   const lines = rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);
   process.stdout.write(`\n[fault] ${fault}\n${lines.join('\n')}\n`);
 }
+
+export interface UploadResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: JsonBody;
+}
+
+/**
+ * Uploads a generated package of `size` bytes through the multipart API; once `atBytes` of the
+ * body have been sent, `hook` runs (a fault is injected) while the rest keeps streaming.
+ * Resolves with the answer, or with status 0 when the connection was cut.
+ */
+export async function uploadPackage(
+  url: string,
+  token: string,
+  fields: Record<string, string>,
+  size: number,
+  fault?: { atBytes: number; hook: () => void | Promise<void> },
+): Promise<UploadResult> {
+  const { streamedUpload } = await import('../../support/multipart.js');
+  const upload = streamedUpload(fields, size);
+  const http = await import('node:http');
+  return new Promise((resolve) => {
+    const request = http.request(
+      `${url}/api/v1/packages`,
+      {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${token}`,
+          'Content-Type': `multipart/form-data; boundary=${upload.boundary}`,
+          'Content-Length': String(upload.contentLength),
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (c: Buffer) => chunks.push(c));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          let body: JsonBody;
+          try {
+            body = text ? (JSON.parse(text) as JsonBody) : {};
+          } catch {
+            body = { text };
+          }
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body });
+        });
+        response.on('error', () => resolve({ status: 0, headers: {}, body: {} }));
+      },
+    );
+    request.on('error', () => resolve({ status: 0, headers: {}, body: {} }));
+    let sent = 0;
+    let fired = false;
+    upload.body.on('data', (chunk: Buffer) => {
+      sent += chunk.length;
+      if (!request.write(chunk)) {
+        upload.body.pause();
+        request.once('drain', () => upload.body.resume());
+      }
+      if (fault && !fired && sent >= fault.atBytes) {
+        fired = true;
+        upload.body.pause();
+        void Promise.resolve(fault.hook()).finally(() => upload.body.resume());
+      }
+    });
+    upload.body.on('end', () => request.end());
+  });
+}
+
+export const PACKAGE_FIELDS = { name: 'fault-agent', platform: 'linux', arch: 'amd64' };
