@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
+import type { EmbeddedStatusSource } from './database/database.module.js';
 import { serveConsole } from './web/console-static.js';
 
 /** Builds the OpenAPI document of a created app (also written to openapi.json by `npm run openapi`). */
@@ -24,8 +25,12 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
 }
 
 /** Creates the HTTP application with every global concern wired: logging, validation, errors, security headers, docs. */
-export async function createApp(config: AppConfig, databaseUrl: string): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
+export async function createApp(
+  config: AppConfig,
+  databaseUrl: string,
+  embeddedStatus?: EmbeddedStatusSource,
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl, embeddedStatus), {
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));

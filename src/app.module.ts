@@ -8,8 +8,8 @@ import { ConfigModule } from './config/config.module.js';
 import { ConfigurationsModule } from './configurations/configurations.module.js';
 import { ConnectionSettingsModule } from './connection-settings/connection-settings.module.js';
 import { EventsModule } from './events/events.module.js';
-import { DatabaseModule } from './database/database.module.js';
 import { DriftModule } from './drift/drift.module.js';
+import { DatabaseModule, type EmbeddedStatusSource } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OpampModule } from './opamp/opamp.module.js';
@@ -20,7 +20,7 @@ import { StorageModule } from './storage/storage.module.js';
 @Module({})
 export class AppModule {
   /** The whole application on a validated config and a resolved database URL. */
-  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+  static forRoot(config: AppConfig, databaseUrl: string, embeddedStatus?: EmbeddedStatusSource): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -33,7 +33,7 @@ export class AppModule {
             customSuccessMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
           },
         }),
-        DatabaseModule.forRoot(databaseUrl),
+        DatabaseModule.forRoot(databaseUrl, embeddedStatus),
         StorageModule,
         RedactionModule,
         MetricsModule,

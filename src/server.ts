@@ -23,14 +23,20 @@ export async function startServer(config: AppConfig): Promise<RunningServer> {
     embedded = new EmbeddedPostgres({
       dataDir: config.postgresDir,
       port: config.embeddedPgPort,
+      maxRestarts: config.embeddedPgMaxRestarts,
       logger: { log: (m) => log.info(m), warn: (m) => log.warn(m) },
+      // Serving 500s forever helps nobody: exit so a supervisor (systemd, Docker, Kubernetes) starts us anew.
+      onGiveUp: (error) => {
+        log.fatal({ err: error }, 'Embedded PostgreSQL is gone and could not be restarted; exiting');
+        process.exit(1);
+      },
     });
     databaseUrl = await embedded.start();
     log.info('Embedded PostgreSQL is up');
   }
   let app: NestExpressApplication;
   try {
-    app = await createApp(config, databaseUrl);
+    app = await createApp(config, databaseUrl, embedded && (() => embedded.status));
     await app.listen(config.httpPort, config.httpHost);
   } catch (error) {
     await embedded?.stop();

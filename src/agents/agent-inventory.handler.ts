@@ -51,7 +51,7 @@ export class AgentInventoryHandler implements AgentMessageHandler, OnModuleInit,
 
   /** After the OpAMP server said goodbye (onModuleDestroy), before TypeORM closes (onApplicationShutdown). */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.queue.drain();
+    await this.queue.markAllOffline();
   }
 
   onEffectiveConfigChanged(listener: EffectiveConfigListener): void {

@@ -145,6 +145,21 @@ export class AgentWriteQueue {
     this.schedule(20);
   }
 
+  /**
+   * Shutdown: every agent this instance still holds online goes offline, including any whose own
+   * disconnect was lost, so the table never shows an agent online at an instance that has gone.
+   */
+  async markAllOffline(): Promise<void> {
+    await this.drain();
+    await this.run(
+      `UPDATE agents SET status = 'offline', disconnected_at = now(), updated_at = now()
+       WHERE instance_uid IN (${LOCK_IN_ORDER("SELECT instance_uid FROM agents WHERE instance_id = $1 AND status = 'online'")})
+         AND instance_id = $1 AND status = 'online'`,
+      true,
+      () => [this.instanceId],
+    );
+  }
+
   /** Writes everything pending now (shutdown, tests). */
   async drain(): Promise<void> {
     clearTimeout(this.timer);

@@ -11,7 +11,8 @@ export type DomainErrorKind =
   | 'too_large'
   | 'unprocessable'
   | 'rate_limited'
-  | 'unavailable';
+  | 'unavailable'
+  | 'insufficient_storage';
 
 /** Base class of every error a service throws on purpose; `code` names the case (e.g. PackageAlreadyExists). */
 export class DomainError extends Error {

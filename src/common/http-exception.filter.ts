@@ -32,6 +32,8 @@ export function statusForKind(kind: DomainErrorKind): number {
       return HttpStatus.TOO_MANY_REQUESTS;
     case 'unavailable':
       return HttpStatus.SERVICE_UNAVAILABLE;
+    case 'insufficient_storage':
+      return HttpStatus.INSUFFICIENT_STORAGE;
   }
 }
 

@@ -24,6 +24,8 @@ export class AppConfig {
   databaseUrl?: string;
   dataDir: string;
   embeddedPgPort: number;
+  /** Restarts of the embedded PostgreSQL tried after it dies, before the server exits non-zero. */
+  embeddedPgMaxRestarts: number;
   storageDriver: StorageDriver;
   s3: S3Settings;
   jwtSecret?: string;
@@ -58,6 +60,17 @@ export class AppConfig {
   /** Custom messages kept per agent, and the largest payload stored of each. */
   customMessagesKept: number;
   customMessageMaxBytes: number;
+  /** Bytes a WebSocket agent may leave unread before it is dropped as a slow consumer. */
+  opampMaxSendBufferBytes: number;
+  /** Milliseconds one message to an agent may take to reach its socket before the agent is dropped. */
+  opampSendTimeoutMs: number;
+  /** /health reports `degraded` under this much free space; undefined: 1 GiB or 5% of the volume, whichever is less. */
+  storageMinFreeBytes?: number;
+  /** The storage reconciler (see StorageReconciler): how often, and the ages past which leftovers go. */
+  reconcileIntervalSeconds: number;
+  reconcileTempMaxAgeSeconds: number;
+  reconcileMultipartMaxAgeSeconds: number;
+  reconcileOrphanGraceSeconds: number;
 
   get blobDir(): string {
     return path.join(this.dataDir, 'blobs');
@@ -176,6 +189,7 @@ export function loadConfig(env: Env): AppConfig {
   c.databaseUrl = r.url('DATABASE_URL', ['postgres:', 'postgresql:']);
   c.dataDir = path.resolve(r.string('DATA_DIR', './data'));
   c.embeddedPgPort = r.int('EMBEDDED_PG_PORT', 0, 0, 65535);
+  c.embeddedPgMaxRestarts = r.int('EMBEDDED_PG_MAX_RESTARTS', 5, 0, 100);
   c.storageDriver = r.oneOf('STORAGE_DRIVER', ['filesystem', 's3'] as const, 'filesystem');
   c.s3 = {
     endpoint: r.url('S3_ENDPOINT', ['http:', 'https:']),
@@ -238,6 +252,15 @@ export function loadConfig(env: Env): AppConfig {
   }
   c.customMessagesKept = r.int('CUSTOM_MESSAGES_KEPT', 20, 1, 1000);
   c.customMessageMaxBytes = r.int('CUSTOM_MESSAGE_MAX_BYTES', 64 * 1024, 1, 16 * MIB);
+  c.opampMaxSendBufferBytes = r.int('OPAMP_MAX_SEND_BUFFER_BYTES', 16 * MIB, 64 * 1024, 1024 * MIB);
+  c.opampSendTimeoutMs = r.int('OPAMP_SEND_TIMEOUT_MS', 30_000, 100, 600_000);
+  const minFree = r.optional('STORAGE_MIN_FREE_BYTES');
+  c.storageMinFreeBytes =
+    minFree === undefined ? undefined : r.int('STORAGE_MIN_FREE_BYTES', 0, 0, Number.MAX_SAFE_INTEGER);
+  c.reconcileIntervalSeconds = r.duration('STORAGE_RECONCILE_INTERVAL', 3600);
+  c.reconcileTempMaxAgeSeconds = r.duration('STORAGE_RECONCILE_TEMP_MAX_AGE', 3600);
+  c.reconcileMultipartMaxAgeSeconds = r.duration('STORAGE_RECONCILE_MULTIPART_MAX_AGE', 86400);
+  c.reconcileOrphanGraceSeconds = r.duration('STORAGE_RECONCILE_ORPHAN_GRACE', 3600);
   if (r.problems.length > 0) {
     throw new ConfigValidationError(r.problems);
   }

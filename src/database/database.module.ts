@@ -1,7 +1,12 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { dataSourceOptions } from './data-source-options.js';
+import type { EmbeddedPostgresStatus } from './embedded-postgres.js';
 import { DATABASE_URL, PgNotifications } from './pg-notifications.js';
+
+/** Reads the embedded PostgreSQL's supervision state; absent when DATABASE_URL points elsewhere. */
+export type EmbeddedStatusSource = () => EmbeddedPostgresStatus;
+export const EMBEDDED_POSTGRES_STATUS = Symbol('EMBEDDED_POSTGRES_STATUS');
 
 /**
  * TypeORM on the URL resolved at boot (embedded or DATABASE_URL), migrations run before anything
@@ -10,7 +15,7 @@ import { DATABASE_URL, PgNotifications } from './pg-notifications.js';
 @Global()
 @Module({})
 export class DatabaseModule {
-  static forRoot(url: string): DynamicModule {
+  static forRoot(url: string, embeddedStatus?: EmbeddedStatusSource): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
@@ -22,8 +27,12 @@ export class DatabaseModule {
           retryDelay: 1000,
         }),
       ],
-      providers: [{ provide: DATABASE_URL, useValue: url }, PgNotifications],
-      exports: [PgNotifications],
+      providers: [
+        { provide: DATABASE_URL, useValue: url },
+        { provide: EMBEDDED_POSTGRES_STATUS, useValue: embeddedStatus ?? null },
+        PgNotifications,
+      ],
+      exports: [PgNotifications, EMBEDDED_POSTGRES_STATUS],
     };
   }
 }

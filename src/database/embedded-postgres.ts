@@ -18,6 +18,21 @@ export interface EmbeddedPostgresOptions {
   /** Port to listen on (127.0.0.1 only); 0 picks a free port. */
   port: number;
   logger: LifecycleLogger;
+  /**
+   * Restarts tried after the postmaster exits unexpectedly (default 5; 0 disables supervision).
+   * When they are used up, `onGiveUp` is called: the process should exit so its supervisor restarts it.
+   */
+  maxRestarts?: number;
+  onGiveUp?: (error: Error) => void;
+}
+
+/** What /health says about the embedded PostgreSQL. */
+export interface EmbeddedPostgresStatus {
+  state: 'running' | 'restarting' | 'failed' | 'stopped';
+  /** Unexpected exits of the postmaster that were followed by a restart attempt. */
+  restarts: number;
+  last_exit_at: string | null;
+  last_restart_at: string | null;
 }
 
 export interface OsUser {
@@ -41,6 +56,14 @@ export class EmbeddedPostgres {
   private exited?: Promise<void>;
   private port = 0;
   private password = '';
+  private spawnArgs?: { binDir: string; dataDir: string; user?: OsUser };
+  private stopping = false;
+  private readonly health: EmbeddedPostgresStatus = {
+    state: 'stopped',
+    restarts: 0,
+    last_exit_at: null,
+    last_restart_at: null,
+  };
 
   constructor(private readonly options: EmbeddedPostgresOptions) {}
 
@@ -57,9 +80,21 @@ export class EmbeddedPostgres {
     }
     stopStalePostmaster(binDir, dataDir, user, this.options.logger);
     this.port = this.options.port || (await freePort());
+    this.spawnArgs = { binDir, dataDir, user };
     await this.spawnServer(binDir, dataDir, user);
     await this.ensureDatabase();
+    this.health.state = 'running';
     return this.url(DATABASE);
+  }
+
+  /** A copy of the supervision state (for /health). */
+  get status(): EmbeddedPostgresStatus {
+    return { ...this.health };
+  }
+
+  /** The postmaster's pid, while one runs. */
+  get pid(): number | undefined {
+    return this.process?.exitCode === null ? this.process.pid : undefined;
   }
 
   /** Connection URL for a database of this cluster. */
@@ -82,6 +117,8 @@ export class EmbeddedPostgres {
 
   /** Fast shutdown: waits until the postmaster has exited. Safe to call more than once. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    this.health.state = 'stopped';
     if (!this.process || this.process.exitCode !== null) {
       return;
     }
@@ -89,7 +126,54 @@ export class EmbeddedPostgres {
     await this.exited;
   }
 
-  private async spawnServer(binDir: string, dataDir: string, user?: OsUser): Promise<void> {
+  /**
+   * The postmaster exited while we still needed it (killed, OOM, crashed): start it again on
+   * the same port and data directory, a bounded number of times with growing pauses. The old
+   * backends notice their postmaster is gone and exit; until they have, a start fails on the
+   * still-used shared memory, which the next attempt outlives.
+   */
+  private async superviseExit(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    const maxRestarts = this.options.maxRestarts ?? 5;
+    if (this.stopping || !this.spawnArgs || this.health.state !== 'running') {
+      return;
+    }
+    this.health.last_exit_at = new Date().toISOString();
+    this.options.logger.warn(`Embedded PostgreSQL exited unexpectedly (code ${code}, signal ${signal})`);
+    if (maxRestarts === 0) {
+      this.health.state = 'failed';
+      this.options.onGiveUp?.(new Error('embedded PostgreSQL exited and restarts are disabled'));
+      return;
+    }
+    this.health.state = 'restarting';
+    this.health.restarts += 1;
+    let lastError: Error = new Error('no restart attempted');
+    for (let attempt = 1; attempt <= maxRestarts && !this.stopping; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** (attempt - 1), 8000)));
+      if (this.stopping) {
+        return;
+      }
+      try {
+        const { binDir, dataDir, user } = this.spawnArgs;
+        await this.spawnServer(binDir, dataDir, user, 30_000);
+        this.health.state = 'running';
+        this.health.last_restart_at = new Date().toISOString();
+        this.options.logger.warn(`Embedded PostgreSQL restarted (attempt ${attempt} of ${maxRestarts})`);
+        return;
+      } catch (error) {
+        lastError = error as Error;
+        this.options.logger.warn(
+          `Embedded PostgreSQL restart attempt ${attempt} of ${maxRestarts} failed: ${lastError.message}`,
+        );
+      }
+    }
+    if (!this.stopping) {
+      this.health.state = 'failed';
+      this.options.logger.warn(`Embedded PostgreSQL could not be restarted after ${maxRestarts} attempts; giving up`);
+      this.options.onGiveUp?.(lastError);
+    }
+  }
+
+  private async spawnServer(binDir: string, dataDir: string, user?: OsUser, readyTimeoutMs = 60_000): Promise<void> {
     const args = ['-D', dataDir, '-p', String(this.port), '-c', 'listen_addresses=127.0.0.1'];
     args.push('-c', `unix_socket_directories=${dataDir}`, '-c', 'max_connections=300');
     // Logs go to a file, not a pipe: a postmaster that outlives a killed Node must not hit EPIPE.
@@ -104,11 +188,16 @@ export class EmbeddedPostgres {
     fs.closeSync(logFd);
     this.process = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    await this.waitUntilReady(logFile);
+    child.once('exit', (code, signal) => {
+      if (this.process === child) {
+        void this.superviseExit(code, signal);
+      }
+    });
+    await this.waitUntilReady(logFile, readyTimeoutMs);
   }
 
-  private async waitUntilReady(logFile: string): Promise<void> {
-    const deadline = Date.now() + 60_000;
+  private async waitUntilReady(logFile: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.process?.exitCode !== null) {
         throw new Error(`embedded PostgreSQL exited at start; the end of ${logFile}:\n${tail(logFile)}`);
@@ -122,9 +211,13 @@ export class EmbeddedPostgres {
       } catch (error) {
         await client.end().catch(() => undefined);
         if (Date.now() > deadline) {
-          throw new Error(`embedded PostgreSQL did not accept connections within 60 s: ${String(error)}`, {
-            cause: error,
-          });
+          this.process?.kill('SIGINT');
+          throw new Error(
+            `embedded PostgreSQL did not accept connections within ${timeoutMs / 1000} s: ${String(error)}`,
+            {
+              cause: error,
+            },
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, 100));
       }

@@ -2,7 +2,10 @@ import type { AgentSnapshot } from './agent-message-handlers.js';
 
 /** The socket side of a WebSocket agent, as the session needs it. */
 export interface AgentSocket {
-  /** Encodes nothing: sends an already framed message. Resolves once written (or failed). */
+  /**
+   * Encodes nothing: queues an already framed message without waiting for the peer. Rejects when
+   * the connection is closed or the agent is too slow to take it (and is dropped for it).
+   */
   sendFrame(frame: Uint8Array): Promise<void>;
   close(code: number, reason: string): void;
   readonly open: boolean;

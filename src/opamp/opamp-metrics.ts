@@ -11,6 +11,7 @@ export class OpampMetrics {
   readonly refused: Counter<'reason'>;
   readonly handlerSeconds: Histogram;
   readonly handlerFailures: Counter<'transport' | 'kind'>;
+  readonly slowAgentsDropped: Counter<'reason'>;
   /** Label children bound once: the hot path must not hash a label object per message. */
   readonly received: Record<'websocket' | 'http', Counter.Internal>;
   readonly sent: Record<'websocket' | 'http', Counter.Internal>;
@@ -57,6 +58,12 @@ export class OpampMetrics {
       name: 'opamp_handler_failures_total',
       help: 'Agent messages the server failed to process: retryable (database out of reach or a passing conflict; answered UNAVAILABLE) or internal (answered with a ServerErrorResponse the agent does not retry)',
       labelNames: ['transport', 'kind'],
+      registers: [registry],
+    });
+    this.slowAgentsDropped = new Counter({
+      name: 'opamp_slow_agents_dropped_total',
+      help: 'WebSocket agents disconnected because they did not read what they were sent (send_buffer_full, send_timeout)',
+      labelNames: ['reason'],
       registers: [registry],
     });
     this.handlerSeconds = new Histogram({

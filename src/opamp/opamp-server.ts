@@ -17,7 +17,7 @@ import { ServerErrorResponseType, type AgentToServer, type ServerToAgent } from 
 import { isRetryable } from '../database/retry.js';
 import { SessionRegistry } from './session-registry.js';
 import { isUuid, uuidFromBytes } from './uuid.js';
-import { WsAgentConnection } from './ws-agent-connection.js';
+import { WsAgentConnection, type SendLimits } from './ws-agent-connection.js';
 
 const OPAMP_PATH = '/v1/opamp';
 const PROTOBUF = 'application/x-protobuf';
@@ -38,6 +38,10 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly connections = new Set<WsAgentConnection>();
   private timers: NodeJS.Timeout[] = [];
   private httpInFlight = 0;
+  /** Set at shutdown: no new message is handled (see onModuleDestroy). */
+  private draining = false;
+  private readonly httpPolls = new Set<Promise<void>>();
+  private readonly sendLimits: SendLimits;
 
   constructor(
     private readonly config: AppConfig,
@@ -60,6 +64,15 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
       maxPayload: config.opampMaxMessageBytes + 1,
       perMessageDeflate: false,
     });
+    this.sendLimits = {
+      maxBufferedBytes: config.opampMaxSendBufferBytes,
+      sendTimeoutMs: config.opampSendTimeoutMs,
+      onDrop: (connection, reason) => {
+        this.metrics.slowAgentsDropped.inc({ reason });
+        const agent = connection.session?.instanceUid ?? 'unidentified';
+        this.logger.warn({ agent, reason }, `Dropped agent ${agent}: it does not read its socket (${reason})`);
+      },
+    };
     this.server.on('request', (request, response) => void this.onRequest(request, response));
     this.server.on('upgrade', (request, socket, head) => void this.onUpgrade(request, socket, head));
     this.server.keepAliveTimeout = (config.opampHeartbeatSeconds + 5) * 1000;
@@ -86,11 +99,18 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
     this.logger.log(`OpAMP listening on ${this.url} (WebSocket and HTTP)`);
   }
 
-  /** First shutdown phase: agents are told goodbye and marked offline while the database is still there. */
+  /**
+   * First shutdown phase, while the database is still there: stop taking messages, let the ones
+   * being handled finish, then say goodbye and mark every agent held here offline. A message
+   * handled after that would mark its agent online again, or reach a closed database.
+   */
   async onModuleDestroy(): Promise<void> {
+    this.draining = true;
     this.timers.forEach(clearInterval);
     this.loopLag.stop();
     this.server.close();
+    await Promise.all([...this.connections].map((connection) => connection.idle));
+    await Promise.all([...this.httpPolls]);
     for (const connection of this.connections) {
       connection.close(1001, 'server shutting down');
     }
@@ -117,7 +137,7 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private onConnection(ws: WebSocket, request: IncomingMessage): void {
-    const connection = new WsAgentConnection(ws);
+    const connection = new WsAgentConnection(ws, this.sendLimits);
     this.connections.add(connection);
     const inbound: InboundContext = {
       transport: 'websocket',
@@ -130,6 +150,9 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
         this.metrics.decodeErrors.inc({ transport: 'websocket', reason: 'text_frame' });
         connection.close(1003, 'OpAMP uses binary frames');
         return;
+      }
+      if (this.draining) {
+        return; // shutting down: the agent sends it again to the instance it reconnects to
       }
       connection.lastMessageAt = Date.now();
       connection.enqueue(() => this.onFrame(connection, toBuffer(data), inbound));
@@ -145,7 +168,8 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
     ws.on('close', () => {
       this.connections.delete(connection);
       connection.enqueue(async () => {
-        if (connection.session) {
+        // At shutdown onModuleDestroy disconnects every session itself, in order.
+        if (connection.session && !this.draining) {
           await this.messages.disconnect(connection.session);
         }
       });
@@ -243,9 +267,15 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
       }
       return sendText(response, 404, 'Not Found');
     }
+    if (this.draining) {
+      return this.sendProtobuf(request, response, 503, unavailable(undefined), { 'Retry-After': '5' });
+    }
     this.httpInFlight += 1;
+    const poll = this.onPoll(request, response);
+    const tracked: Promise<void> = poll.catch(() => undefined).finally(() => this.httpPolls.delete(tracked));
+    this.httpPolls.add(tracked);
     try {
-      await this.onPoll(request, response);
+      await poll;
     } catch (error) {
       this.logger.error({ err: error }, 'Failed to handle an HTTP poll');
       if (!response.headersSent) {

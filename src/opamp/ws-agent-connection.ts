@@ -1,9 +1,34 @@
 import type { WebSocket } from 'ws';
 import type { AgentSession, AgentSocket } from './agent-session.js';
 
+/** Why a slow agent was dropped (the `reason` label of opamp_slow_agents_dropped_total). */
+export type SlowAgentReason = 'send_buffer_full' | 'send_timeout';
+
+/** How much one agent may leave unread, and for how long, before it is dropped. */
+export interface SendLimits {
+  /** Bytes queued for the socket (ws `bufferedAmount`) beyond which a new message drops the agent. */
+  maxBufferedBytes: number;
+  /** A message not handed to the kernel within this time drops the agent. */
+  sendTimeoutMs: number;
+  onDrop(connection: WsAgentConnection, reason: SlowAgentReason): void;
+}
+
+/** A send refused because the agent does not read what it is sent. */
+export class SlowAgentError extends Error {
+  constructor(readonly reason: SlowAgentReason) {
+    super(`agent dropped: ${reason === 'send_buffer_full' ? 'its send buffer is full' : 'a send timed out'}`);
+    this.name = 'SlowAgentError';
+  }
+}
+
 /**
  * One agent WebSocket. Inbound messages are processed strictly one after another (status
  * compression depends on order), writes go out in order, and close is idempotent.
+ *
+ * Writes never wait for the agent: a message is queued (in order) and the promise settles at
+ * once. An agent that stops reading would otherwise hold every caller and grow our memory, so
+ * its queue is bounded in bytes and in time; past either bound the socket is terminated and the
+ * agent gets its state again when it reconnects.
  */
 export class WsAgentConnection implements AgentSocket {
   session?: AgentSession;
@@ -12,11 +37,20 @@ export class WsAgentConnection implements AgentSocket {
   lastMessageAt = Date.now();
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  private dropped = false;
 
-  constructor(private readonly ws: WebSocket) {}
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly limits: SendLimits,
+  ) {}
 
   get open(): boolean {
     return !this.closed && this.ws.readyState === this.ws.OPEN;
+  }
+
+  /** Resolves once every task enqueued so far has finished (shutdown drains with it). */
+  get idle(): Promise<void> {
+    return this.queue;
   }
 
   /** Runs `task` after every earlier task of this connection has finished. */
@@ -28,9 +62,16 @@ export class WsAgentConnection implements AgentSocket {
     if (!this.open) {
       return Promise.reject(new Error('connection closed'));
     }
-    return new Promise((resolve, reject) => {
-      this.ws.send(frame, { binary: true }, (error) => (error ? reject(error) : resolve()));
-    });
+    const buffered = this.ws.bufferedAmount;
+    // An empty queue always takes one message, however large: the limit is on what piles up.
+    if (buffered > 0 && buffered + frame.length > this.limits.maxBufferedBytes) {
+      this.drop('send_buffer_full');
+      return Promise.reject(new SlowAgentError('send_buffer_full'));
+    }
+    const timer = setTimeout(() => this.drop('send_timeout'), this.limits.sendTimeoutMs);
+    timer.unref();
+    this.ws.send(frame, { binary: true }, () => clearTimeout(timer));
+    return Promise.resolve();
   }
 
   close(code: number, reason: string): void {
@@ -56,5 +97,16 @@ export class WsAgentConnection implements AgentSocket {
     }
     this.alive = false;
     this.ws.ping();
+  }
+
+  /** A close handshake would queue behind the unread data: terminate frees the buffers now. */
+  private drop(reason: SlowAgentReason): void {
+    if (this.dropped || this.ws.readyState === this.ws.CLOSED) {
+      return;
+    }
+    this.dropped = true;
+    this.closed = true;
+    this.ws.terminate();
+    this.limits.onDrop(this, reason);
   }
 }

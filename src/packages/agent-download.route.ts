@@ -45,7 +45,8 @@ export class AgentDownloadRoute {
         throw error;
       }
       this.logger.debug({ err: error }, 'Agent download refused');
-      text(response, statusForKind(error.kind), error.message);
+      const retry = error.retryAfterSeconds;
+      text(response, statusForKind(error.kind), error.message, retry ? { 'Retry-After': String(retry) } : {});
     }
   };
 

@@ -5,6 +5,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BlobStorage } from '../storage/blob-storage.js';
 import { storageKey } from '../storage/storage-key.js';
+import { StorageFull, StorageUnavailable } from '../storage/storage.errors.js';
 import { InvalidPackageUpload, PackageTooLarge } from './packages.errors.js';
 
 /** What the storage engine adds to multer's file object. */
@@ -77,7 +78,9 @@ export class PackageUploadStorage implements StorageEngine {
     const writing = this.storage.put(key, hashing);
     const [readResult, writeResult] = await Promise.allSettled([reading, writing]);
     if (writeResult.status === 'rejected') {
-      throw readResult.status === 'rejected' ? readResult.reason : writeResult.reason;
+      // A failing store cuts the read short too: then the store's error is the one to report.
+      const storeFailed = writeResult.reason instanceof StorageFull || writeResult.reason instanceof StorageUnavailable;
+      throw readResult.status === 'rejected' && !storeFailed ? readResult.reason : writeResult.reason;
     }
     if (readResult.status === 'rejected' || stream.readableAborted) {
       await this.storage.delete(key);

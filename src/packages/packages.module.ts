@@ -24,6 +24,9 @@ import { PackageWakeups } from './package-wakeups.js';
 import { PackagesController } from './packages.controller.js';
 import { PackagesRepository } from './packages.repository.js';
 import { PackagesService } from './packages.service.js';
+import { PackageBlobsRepository } from './package-blobs.repository.js';
+import { StorageReconcileController } from './storage-reconcile.controller.js';
+import { StorageReconciler } from './storage-reconciler.js';
 
 /** Order of the packages handler among the OpAMP message handlers (inventory 0, configurations 10). */
 const HANDLER_ORDER = 20;
@@ -42,7 +45,7 @@ const HANDLER_ORDER = 20;
       }),
     }),
   ],
-  controllers: [PackageDeploymentsController, PackagesController],
+  controllers: [PackageDeploymentsController, PackagesController, StorageReconcileController],
   providers: [
     PackagesService,
     PackagesRepository,
@@ -52,6 +55,8 @@ const HANDLER_ORDER = 20;
     AgentPackageUrls,
     AgentDownloadRoute,
     PackageWakeups,
+    PackageBlobsRepository,
+    StorageReconciler,
   ],
   exports: [PackagesService],
 })

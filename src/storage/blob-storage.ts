@@ -22,6 +22,32 @@ export interface BlobStorage {
   exists(key: string): Promise<boolean>;
   /** Throws when the storage cannot be reached (used by /health). */
   check(): Promise<void>;
+  /** Free and total bytes of the volume, where the driver has one (filesystem); undefined for object stores. */
+  space(): Promise<{ freeBytes: number; totalBytes: number } | undefined>;
+  /** Every stored object whose key starts with `prefix` (for the reconciler). */
+  list(prefix: string): AsyncIterable<StoredObject>;
+  /** Writes that never finished: temp files of put() (filesystem), multipart uploads under `prefix` (S3). */
+  listIncomplete(prefix: string): AsyncIterable<IncompleteWrite>;
+  /** Removes what an unfinished write left; succeeds when it is already gone. */
+  abortIncomplete(write: IncompleteWrite): Promise<void>;
+}
+
+/** An object as listed by BlobStorage.list. */
+export interface StoredObject {
+  key: string;
+  size: number;
+  modifiedAt: Date;
+}
+
+/** Leftovers of a write that never finished (a crash, a store outage). */
+export interface IncompleteWrite {
+  kind: 'temp_file' | 'multipart_upload';
+  /** The temp file's name, or the multipart upload's id. */
+  id: string;
+  /** The object key a multipart upload was for. */
+  key?: string;
+  size?: number;
+  startedAt: Date;
 }
 
 export const BLOB_STORAGE = Symbol('BLOB_STORAGE');
