@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { AgentSnapshot } from '../opamp/agent-message-handlers.js';
 import type { AgentConfigMap, AgentToServer, ComponentHealth } from '../opamp/proto/opamp.types.js';
 
