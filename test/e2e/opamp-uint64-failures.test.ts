@@ -99,7 +99,11 @@ describe('OpAMP uint64 fields and handler failures (e2e, real sockets, real Post
   it('accepts sequence_num 2^64-1 over HTTP and keeps polling', async () => {
     const uid = newUid();
     const base = { instance_uid: uid, capabilities: BASIC_CAPABILITIES };
-    const first = await httpPoll(app.opampUrl, { ...base, sequence_num: MAX, agent_description: description('seq-http') });
+    const first = await httpPoll(app.opampUrl, {
+      ...base,
+      sequence_num: MAX,
+      agent_description: description('seq-http'),
+    });
     expect(first.status).toBe(200);
     expect(first.message?.error_response).toBeUndefined();
     const second = await httpPoll(app.opampUrl, { ...base, sequence_num: 0 });
