@@ -142,6 +142,17 @@ describe('OpAMP message size limit (e2e, spawned server, RSS measured)', () => {
     expect(growth).toBeLessThan(3 * LIMIT);
   });
 
+  it('closes with 1009 when fragments that are each under the limit add up to more', async () => {
+    const agent = await WsTestAgent.connect(instance.opampUrl);
+    await agent.exchange({ agent_description: description('fragments') });
+    const frame = Buffer.concat([Buffer.of(0), messageOfSize(agent.uid, 2, LIMIT + 1)]);
+    const half = Math.floor(frame.length / 2);
+    agent.ws.send(frame.subarray(0, half), { binary: true, fin: false });
+    agent.ws.send(frame.subarray(half), { binary: true, fin: true });
+    expect(await agent.closed(10_000)).toBe(1009);
+    expect(agent.received).toHaveLength(1);
+  });
+
   it('counts oversize messages per transport in /metrics', async () => {
     const text = await (await fetch(`${instance.url}/metrics`)).text();
     expect(text).toMatch(/opamp_decode_errors_total\{transport="websocket",reason="too_large"\} [1-9]/);

@@ -35,7 +35,7 @@ describe('OpAMP uint64 fields and handler failures (e2e, real sockets, real Post
       await request(app.url)
         .get(`/api/v1/agents/${uidText(uid)}`)
         .set('Authorization', `Bearer ${admin}`)
-    ).body as Record<string, any>;
+    ).body as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   const metric = async (pattern: RegExp): Promise<number> => {
     const text = (await request(app.url).get('/metrics').expect(200)).text;
     const match = pattern.exec(text);
