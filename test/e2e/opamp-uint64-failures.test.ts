@@ -35,7 +35,7 @@ describe('OpAMP uint64 fields and handler failures (e2e, real sockets, real Post
       await request(app.url)
         .get(`/api/v1/agents/${uidText(uid)}`)
         .set('Authorization', `Bearer ${admin}`)
-    ).body as Record<string, any>;
+    ).body as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   const metric = async (pattern: RegExp): Promise<number> => {
     const text = (await request(app.url).get('/metrics').expect(200)).text;
     const match = pattern.exec(text);
@@ -99,7 +99,11 @@ describe('OpAMP uint64 fields and handler failures (e2e, real sockets, real Post
   it('accepts sequence_num 2^64-1 over HTTP and keeps polling', async () => {
     const uid = newUid();
     const base = { instance_uid: uid, capabilities: BASIC_CAPABILITIES };
-    const first = await httpPoll(app.opampUrl, { ...base, sequence_num: MAX, agent_description: description('seq-http') });
+    const first = await httpPoll(app.opampUrl, {
+      ...base,
+      sequence_num: MAX,
+      agent_description: description('seq-http'),
+    });
     expect(first.status).toBe(200);
     expect(first.message?.error_response).toBeUndefined();
     const second = await httpPoll(app.opampUrl, { ...base, sequence_num: 0 });

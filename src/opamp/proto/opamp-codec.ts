@@ -31,7 +31,7 @@ export class OpampCodec {
     } catch (error) {
       throw new OpampDecodeError(`malformed AgentToServer: ${(error as Error).message}`);
     }
-    return this.agentToServer.toObject(message, { longs: BigInt }) as AgentToServer;
+    return this.agentToServer.toObject(message, { longs: BigInt });
   }
 
   encodeAgentToServer(message: Encodable<AgentToServer>): Uint8Array {
@@ -44,6 +44,6 @@ export class OpampCodec {
 
   decodeServerToAgent(bytes: Uint8Array): ServerToAgent {
     const message = this.serverToAgent.decode(bytes);
-    return this.serverToAgent.toObject(message, { longs: Number }) as ServerToAgent;
+    return this.serverToAgent.toObject(message, { longs: Number });
   }
 }

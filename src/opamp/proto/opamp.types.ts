@@ -45,6 +45,9 @@ export type PackageStatusName = (typeof PACKAGE_STATUS_NAMES)[number];
 // The name lists index by enum value: a new value in the .proto must be named here too.
 const namesMatch = (names: readonly string[], values: Record<string, number>): boolean =>
   names.length === Object.keys(values).length;
-if (!namesMatch(REMOTE_CONFIG_STATUS_NAMES, RemoteConfigStatuses) || !namesMatch(PACKAGE_STATUS_NAMES, PackageStatusEnum)) {
+if (
+  !namesMatch(REMOTE_CONFIG_STATUS_NAMES, RemoteConfigStatuses) ||
+  !namesMatch(PACKAGE_STATUS_NAMES, PackageStatusEnum)
+) {
   throw new Error('opamp.types.ts: a status enum of the .proto has a value without a name here');
 }

@@ -45,7 +45,11 @@ export function generateProtoTypes(protoRoot?: string): string {
   ];
   for (const type of types) {
     if (type.fieldsArray.length === 0) {
-      out.push(`/** ${OPAMP_PACKAGE}.${type.name} (no fields) */`, `export type ${type.name} = Record<string, never>;`, '');
+      out.push(
+        `/** ${OPAMP_PACKAGE}.${type.name} (no fields) */`,
+        `export type ${type.name} = Record<string, never>;`,
+        '',
+      );
       continue;
     }
     out.push(`/** ${OPAMP_PACKAGE}.${type.name} */`, `export interface ${type.name} {`);
