@@ -14,7 +14,7 @@ const rule = (
   name: string,
   priority: number,
   endpoint: string,
-  selector = { env: 'prod' },
+  selector: Record<string, string> = { env: 'prod' },
 ): ConnectionSettingsRule => ({
   name,
   selector,
