@@ -56,7 +56,9 @@ function healthTree(health: ComponentHealth): unknown {
 }
 
 /** The reported AgentConfigMap as stored (before redaction): file name -> UTF-8 body and content type. */
-export function effectiveConfigOf(map: AgentConfigMap | undefined): Record<string, { body: string; content_type: string }> {
+export function effectiveConfigOf(
+  map: AgentConfigMap | undefined,
+): Record<string, { body: string; content_type: string }> {
   const entries = Object.entries(map?.config_map ?? {}).sort(([a], [b]) => a.localeCompare(b));
   return Object.fromEntries(
     entries.map(([name, file]) => [

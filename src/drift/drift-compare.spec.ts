@@ -19,7 +19,9 @@ service:
       exporters: [otlphttp]
 `;
 const desired = { fileName: 'collector.yaml', contentType: 'text/yaml', body: redactor.redactBody(BASE, 'text/yaml') };
-const effective = (body: string, key = '') => ({ [key]: { body: redactor.redactBody(body, 'text/yaml'), content_type: 'text/yaml' } });
+const effective = (body: string, key = '') => ({
+  [key]: { body: redactor.redactBody(body, 'text/yaml'), content_type: 'text/yaml' },
+});
 
 describe('compareConfigs', () => {
   it('finds no drift in the same config, reformatted and reordered, with the placeholder substituted', () => {
