@@ -43,7 +43,7 @@ const config = (token: string, password: string): string =>
     '  debug: { verbosity: basic, sampling_initial: 5, sampling_thereafter: 200 }',
     'extensions:',
     '  health_check: { endpoint: 0.0.0.0:13133 }',
-    `  basicauth/client: { client_auth: { username: collector, password: ${password} } }`,
+    `  basicauth/client: { client_auth: { username: collector, password: "${password}" } }`,
     'service:',
     '  extensions: [health_check, basicauth/client]',
     '  pipelines:',
@@ -87,8 +87,9 @@ const redaction = cpuMicrosPerAgent((r) => results.push(redactor.redactMapParsed
 let i = 0;
 const drift = cpuMicrosPerAgent(() => {
   const { redacted, parsed } = results[i++];
-  if (compareConfigs(desired, redacted, parsed).length > 0) {
-    throw new Error('the bench config should be in sync with its desired config');
+  const differences = compareConfigs(desired, redacted, parsed);
+  if (differences.length > 0) {
+    throw new Error(`the bench config should be in sync with its desired config: ${JSON.stringify(differences)}`);
   }
 });
 const changed = fingerprint + redaction + drift;

@@ -12,6 +12,7 @@ exporters:
     endpoint: https://ingest.example.com
     headers:
       Authorization: \${env:INGEST_TOKEN}
+      X-Tenant-Token: Bearer \${env:TENANT_TOKEN}
 service:
   pipelines:
     traces:
@@ -32,6 +33,7 @@ exporters:
   otlphttp:
     headers:
       Authorization: Bearer real-token-value-1
+      X-Tenant-Token: Bearer real-tenant-value-2
     endpoint: "https://ingest.example.com"
 receivers:
   otlp:

@@ -77,7 +77,7 @@ describe('SecretRedactor on a corpus of Collector configs', () => {
   });
 
   it('leaves ${env:...} placeholders and empty values as they are', () => {
-    const body = 'api_key: ${env:API_KEY}\npassword: ""\ntoken:\n';
+    const body = 'api_key: ${env:API_KEY}\nauthorization: Bearer ${env:TOKEN}\npassword: ""\ntoken:\n';
     expect(sut.redactBody(body, 'text/yaml')).toBe(body);
   });
 
