@@ -167,7 +167,8 @@ export class SecretRedactor {
 
   private redactScalar(scalar: Scalar, secret: boolean): boolean {
     const value = scalar.value;
-    if (value === null || value === undefined || typeof value === 'boolean') {
+    // Strings and numbers can carry secrets (a numeric PIN); dates and the like are kept.
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'bigint') {
       return false;
     }
     const text = String(value);
