@@ -2,13 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 
 export type AgentEventType =
-  | 'connected'
-  | 'disconnected'
-  | 'status'
-  | 'labels'
-  | 'deleted'
-  | 'custom_message'
-  | 'drift';
+  'connected' | 'disconnected' | 'status' | 'labels' | 'deleted' | 'custom_message' | 'drift';
 
 /** A change to an agent, as features (assignment, the console's live view) need to know it. */
 export interface AgentEvent {

@@ -17,7 +17,12 @@ import { InstanceIdentity } from './instance-identity.js';
 type RemoteStatus = AgentSnapshot['remoteConfigStatus'];
 
 /** Told when an agent's effective config changed (already redacted), before later handlers run. */
-export type EffectiveConfigListener = (instanceUid: string, config: Record<string, ConfigEntry>) => void;
+export type EffectiveConfigListener = (
+  instanceUid: string,
+  config: Record<string, ConfigEntry>,
+  /** Each file parsed (redacted), undefined for text. */
+  parsed: Record<string, unknown>,
+) => void;
 
 /**
  * Keeps the `agents` table in step with what agents report. Runs first among the message
@@ -127,10 +132,11 @@ export class AgentInventoryHandler implements AgentMessageHandler, OnModuleInit,
   }
 
   private storeEffectiveConfig(record: AgentRecord, reported: Record<string, ConfigEntry>, fingerprint: string): void {
-    record.effective_config = this.redactor.redactMap(reported);
+    const { redacted, parsed } = this.redactor.redactMapParsed(reported);
+    record.effective_config = redacted;
     record.effective_config_hash = fingerprint;
     for (const listener of this.effectiveListeners) {
-      listener(record.instance_uid, record.effective_config);
+      listener(record.instance_uid, redacted, parsed);
     }
   }
 

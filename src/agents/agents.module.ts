@@ -28,6 +28,13 @@ import { InstanceIdentity } from './instance-identity.js';
     CustomMessagesService,
     CustomMessagesHandler,
   ],
-  exports: [AgentsService, AgentsRepository, AgentEvents, AgentDetailContributors, InstanceIdentity, AgentInventoryHandler],
+  exports: [
+    AgentsService,
+    AgentsRepository,
+    AgentEvents,
+    AgentDetailContributors,
+    InstanceIdentity,
+    AgentInventoryHandler,
+  ],
 })
 export class AgentsModule {}

@@ -38,11 +38,16 @@ export class CustomMessagesController {
     @CurrentUser() user: AuthenticatedUser,
   ): Promise<SendCustomMessageResponse> {
     const data = Buffer.from(body.data, 'base64');
-    return { status: await this.messages.send(id, { capability: body.capability, type: body.type, data }, user.username) };
+    return {
+      status: await this.messages.send(id, { capability: body.capability, type: body.type, data }, user.username),
+    };
   }
 
   @Get(':id/custom-messages')
-  @ApiEndpoint({ summary: 'The latest custom messages received from and sent to the agent, newest first', errors: { 404: 'No such agent' } })
+  @ApiEndpoint({
+    summary: 'The latest custom messages received from and sent to the agent, newest first',
+    errors: { 404: 'No such agent' },
+  })
   @ApiOkResponse({ type: [CustomMessageResponse] })
   async list(
     @Param('id', ParseInstanceUidPipe) id: string,

@@ -34,7 +34,11 @@ export class CustomMessagesService {
       throw new CustomMessageTooLarge(this.config.customMessageMaxBytes);
     }
     if (!(agent.customCapabilities ?? []).includes(message.capability)) {
-      throw new AgentCannotReceive(instanceUid, `it does not announce the custom capability "${message.capability}"`, 'unprocessable');
+      throw new AgentCannotReceive(
+        instanceUid,
+        `it does not announce the custom capability "${message.capability}"`,
+        'unprocessable',
+      );
     }
     if (agent.status !== 'online') {
       throw new AgentCannotReceive(instanceUid, 'it is offline', 'conflict');

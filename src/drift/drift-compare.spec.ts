@@ -12,6 +12,7 @@ exporters:
     endpoint: https://ingest.example.com
     headers:
       Authorization: \${env:INGEST_TOKEN}
+      X-Tenant-Token: Bearer \${env:TENANT_TOKEN}
 service:
   pipelines:
     traces:
@@ -19,7 +20,9 @@ service:
       exporters: [otlphttp]
 `;
 const desired = { fileName: 'collector.yaml', contentType: 'text/yaml', body: redactor.redactBody(BASE, 'text/yaml') };
-const effective = (body: string, key = '') => ({ [key]: { body: redactor.redactBody(body, 'text/yaml'), content_type: 'text/yaml' } });
+const effective = (body: string, key = '') => ({
+  [key]: { body: redactor.redactBody(body, 'text/yaml'), content_type: 'text/yaml' },
+});
 
 describe('compareConfigs', () => {
   it('finds no drift in the same config, reformatted and reordered, with the placeholder substituted', () => {
@@ -30,6 +33,7 @@ exporters:
   otlphttp:
     headers:
       Authorization: Bearer real-token-value-1
+      X-Tenant-Token: Bearer real-tenant-value-2
     endpoint: "https://ingest.example.com"
 receivers:
   otlp:

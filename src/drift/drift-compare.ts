@@ -1,7 +1,9 @@
 import { createTwoFilesPatch } from 'diff';
 import { parse } from 'yaml';
 import { configFormat } from '../redaction/config-format.js';
-import type { ConfigEntry } from '../redaction/secret-redactor.js';
+import { MARKER_PATTERN, type ConfigEntry } from '../redaction/secret-redactor.js';
+
+const EXACT_MARKER = new RegExp(`^${MARKER_PATTERN.source}$`);
 
 /** One place where what the agent runs differs from what it should run (both redacted). */
 export interface DriftDifference {
@@ -18,6 +20,8 @@ export interface DesiredFile {
   fileName: string;
   contentType: string;
   body: string;
+  /** The body parsed once (undefined: text, or not parsed yet). */
+  parsed?: unknown;
 }
 
 const MAX_DIFFERENCES = 200;
@@ -27,13 +31,19 @@ const MAX_DIFFERENCES = 200;
  * with `${...}` placeholders (e.g. `${env:API_KEY}`) matches whatever the agent substituted,
  * including a redaction marker; a literal secret matches only the same secret (the same marker).
  */
-export function compareConfigs(desired: DesiredFile, effective: Record<string, ConfigEntry>): DriftDifference[] {
+export function compareConfigs(
+  desired: DesiredFile,
+  effective: Record<string, ConfigEntry>,
+  /** The effective files already parsed (by the redaction), to spare a second parse. */
+  effectiveParsed?: Record<string, unknown>,
+): DriftDifference[] {
   const entry = effectiveEntry(desired.fileName, effective);
   if (!entry) {
     return [{ file: desired.fileName, path: '', desired: desired.body, effective: null }];
   }
-  const want = parseBody(desired.body, desired.contentType);
-  const have = parseBody(entry.body, entry.content_type || desired.contentType);
+  const want = desired.parsed ?? parseBody(desired.body, desired.contentType);
+  const name = Object.keys(effective).find((key) => effective[key] === entry) ?? '';
+  const have = effectiveParsed?.[name] ?? parseBody(entry.body, entry.content_type || desired.contentType);
   const out: DriftDifference[] = [];
   if (want === undefined || have === undefined) {
     if (!valuesMatch(desired.body.trim(), entry.body.trim())) {
@@ -60,7 +70,7 @@ export function effectiveEntry(fileName: string, effective: Record<string, Confi
   return effective[fileName] ?? (names.length === 1 ? effective[names[0]] : undefined);
 }
 
-function parseBody(body: string, contentType: string): unknown {
+export function parseBody(body: string, contentType: string): unknown {
   try {
     switch (configFormat(contentType)) {
       case 'json':
@@ -104,7 +114,8 @@ function valuesMatch(want: Scalar, have: Scalar): boolean {
   }
   const a = String(want);
   const b = String(have);
-  return a === b || (a.includes('${') && placeholderPattern(a).test(b));
+  // A secret the agent substituted for a placeholder arrives redacted: the marker stands for it.
+  return a === b || (a.includes('${') && (EXACT_MARKER.test(b) || placeholderPattern(a).test(b)));
 }
 
 /** `Bearer ${env:TOKEN}` -> /^Bearer [\s\S]*$/ */

@@ -20,7 +20,10 @@ import { DriftService } from './drift.service.js';
 export class DriftHandler implements AgentMessageHandler, ConfigChangeListener, OnModuleInit {
   readonly name = 'drift';
   /** Effective configs that changed with the message being handled. */
-  private readonly changed = new Map<string, Record<string, ConfigEntry>>();
+  private readonly changed = new Map<
+    string,
+    { effective: Record<string, ConfigEntry>; effectiveParsed: Record<string, unknown> }
+  >();
 
   constructor(
     private readonly handlers: AgentMessageHandlers,
@@ -30,7 +33,9 @@ export class DriftHandler implements AgentMessageHandler, ConfigChangeListener, 
   ) {}
 
   onModuleInit(): void {
-    this.inventory.onEffectiveConfigChanged((uid, config) => this.changed.set(uid, config));
+    this.inventory.onEffectiveConfigChanged((uid, effective, effectiveParsed) =>
+      this.changed.set(uid, { effective, effectiveParsed }),
+    );
     // After configurations (10): the assignment of a first message has been recomputed.
     this.handlers.register(this, 15);
     this.notifier.register(this);
@@ -38,13 +43,13 @@ export class DriftHandler implements AgentMessageHandler, ConfigChangeListener, 
 
   handle(context: AgentMessageContext): Promise<void> {
     const { agent, message } = context;
-    const effective = this.changed.get(agent.instanceUid);
+    const changed = this.changed.get(agent.instanceUid);
     const status = agent.remoteConfigStatus;
     const applyResult = message.remote_config_status !== undefined && (status === 'APPLIED' || status === 'FAILED');
-    if (effective || applyResult) {
+    if (changed || applyResult) {
       this.changed.delete(agent.instanceUid);
       this.drift.schedule(agent.instanceUid, {
-        effective,
+        ...changed,
         remoteConfigHash: agent.remoteConfigHash,
         remoteConfigStatus: agent.remoteConfigStatus,
         capabilities: agent.capabilities,

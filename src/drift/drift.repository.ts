@@ -64,7 +64,9 @@ export class DriftRepository {
     return Object.fromEntries(rows.map((row) => [row.state, row.n]));
   }
 
-  async checkedAt(instanceUid: string): Promise<{ drift_status: DriftState; drift_checked_at: Date | null } | undefined> {
+  async checkedAt(
+    instanceUid: string,
+  ): Promise<{ drift_status: DriftState; drift_checked_at: Date | null } | undefined> {
     const rows = await this.dataSource.query<Array<{ drift_status: DriftState; drift_checked_at: Date | null }>>(
       'SELECT drift_status, drift_checked_at FROM agents WHERE instance_uid = $1',
       [instanceUid],

@@ -10,6 +10,7 @@ import { SecretRedactor, type ConfigEntry } from '../redaction/secret-redactor.j
 import {
   compareConfigs,
   effectiveEntry,
+  parseBody,
   unifiedDiff,
   type DesiredFile,
   type DriftDifference,
@@ -19,6 +20,8 @@ import { DriftRepository, type DriftInputs, type DriftResult } from './drift.rep
 /** What the agent just reported and the row may not hold yet (its write is batched). */
 export interface DriftOverride {
   effective?: Record<string, ConfigEntry>;
+  /** `effective` parsed by the redaction. */
+  effectiveParsed?: Record<string, unknown>;
   remoteConfigHash?: string | null;
   remoteConfigStatus?: string | null;
   capabilities?: number;
@@ -99,14 +102,14 @@ export class DriftService {
     for (const row of rows) {
       const override = this.overrides.get(row.instance_uid);
       this.overrides.delete(row.instance_uid);
-      results.push(await this.compute(applyOverride(row, override)));
+      results.push(await this.compute(applyOverride(row, override), override?.effectiveParsed));
     }
     const changed = await this.repository.save(results);
     changed.forEach((instanceUid) => this.events.emit({ type: 'drift', instanceUid }));
     return new Map(uids.map((uid) => [uid, true]));
   }
 
-  private async compute(inputs: DriftInputs): Promise<DriftResult> {
+  private async compute(inputs: DriftInputs, effectiveParsed?: Record<string, unknown>): Promise<DriftResult> {
     const result = (drift_status: DriftState, drift_paths: string[] | null = null): DriftResult => ({
       instance_uid: inputs.instance_uid,
       drift_status,
@@ -130,7 +133,7 @@ export class DriftService {
     if (!desired) {
       return result('unknown');
     }
-    const differences = compareConfigs(desired, effective);
+    const differences = compareConfigs(desired, effective, effectiveParsed);
     if (differences.length === 0) {
       return result('in_sync');
     }
@@ -152,10 +155,12 @@ export class DriftService {
     if (!content) {
       return undefined;
     }
+    const body = this.redactor.redactBody(content.rawConfig, content.contentType);
     const file = {
       fileName: content.fileName,
       contentType: content.contentType,
-      body: this.redactor.redactBody(content.rawConfig, content.contentType),
+      body,
+      parsed: parseBody(body, content.contentType),
     };
     if (this.files.size >= MAX_FILES) {
       this.files.delete(this.files.keys().next().value as string);

@@ -8,10 +8,17 @@ const sut = new SecretRedactor(Buffer.from('unit-test-key'), new SecretRules());
 describe('SecretRules', () => {
   const rules = new SecretRules();
 
-  it.each(['password', 'api_key', 'apiKey', 'x-api-key', 'private_key', 'clientSecret', 'BEARER_TOKEN', 'sas', 'db.passwd'])(
-    'treats %s as secret',
-    (key) => expect(rules.isSecretKey(key)).toBe(true),
-  );
+  it.each([
+    'password',
+    'api_key',
+    'apiKey',
+    'x-api-key',
+    'private_key',
+    'clientSecret',
+    'BEARER_TOKEN',
+    'sas',
+    'db.passwd',
+  ])('treats %s as secret', (key) => expect(rules.isSecretKey(key)).toBe(true));
 
   it.each(['keyspace', 'monkey', 'endpoint', 'username', 'key_file', 'password_file', 'tokenizer', 'authenticator'])(
     'leaves %s alone',
@@ -70,7 +77,7 @@ describe('SecretRedactor on a corpus of Collector configs', () => {
   });
 
   it('leaves ${env:...} placeholders and empty values as they are', () => {
-    const body = 'api_key: ${env:API_KEY}\npassword: ""\ntoken:\n';
+    const body = 'api_key: ${env:API_KEY}\nauthorization: Bearer ${env:TOKEN}\npassword: ""\ntoken:\n';
     expect(sut.redactBody(body, 'text/yaml')).toBe(body);
   });
 

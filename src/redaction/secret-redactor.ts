@@ -51,23 +51,40 @@ export class SecretRedactor {
   }
 
   redactMap(map: Record<string, ConfigEntry>): Record<string, ConfigEntry> {
-    return Object.fromEntries(
-      Object.entries(map).map(([name, entry]) => [
-        name,
-        { body: this.redactBody(entry.body, entry.content_type), content_type: entry.content_type },
-      ]),
-    );
+    return this.redactMapParsed(map).redacted;
+  }
+
+  /**
+   * Redacts and also returns each file's parsed (redacted) document, undefined for text: the drift
+   * comparison then needs no second parse of a config that was just parsed.
+   */
+  redactMapParsed(map: Record<string, ConfigEntry>): {
+    redacted: Record<string, ConfigEntry>;
+    parsed: Record<string, unknown>;
+  } {
+    const redacted: Record<string, ConfigEntry> = {};
+    const parsed: Record<string, unknown> = {};
+    for (const [name, entry] of Object.entries(map)) {
+      const result = this.redactParsed(entry.body, entry.content_type);
+      redacted[name] = { body: result.body, content_type: entry.content_type };
+      parsed[name] = result.parsed;
+    }
+    return { redacted, parsed };
   }
 
   /** The body with its secrets replaced; the same string when there were none. */
   redactBody(body: string, contentType: string): string {
+    return this.redactParsed(body, contentType).body;
+  }
+
+  private redactParsed(body: string, contentType: string): { body: string; parsed?: unknown } {
     switch (configFormat(contentType)) {
       case 'json':
-        return this.redactJson(body) ?? this.redactText(body);
+        return this.redactJson(body) ?? { body: this.redactText(body) };
       case 'yaml':
-        return this.redactYaml(body) ?? this.redactText(body);
+        return this.redactYaml(body) ?? { body: this.redactText(body) };
       case 'text':
-        return this.redactText(body);
+        return { body: this.redactText(body) };
     }
   }
 
@@ -108,15 +125,14 @@ export class SecretRedactor {
     return value.trim() !== '' && !isPlaceholder(value) && !EXACT_MARKER.test(value) && !/^[|>][-+]?$/.test(value);
   }
 
-  private redactYaml(body: string): string | undefined {
+  private redactYaml(body: string): { body: string; parsed: unknown } | undefined {
     const document = parseDocument(body, { keepSourceTokens: false });
     if (document.errors.length > 0) {
       return undefined;
     }
-    if (!this.walkYaml(document.contents, false, false)) {
-      return body;
-    }
-    return document.toString({ lineWidth: 0 });
+    const changed = this.walkYaml(document.contents, false, false);
+    const parsed: unknown = document.toJS({ maxAliasCount: 100 });
+    return { body: changed ? document.toString({ lineWidth: 0 }) : body, parsed };
   }
 
   /** Returns whether anything changed. */
@@ -151,7 +167,8 @@ export class SecretRedactor {
 
   private redactScalar(scalar: Scalar, secret: boolean): boolean {
     const value = scalar.value;
-    if (value === null || value === undefined || typeof value === 'boolean') {
+    // Strings and numbers can carry secrets (a numeric PIN); dates and the like are kept.
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'bigint') {
       return false;
     }
     const text = String(value);
@@ -173,7 +190,7 @@ export class SecretRedactor {
     return true;
   }
 
-  private redactJson(body: string): string | undefined {
+  private redactJson(body: string): { body: string; parsed: unknown } | undefined {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);
@@ -182,7 +199,7 @@ export class SecretRedactor {
     }
     const state = { changed: false };
     const redacted = this.walkJson(parsed, false, false, state);
-    return state.changed ? JSON.stringify(redacted, null, 2) : body;
+    return { body: state.changed ? JSON.stringify(redacted, null, 2) : body, parsed: redacted };
   }
 
   private walkJson(value: unknown, secret: boolean, headers: boolean, state: { changed: boolean }): unknown {

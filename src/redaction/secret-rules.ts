@@ -91,7 +91,10 @@ export function isHeadersKey(key: string): boolean {
   return words[words.length - 1] === 'headers';
 }
 
-/** A value that is only a placeholder the agent fills in (`${env:API_KEY}`): not a secret itself. */
+/**
+ * A value built from placeholders the agent fills in (`${env:API_KEY}`, `Bearer ${env:TOKEN}`):
+ * it names a secret rather than holding one, and must stay comparable with what the agent made of it.
+ */
 export function isPlaceholder(value: string): boolean {
-  return /^\s*\$\{[^}]+\}\s*$/.test(value);
+  return /\$\{[^}]+\}/.test(value);
 }

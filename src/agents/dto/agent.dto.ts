@@ -173,7 +173,11 @@ export class AgentDetail extends AgentSummary {
   })
   custom_capabilities: string[] | null;
 
-  @ApiProperty({ nullable: true, type: [String], description: 'Paths that differ from the desired config, when drifted' })
+  @ApiProperty({
+    nullable: true,
+    type: [String],
+    description: 'Paths that differ from the desired config, when drifted',
+  })
   drift_paths: string[] | null;
 
   @ApiProperty({ nullable: true, type: String })
