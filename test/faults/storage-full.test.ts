@@ -51,10 +51,16 @@ describe('fault: a full (and then read-only) blob volume', () => {
     if (!mountTmpfs(blobs, '2m')) {
       // Not root (or no mount here): the same mapping through a store that fails like a full disk.
       const full: Pick<BlobStorage, 'put'> = {
-        put: () =>
-          Promise.reject(toStorageError(Object.assign(new Error('ENOSPC: no space left'), { code: 'ENOSPC' }))),
+        put: () => {
+          throw toStorageError(Object.assign(new Error('ENOSPC: no space left'), { code: 'ENOSPC' }));
+        },
       };
-      const error = await full.put('packages/x', Readable.from([Buffer.alloc(10)])).catch((e: unknown) => e);
+      let error: unknown;
+      try {
+        await full.put('packages/x', Readable.from([Buffer.alloc(10)]));
+      } catch (e) {
+        error = e;
+      }
       printFigures('full disk (storage stub returning ENOSPC; no tmpfs mount possible here)', [
         ['status', statusForKind((error as StorageFull).kind)],
       ]);
