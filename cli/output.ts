@@ -51,7 +51,7 @@ export function terminalWidth(): number {
 }
 
 const GAP = 2;
-const MIN_COLUMN = 6;
+const MIN_COLUMN = 4;
 
 /** Columns as wide as their content; when that exceeds `width`, the widest are cut with "…". */
 export function renderTable<T>(rows: T[], columns: Column<T>[], width: number): string {

@@ -8,9 +8,17 @@ type Configuration = Schemas['ConfigurationResponse'];
 
 export type PlanAction =
   | { op: 'create'; name: string; desired: DesiredConfiguration }
-  | { op: 'update'; name: string; version: number; desired: DesiredConfiguration; changes: string[]; diff: string }
+  | {
+      op: 'update';
+      name: string;
+      version: number;
+      updated_at: string;
+      desired: DesiredConfiguration;
+      changes: string[];
+      diff: string;
+    }
   | { op: 'unchanged'; name: string; version: number }
-  | { op: 'delete'; name: string; version: number }
+  | { op: 'delete'; name: string; version: number; updated_at: string }
   | { op: 'unmanaged'; name: string; version: number };
 
 /** What `plan --out` writes and `apply --plan` reads: the actions and the versions they assume. */
@@ -71,11 +79,23 @@ export function computePlan(desired: DesiredConfiguration[], server: Configurati
     if (changes.length === 0 && diff === '') {
       actions.push({ op: 'unchanged', name: current.name, version: current.version });
     } else {
-      actions.push({ op: 'update', name: current.name, version: current.version, desired: d, changes, diff });
+      actions.push({
+        op: 'update',
+        name: current.name,
+        version: current.version,
+        updated_at: current.updated_at,
+        desired: d,
+        changes,
+        diff,
+      });
     }
   }
   for (const c of [...byName.values()].sort((a, b) => a.name.localeCompare(b.name))) {
-    actions.push({ op: prune ? 'delete' : 'unmanaged', name: c.name, version: c.version });
+    actions.push(
+      prune
+        ? { op: 'delete', name: c.name, version: c.version, updated_at: c.updated_at }
+        : { op: 'unmanaged', name: c.name, version: c.version },
+    );
   }
   return actions;
 }
@@ -150,7 +170,7 @@ export function renderPlan(actions: PlanAction[]): string {
 /**
  * Carries out the plan in order, stopping at the first failure. Updates send the version the
  * plan saw (the API answers 409 if the configuration moved on); creates meet 409 if the name
- * was taken meanwhile; deletes re-read the version first (the API has no guard on delete).
+ * was taken meanwhile.
  */
 export async function applyPlan(client: ApiClient, actions: PlanAction[], log: (line: string) => void): Promise<void> {
   for (const a of actions) {
@@ -161,23 +181,21 @@ export async function applyPlan(client: ApiClient, actions: PlanAction[], log: (
         break;
       }
       case 'update': {
-        const c = await guarded(a.name, () =>
-          call(
+        const c = await guarded(a.name, async () => {
+          await expectUnchanged(client, a);
+          return call(
             client.PUT('/api/v1/configurations/{name}', {
               params: { path: { name: a.name } },
               body: { ...a.desired, name: a.name, version: a.version },
             }),
-          ),
-        );
+          );
+        });
         log(`updated configuration ${c.name}: version ${a.version} -> ${c.version}`);
         break;
       }
       case 'delete': {
         await guarded(a.name, async () => {
-          const now = await call(client.GET('/api/v1/configurations/{name}', { params: { path: { name: a.name } } }));
-          if (now.version !== a.version) {
-            throw new ApiError(409, `version ${now.version} is current, the plan saw ${a.version}`);
-          }
+          await expectUnchanged(client, a);
           await call(
             client.DELETE('/api/v1/configurations/{name}', {
               params: { path: { name: a.name }, query: { force: true } },
@@ -191,6 +209,20 @@ export async function applyPlan(client: ApiClient, actions: PlanAction[], log: (
       case 'unmanaged':
         break;
     }
+  }
+}
+
+/**
+ * The API's version guard covers content (raw_config, selector, ...) but a priority or description
+ * change keeps the version, and delete has no guard: compare `updated_at` too, just before writing.
+ */
+async function expectUnchanged(
+  client: ApiClient,
+  a: { name: string; version: number; updated_at: string },
+): Promise<void> {
+  const now = await call(client.GET('/api/v1/configurations/{name}', { params: { path: { name: a.name } } }));
+  if (now.version !== a.version || now.updated_at !== a.updated_at) {
+    throw new ApiError(409, `now version ${now.version} updated ${now.updated_at}, the plan saw version ${a.version}`);
   }
 }
 

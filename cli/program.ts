@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { registerAgents } from './commands/agents.js';
 import { registerAuth } from './commands/auth.js';
 import { registerCompletion } from './commands/completion.js';
@@ -38,5 +38,15 @@ Authentication: \`opampctl login\` stores a token per context in $XDG_CONFIG_HOM
       command.action(() => command.help());
     }
   }
+  // Program options are read only before the command, so `packages upload --version 1.0.0` is the
+  // package's version, not the CLI's; --context is accepted after the command as well.
+  program.enablePositionalOptions();
+  for (const leaf of leaves(program)) {
+    leaf.addOption(new Option('--context <name>', 'use this stored context').hideHelp());
+  }
   return program;
+}
+
+function leaves(command: Command): Command[] {
+  return command.commands.flatMap((c) => (c.commands.length > 0 ? leaves(c) : [c]));
 }
