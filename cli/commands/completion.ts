@@ -17,9 +17,9 @@ export function registerCompletion(program: Command): void {
         out(shell === 'bash' ? script : `#compdef opampctl\nautoload -U +X bashcompinit && bashcompinit\n${script}`);
       }),
     [
-      'source <(opampctl completion bash)',
+      'opampctl completion bash > /etc/bash_completion.d/opampctl',
       'opampctl completion zsh > "${fpath[1]}/_opampctl"',
-      "echo 'source <(opampctl completion bash)' >> ~/.bashrc",
+      'source <(opampctl completion bash)',
     ],
   );
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import { AgentCapabilities } from '../../src/opamp/proto/opamp.types.js';
-import { CLI_TIMEOUT, cliUser, waitForLine, type CliUser } from '../support/cli.js';
+import { CLI_TIMEOUT, cliUser, maxRssMiB, REPORT_MAX_RSS, waitForLine, type CliUser } from '../support/cli.js';
 import { BASIC_CAPABILITIES, description, eventually, uidText, WsTestAgent } from '../support/opamp-agents.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -445,6 +445,31 @@ describe('opampctl: the built CLI against a real server (e2e)', () => {
         expect(missing.code).toBe(1);
         expect(missing.stderr).toContain('ENOENT');
         expect(JSON.parse((await cli.run(['packages', 'list', '-o', 'json'], { env })).stdout)).toHaveLength(1);
+      },
+      CLI_TIMEOUT,
+    );
+  });
+
+  describe('packages: streaming', () => {
+    it(
+      'streams a large upload: the CLI does not hold the file in memory',
+      async () => {
+        const size = 96 * 1024 * 1024;
+        const file = path.join(tmp, 'big.bin');
+        fs.closeSync(fs.openSync(file, 'w'));
+        fs.truncateSync(file, size);
+        const baseline = await cli.run(['--help'], { nodeArgs: [REPORT_MAX_RSS] });
+        const upload = await cli.run(
+          ['packages', 'upload', file, '--name', 'big', '--version', '1.0.0', '--platform', 'linux', '--arch', 'arm64'],
+          { env, nodeArgs: [REPORT_MAX_RSS] },
+        );
+        expect(upload.code).toBe(0);
+        const growth = maxRssMiB(upload.stderr) - maxRssMiB(baseline.stderr);
+        // Buffering the file would add at least its 96 MiB.
+        expect(growth).toBeLessThan(48);
+        const stored = JSON.parse((await cli.run(['packages', 'list', '--name', 'big', '-o', 'json'], { env })).stdout);
+        expect(stored[0].file_size).toBe(size);
+        fs.rmSync(file);
       },
       CLI_TIMEOUT,
     );

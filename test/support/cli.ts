@@ -18,7 +18,10 @@ export interface CliResult {
 /** A user of the CLI: its own config dir and environment (no OPAMP_* unless given). */
 export interface CliUser {
   configDir: string;
-  run(args: string[], options?: { env?: Record<string, string>; input?: string; cwd?: string }): Promise<CliResult>;
+  run(
+    args: string[],
+    options?: { env?: Record<string, string>; input?: string; cwd?: string; nodeArgs?: string[] },
+  ): Promise<CliResult>;
   spawn(args: string[], env?: Record<string, string>): ChildProcess;
   cleanup(): void;
 }
@@ -37,14 +40,18 @@ export function cliUser(): CliUser {
     }
     return env;
   };
-  const start = (args: string[], env?: Record<string, string>, cwd?: string): ChildProcess =>
-    spawn(process.execPath, [CLI_PATH, ...args], { env: environment(env), cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  const start = (args: string[], env?: Record<string, string>, cwd?: string, nodeArgs: string[] = []): ChildProcess =>
+    spawn(process.execPath, [...nodeArgs, CLI_PATH, ...args], {
+      env: environment(env),
+      cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
   return {
     configDir,
     // Asynchronous on purpose: the server under test runs in this process and must keep answering.
     run(args, options = {}) {
       return new Promise((resolve, reject) => {
-        const child = start(args, options.env, options.cwd);
+        const child = start(args, options.env, options.cwd, options.nodeArgs);
         let stdout = '';
         let stderr = '';
         child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -93,4 +100,17 @@ export function waitForLine(
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onErr);
   });
+}
+
+/** Node flag that makes the CLI print its peak RSS (`maxrss=<KiB>`) on stderr when it exits. */
+export const REPORT_MAX_RSS = `--import=data:text/javascript,${encodeURIComponent(
+  "process.on('exit', () => process.stderr.write('maxrss=' + process.resourceUsage().maxRSS + '\\n'))",
+)}`;
+
+export function maxRssMiB(stderr: string): number {
+  const match = /maxrss=(\d+)/.exec(stderr);
+  if (!match) {
+    throw new Error(`no maxrss in stderr: ${stderr}`);
+  }
+  return Number(match[1]) / 1024;
 }
