@@ -1,0 +1,115 @@
+import type { Command } from 'commander';
+import { call, type Schemas } from '../api.js';
+import { out, outputOption, printData, printList, type Column, type OutputFormat } from '../output.js';
+import { ProgressBar } from '../progress.js';
+import { examples, readAll, session } from '../session.js';
+import { uploadPackage } from '../upload.js';
+
+type Package = Schemas['PackageResponse'];
+
+const COLUMNS: Column<Package>[] = [
+  { header: 'id', value: (p) => p.id },
+  { header: 'name', value: (p) => p.name },
+  { header: 'version', value: (p) => p.version },
+  { header: 'platform', value: (p) => p.platform },
+  { header: 'arch', value: (p) => p.arch },
+  { header: 'size', value: (p) => p.file_size },
+  { header: 'signed', value: (p) => p.has_signature },
+  { header: 'downloads', value: (p) => p.download_count },
+  { header: 'sha256', value: (p) => p.checksum.slice(0, 12) },
+];
+
+interface UploadOptions {
+  name: string;
+  version: string;
+  platform: string;
+  arch: string;
+  description?: string;
+  checksum?: string;
+  signature?: string;
+  output: OutputFormat;
+}
+
+export function registerPackages(program: Command): void {
+  const packages = program.command('packages').description('Agent packages');
+
+  examples(
+    packages
+      .command('list')
+      .description('List packages, by name and then newest version first')
+      .option('--name <name>', 'only this package name')
+      .option('--platform <platform>', 'linux, windows or darwin')
+      .option('--arch <arch>', 'amd64, arm64, ...')
+      .addOption(outputOption())
+      .action(
+        async (
+          options: { name?: string; platform?: string; arch?: string; output: OutputFormat },
+          command: Command,
+        ) => {
+          const { client } = session(command);
+          const items = await readAll((page, page_size) =>
+            call(
+              client.GET('/api/v1/packages', {
+                params: {
+                  query: {
+                    page,
+                    page_size,
+                    name: options.name,
+                    platform: options.platform as never,
+                    arch: options.arch as never,
+                  },
+                },
+              }),
+            ),
+          );
+          printList(items, COLUMNS, options.output);
+        },
+      ),
+    ['opampctl packages list', 'opampctl packages list --name otelcol-contrib --platform linux -o json'],
+  );
+
+  examples(
+    packages
+      .command('upload <file>')
+      .description('Upload a package file (streamed from disk; a progress bar on stderr when it is a terminal)')
+      .requiredOption('--name <name>', 'package name')
+      .requiredOption('--version <semver>', 'semantic version')
+      .requiredOption('--platform <platform>', 'linux, windows or darwin')
+      .requiredOption('--arch <arch>', 'amd64, arm64, 386, arm, ppc64le, s390x, riscv64 or loong64')
+      .option('--description <text>', 'free text')
+      .option('--checksum <sha256>', 'expected SHA-256 (hex); the server refuses a mismatch and keeps nothing')
+      .option('--signature <file>', 'detached signature file to store with the package')
+      .addOption(outputOption())
+      .action(async (file: string, options: UploadOptions, command: Command) => {
+        const { connection } = session(command);
+        const bar = new ProgressBar(`${options.name} ${options.version}`);
+        const result = (await uploadPackage(
+          connection,
+          {
+            file,
+            signatureFile: options.signature,
+            fields: {
+              name: options.name,
+              version: options.version,
+              platform: options.platform,
+              arch: options.arch,
+              description: options.description,
+              checksum: options.checksum,
+            },
+          },
+          (sent, total) => bar.update(sent, total),
+        ).finally(() => bar.done())) as Package;
+        if (options.output === 'table') {
+          out(
+            `Uploaded ${result.name} ${result.version} ${result.platform}/${result.arch}: id ${result.id}, sha256 ${result.checksum}`,
+          );
+        } else {
+          printData(result, options.output);
+        }
+      }),
+    [
+      'opampctl packages upload ./otelcol_0.115.0_linux_amd64.tar.gz --name otelcol --version 0.115.0 --platform linux --arch amd64',
+      'opampctl packages upload agent.tgz --name agent --version 1.2.0 --platform linux --arch arm64 --signature agent.tgz.asc',
+    ],
+  );
+}
