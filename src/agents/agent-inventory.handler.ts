@@ -93,8 +93,10 @@ export class AgentInventoryHandler implements AgentMessageHandler, OnModuleInit,
       entry.componentsHash = stored.available_components_hash;
       record.effective_config_hash = stored.effective_config_hash;
       if (reported && fingerprint !== stored.effective_config_hash) {
+        // A new or changed config: written with the next few-millisecond batch, not awaited, so the
+        // reply does not wait for a second write. An unchanged one (a reconnect) is not touched.
         this.storeEffectiveConfig(record, reported, fingerprint!);
-        this.queue.upsert(record, false);
+        void this.queue.upsert(record, true);
       }
       this.askForComponents(context.message, stored.available_components_hash, reply);
       context.agent.labels = stored.labels;
