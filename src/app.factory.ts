@@ -3,11 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import helmet from 'helmet';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { serveConsole } from './web/console-static.js';
+import { createRootLogger, httpLogging } from './logging/http-logging.js';
+import { PinoNestLogger } from './logging/pino-nest-logger.js';
 
 /** Builds the OpenAPI document of a created app (also written to openapi.json by `npm run openapi`). */
 export function buildOpenApi(app: INestApplication): OpenAPIObject {
@@ -28,7 +29,10 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
     bufferLogs: true,
   });
-  app.useLogger(app.get(Logger));
+  const rootLogger = createRootLogger(config.logLevel);
+  const logger = new PinoNestLogger(rootLogger);
+  app.useLogger(logger);
+  app.use(httpLogging(rootLogger));
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.use(
@@ -47,7 +51,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   app.useGlobalFilters(new HttpExceptionFilter());
   SwaggerModule.setup('swagger', app, () => buildOpenApi(app), { jsonDocumentUrl: 'swagger/json' });
   if (!serveConsole(app)) {
-    app.get(Logger).warn('No web console build in web/dist (run `npm run build:web`); serving the API only');
+    logger.warn('No web console build in web/dist (run `npm run build:web`); serving the API only');
   }
   return app;
 }

@@ -1,9 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
 import { AgentsModule } from './agents/agents.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AppConfig } from './config/app-config.js';
-import { requestIdOf } from './common/request-id.js';
 import { ConfigModule } from './config/config.module.js';
 import { ConfigurationsModule } from './configurations/configurations.module.js';
 import { EventsModule } from './events/events.module.js';
@@ -22,14 +20,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            genReqId: (request) => requestIdOf(request),
-            redact: ['req.headers.authorization', 'req.headers.cookie'],
-            customSuccessMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
-          },
-        }),
         DatabaseModule.forRoot(databaseUrl),
         StorageModule,
         MetricsModule,
