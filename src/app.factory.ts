@@ -38,8 +38,14 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   app.use(
     helmet({
       contentSecurityPolicy: {
-        // Swagger UI and the console use inline styles; scripts stay same-origin.
-        directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+        // Swagger UI and the console use inline styles; scripts stay same-origin. Helmet's default
+        // upgrade-insecure-requests would make browsers fetch the assets of a plain-HTTP console over
+        // https from any host but localhost (a blank page): TLS is the proxy's business, not the CSP's.
+        directives: {
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:'],
+          'upgrade-insecure-requests': null,
+        },
       },
     }),
   );

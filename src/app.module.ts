@@ -10,6 +10,7 @@ import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OpampModule } from './opamp/opamp.module.js';
 import { PackagesModule } from './packages/packages.module.js';
+import { ServerInfoModule } from './server-info/server-info.module.js';
 import { StorageModule } from './storage/storage.module.js';
 
 @Module({})
@@ -30,6 +31,7 @@ export class AppModule {
         AgentsModule,
         PackagesModule,
         EventsModule,
+        ServerInfoModule,
       ],
     };
   }
