@@ -1,29 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { appVersion } from '../common/app-version.js';
 import { AppConfig } from '../config/app-config.js';
 import { OpampServer } from '../opamp/opamp-server.js';
 import type { ServerInfoResponse } from './dto/server-info.dto.js';
 
 const OPAMP_PATH = '/v1/opamp';
 
-/** The version in the package.json above this file (sources in tests, dist/src in production). */
-function readVersion(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++, dir = path.dirname(dir)) {
-    const file = path.join(dir, 'package.json');
-    if (fs.existsSync(file)) {
-      return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: string }).version ?? 'unknown';
-    }
-  }
-  return 'unknown';
-}
-
 /** The public face of this server: its version and the OpAMP endpoint agents should be given. */
 @Injectable()
 export class ServerInfoService {
-  private readonly version = readVersion();
+  private readonly version = appVersion();
 
   constructor(
     private readonly config: AppConfig,
