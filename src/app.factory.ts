@@ -2,6 +2,7 @@ import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import helmet from 'helmet';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
@@ -55,6 +56,9 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
   );
   app.useGlobalFilters(new HttpExceptionFilter());
+  // Swagger UI's page answered at /swagger/index.html links its assets one level too deep (blank
+  // page); the same page at /swagger/ links them right. A relative redirect also works behind a path prefix.
+  app.use('/swagger/index.html', (_req: Request, res: Response) => res.redirect(301, './'));
   SwaggerModule.setup('swagger', app, () => buildOpenApi(app), { jsonDocumentUrl: 'swagger/json' });
   if (!serveConsole(app)) {
     logger.warn('No web console build in web/dist (run `npm run build:web`); serving the API only');
