@@ -82,7 +82,8 @@ function messageOf(exception: HttpException): string {
   }
   const message = (response as { message?: unknown }).message;
   if (Array.isArray(message)) {
-    return message.map(String).join('; ');
+    // Validators of one field that share a message say it once.
+    return [...new Set(message.map(String))].join('; ');
   }
   return typeof message === 'string' ? message : exception.message;
 }
@@ -91,6 +92,8 @@ interface BodyParserError {
   status: number;
   type: string;
   message: string;
+  /** Set on entity.too.large: the parser's limit in bytes. */
+  limit?: number;
 }
 
 function isBodyParserError(error: unknown): error is BodyParserError {
@@ -107,8 +110,14 @@ function bodyParserMessage(error: BodyParserError): string {
     case 'entity.parse.failed':
       return `Malformed JSON body: ${error.message}`;
     case 'entity.too.large':
-      return 'Request body is too large';
+      return error.limit === undefined
+        ? 'Request body is too large'
+        : `Request body is too large: the limit is ${formatBytes(error.limit)} (${error.limit} bytes)`;
     default:
       return error.message;
   }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${+(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${+(bytes / 1024).toFixed(1)} KiB`;
 }

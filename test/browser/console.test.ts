@@ -103,7 +103,9 @@ describe('web console in headless Chromium', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     const error = page.getByTestId('config-error');
     await error.waitFor();
-    await expect(error.textContent()).resolves.toMatch(/Line 4, column \d+/);
+    const errorText = (await error.textContent()) ?? '';
+    expect(errorText).toMatch(/Line 4, column \d+/);
+    expect(errorText.match(/line \d+, column/gi)).toHaveLength(1);
     await page.getByTestId('error-line').waitFor();
     await browser.screenshot('04-config-invalid');
 
