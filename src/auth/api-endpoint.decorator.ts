@@ -28,7 +28,8 @@ export function ApiEndpoint(options: EndpointOptions): MethodDecorator {
     }
   }
   for (const [status, description] of Object.entries(options.errors ?? {})) {
-    decorators.push(ApiResponse({ status: Number(status), description, type: ErrorResponse }));
+    const code = Number(status);
+    decorators.push(ApiResponse({ status: code, description, ...(code >= 400 ? { type: ErrorResponse } : {}) }));
   }
   return applyDecorators(...decorators);
 }

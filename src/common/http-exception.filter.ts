@@ -65,7 +65,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
       };
     }
     if (exception instanceof HttpException) {
-      return { status: exception.getStatus(), message: messageOf(exception) };
+      // Nest's Express adapter wraps body-parser's errors (413, malformed JSON) and keeps them as the cause.
+      const cause = exception.cause;
+      const message = isBodyParserError(cause) ? bodyParserMessage(cause) : messageOf(exception);
+      return { status: exception.getStatus(), message };
     }
     if (isBodyParserError(exception)) {
       return { status: exception.status, message: bodyParserMessage(exception) };

@@ -20,7 +20,6 @@ import {
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
-  ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -132,8 +131,11 @@ export class PackagesController {
     summary: 'Download the file (streamed; supports Range, If-Range and If-None-Match with the checksum as ETag)',
     errors: { 304: 'Not modified', 400: 'The id is not an integer', 404: 'No such package', 416: 'Bad range' },
   })
-  @ApiProduces('application/octet-stream')
-  @ApiOkResponse({ description: 'The file', schema: { type: 'string', format: 'binary' } })
+  // The content type on the 200 only (ApiProduces would also put the error bodies under it).
+  @ApiOkResponse({
+    description: 'The file',
+    content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+  })
   async download(@Param('id', idPipe) id: number, @Req() request: Request, @Res() response: Response): Promise<void> {
     const plan = await this.packages.planDownload(id, downloadHeaders(request));
     const delivered = await sendDownload(request, response, plan, requestIdOf(request));

@@ -61,4 +61,20 @@ describeWithAddress(`console opened by the machine's own address (${address ?? '
     })()`);
     expect(overflow).toEqual({ page: 0, header: 0 });
   });
+
+  it('lets the signed-in user change their own password', async () => {
+    const { page } = browser;
+    await page.locator('header').getByRole('link', { name: 'admin' }).click();
+    const form = page.getByTestId('change-password');
+    await form.locator('input[name=current_password]').fill('not-the-password');
+    await form.locator('input[name=new_password]').fill('brand-new-password');
+    await form.locator('input[name=confirm_password]').fill('brand-new-password');
+    await form.getByRole('button', { name: 'Change password' }).click();
+    await form.getByRole('alert').waitFor();
+    await form.locator('input[name=current_password]').fill(ADMIN_PASSWORD);
+    await form.getByRole('button', { name: 'Change password' }).click();
+    await form.getByText('Password changed').waitFor();
+    await browser.screenshot('account-390px');
+    await app.login('admin', 'brand-new-password');
+  });
 });

@@ -115,11 +115,17 @@ interface FetchResult<T> {
   response: Response;
 }
 
-/** The data of a 2xx answer; anything else becomes an ApiError (and a 401 ends the session). */
-async function unwrap<T>(pending: Promise<FetchResult<T>>): Promise<{ data: T; response: Response }> {
+/**
+ * The data of a 2xx answer; anything else becomes an ApiError, and a 401 ends the session unless
+ * it answers a password check (a failed login, a wrong current password).
+ */
+async function unwrap<T>(
+  pending: Promise<FetchResult<T>>,
+  checksPassword = false,
+): Promise<{ data: T; response: Response }> {
   const { data, error, response } = await pending;
   if (!response.ok) {
-    if (response.status === 401 && !response.url.endsWith('/auth/login')) {
+    if (response.status === 401 && !checksPassword) {
       onUnauthorized();
     }
     throw new ApiError(response.status, messageOf(error, response.statusText));
@@ -127,8 +133,8 @@ async function unwrap<T>(pending: Promise<FetchResult<T>>): Promise<{ data: T; r
   return { data: data as T, response };
 }
 
-async function call<T>(pending: Promise<FetchResult<T>>): Promise<T> {
-  return (await unwrap(pending)).data;
+async function call<T>(pending: Promise<FetchResult<T>>, checksPassword = false): Promise<T> {
+  return (await unwrap(pending, checksPassword)).data;
 }
 
 /** A page of a list endpoint and the total the server counted (X-Total-Count). */
@@ -146,11 +152,11 @@ const ALL = 200;
 
 export const api = {
   login: (username: string, password: string) =>
-    call(client.POST('/api/v1/auth/login', { body: { username, password } })),
+    call(client.POST('/api/v1/auth/login', { body: { username, password } }), true),
   me: () => call(client.GET('/api/v1/auth/me')),
   serverInfo: () => call(client.GET('/api/v1/server-info')),
   changeOwnPassword: (current_password: string, new_password: string) =>
-    call(client.PUT('/api/v1/users/me/password', { body: { current_password, new_password } })),
+    call(client.PUT('/api/v1/users/me/password', { body: { current_password, new_password } }), true),
 
   agents: (filter: { status?: string; selector?: string; q?: string }, sort: AgentSortOrder) =>
     list(
