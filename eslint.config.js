@@ -5,6 +5,9 @@ export default tseslint.config(
   {
     ignores: [
       'test/support/*.js',
+      'scripts/*.mjs',
+      // Generated from openapi.json by `npm run generate:api`.
+      'web/src/generated/',
       'dist/',
       'node_modules/',
       'data/',

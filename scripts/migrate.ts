@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config/app-config.js';
+import { loadEnvFile } from '../src/config/env-file.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { EmbeddedPostgres } from '../src/database/embedded-postgres.js';
+import { runMigrationsLocked } from '../src/database/locked-migrations.js';
 
 /** `migrate run` applies pending migrations; `migrate revert` undoes the last one. Uses DATABASE_URL or the embedded cluster. */
 async function main(): Promise<void> {
@@ -11,6 +13,7 @@ async function main(): Promise<void> {
     console.error('usage: migrate run|revert');
     process.exit(2);
   }
+  loadEnvFile(); // .env in the working directory; real environment variables win
   const config = loadConfig(process.env);
   const embedded = config.databaseUrl
     ? undefined
@@ -20,7 +23,7 @@ async function main(): Promise<void> {
   try {
     await dataSource.initialize();
     if (command === 'run') {
-      const applied = await dataSource.runMigrations();
+      const applied = await runMigrationsLocked(dataSource);
       console.log(applied.length ? `Applied: ${applied.map((m) => m.name).join(', ')}` : 'Nothing to apply');
     } else {
       await dataSource.undoLastMigration();

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/app-config.js';
+import { loadEnvFile } from '../src/config/env-file.js';
 import { EmbeddedPostgres } from '../src/database/embedded-postgres.js';
 
 /**
@@ -22,6 +23,7 @@ function instancesArg(argv: string[]): number {
 
 async function main(): Promise<void> {
   const count = instancesArg(process.argv);
+  loadEnvFile(); // .env in the working directory; real environment variables win
   const config = loadConfig(process.env);
   const embedded = config.databaseUrl
     ? undefined

@@ -2,13 +2,15 @@ import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import helmet from 'helmet';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import type { EmbeddedStatusSource } from './database/database.module.js';
 import { serveConsole } from './web/console-static.js';
+import { createRootLogger, httpLogging } from './logging/http-logging.js';
+import { PinoNestLogger } from './logging/pino-nest-logger.js';
 
 /** Builds the OpenAPI document of a created app (also written to openapi.json by `npm run openapi`). */
 export function buildOpenApi(app: INestApplication): OpenAPIObject {
@@ -33,14 +35,23 @@ export async function createApp(
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl, embeddedStatus), {
     bufferLogs: true,
   });
-  app.useLogger(app.get(Logger));
+  const rootLogger = createRootLogger(config.logLevel);
+  const logger = new PinoNestLogger(rootLogger);
+  app.useLogger(logger);
+  app.use(httpLogging(rootLogger));
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.use(
     helmet({
       contentSecurityPolicy: {
-        // Swagger UI and the console use inline styles; scripts stay same-origin.
-        directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+        // Swagger UI and the console use inline styles; scripts stay same-origin. Helmet's default
+        // upgrade-insecure-requests would make browsers fetch the assets of a plain-HTTP console over
+        // https from any host but localhost (a blank page): TLS is the proxy's business, not the CSP's.
+        directives: {
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:'],
+          'upgrade-insecure-requests': null,
+        },
       },
     }),
   );
@@ -50,9 +61,12 @@ export async function createApp(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
   );
   app.useGlobalFilters(new HttpExceptionFilter());
+  // Swagger UI's page answered at /swagger/index.html links its assets one level too deep (blank
+  // page); the same page at /swagger/ links them right. A relative redirect also works behind a path prefix.
+  app.use('/swagger/index.html', (_req: Request, res: Response) => res.redirect(301, './'));
   SwaggerModule.setup('swagger', app, () => buildOpenApi(app), { jsonDocumentUrl: 'swagger/json' });
   if (!serveConsole(app)) {
-    app.get(Logger).warn('No web console build in web/dist (run `npm run build:web`); serving the API only');
+    logger.warn('No web console build in web/dist (run `npm run build:web`); serving the API only');
   }
   return app;
 }

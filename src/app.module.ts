@@ -1,9 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
 import { AgentsModule } from './agents/agents.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AppConfig } from './config/app-config.js';
-import { requestIdOf } from './common/request-id.js';
 import { ConfigModule } from './config/config.module.js';
 import { ConfigurationsModule } from './configurations/configurations.module.js';
 import { ConnectionSettingsModule } from './connection-settings/connection-settings.module.js';
@@ -15,6 +13,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { OpampModule } from './opamp/opamp.module.js';
 import { PackagesModule } from './packages/packages.module.js';
 import { RedactionModule } from './redaction/redaction.module.js';
+import { ServerInfoModule } from './server-info/server-info.module.js';
 import { StorageModule } from './storage/storage.module.js';
 
 @Module({})
@@ -25,14 +24,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            genReqId: (request) => requestIdOf(request),
-            redact: ['req.headers.authorization', 'req.headers.cookie'],
-            customSuccessMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
-          },
-        }),
         DatabaseModule.forRoot(databaseUrl, embeddedStatus),
         StorageModule,
         RedactionModule,
@@ -46,6 +37,7 @@ export class AppModule {
         ConnectionSettingsModule,
         DriftModule,
         EventsModule,
+        ServerInfoModule,
       ],
     };
   }

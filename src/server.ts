@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import pino from 'pino';
 import { createApp } from './app.factory.js';
+import { localHost } from './common/listen-address.js';
 import type { AppConfig } from './config/app-config.js';
 import { EmbeddedPostgres } from './database/embedded-postgres.js';
 import { OpampServer } from './opamp/opamp-server.js';
@@ -46,7 +47,7 @@ export async function startServer(config: AppConfig): Promise<RunningServer> {
   let stopping: Promise<void> | undefined;
   return {
     app,
-    httpUrl: `http://127.0.0.1:${address.port}`,
+    httpUrl: `http://${localHost(config.httpHost)}:${address.port}`,
     opampUrl: app.get(OpampServer).url,
     stop: () =>
       (stopping ??= (async () => {

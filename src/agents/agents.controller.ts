@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiEndpoint } from '../auth/api-endpoint.decorator.js';
 import { setPageHeaders } from '../common/pagination.js';
@@ -63,6 +63,7 @@ export class AgentsController {
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Forgotten' })
   @ApiEndpoint({
     summary: 'Forget an offline agent',
     role: 'admin',
@@ -74,6 +75,10 @@ export class AgentsController {
 
   @Post(':id/restart')
   @HttpCode(202)
+  @ApiAcceptedResponse({
+    description: 'The command is on its way to the agent',
+    schema: { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] },
+  })
   @ApiEndpoint({
     summary: 'Send the agent a Restart command',
     role: 'operator',

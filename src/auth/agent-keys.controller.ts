@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { PageQuery, setPageHeaders } from '../common/pagination.js';
 import { AgentKeysService } from './agent-keys.service.js';
@@ -40,6 +40,7 @@ export class AgentKeysController {
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Revoked' })
   @ApiEndpoint({ summary: 'Revoke an agent key', role: 'admin', errors: { 404: 'No such key' } })
   async revoke(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
     await this.keys.revoke(id);

@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse } from '@nestjs/swagger';
+import { ErrorResponse } from '../common/dto/error-response.dto.js';
 import { MinRole, Public, type Role } from './roles.js';
 
 export interface EndpointOptions {
@@ -11,7 +12,7 @@ export interface EndpointOptions {
   errors?: Record<number, string>;
 }
 
-/** Swagger summary + auth + the error responses every protected endpoint can return, in one place. */
+/** Swagger summary + auth + the error responses (all ErrorResponse bodies) every protected endpoint can return, in one place. */
 export function ApiEndpoint(options: EndpointOptions): MethodDecorator {
   const decorators: Array<MethodDecorator | ClassDecorator> = [ApiOperation({ summary: options.summary })];
   if (options.public) {
@@ -19,15 +20,16 @@ export function ApiEndpoint(options: EndpointOptions): MethodDecorator {
   } else {
     decorators.push(
       ApiBearerAuth(),
-      ApiResponse({ status: 401, description: 'Missing, invalid or expired token' }),
-      ApiResponse({ status: 403, description: `Needs the ${options.role ?? 'default'} role` }),
+      ApiResponse({ status: 401, description: 'Missing, invalid or expired token', type: ErrorResponse }),
+      ApiResponse({ status: 403, description: `Needs the ${options.role ?? 'default'} role`, type: ErrorResponse }),
     );
     if (options.role) {
       decorators.push(MinRole(options.role));
     }
   }
   for (const [status, description] of Object.entries(options.errors ?? {})) {
-    decorators.push(ApiResponse({ status: Number(status), description }));
+    const code = Number(status);
+    decorators.push(ApiResponse({ status: code, description, ...(code >= 400 ? { type: ErrorResponse } : {}) }));
   }
   return applyDecorators(...decorators);
 }

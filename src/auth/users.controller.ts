@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { PageQuery, setPageHeaders } from '../common/pagination.js';
 import { ApiEndpoint } from './api-endpoint.decorator.js';
@@ -37,6 +37,7 @@ export class UsersController {
 
   @Put('me/password')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Changed' })
   @ApiEndpoint({ summary: 'Change your own password', role: 'viewer', errors: { 401: 'Wrong current password' } })
   async changePassword(@CurrentUser() user: AuthenticatedUser, @Body() body: ChangePasswordRequest): Promise<void> {
     await this.users.changeOwnPassword(user.id, body.current_password, body.new_password);

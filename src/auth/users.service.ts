@@ -26,9 +26,14 @@ export class UsersService implements OnApplicationBootstrap {
     private readonly config: AppConfig,
   ) {}
 
-  /** First start: create the admin. Without ADMIN_PASSWORD a random one is shown once and kept 0600. */
+  /**
+   * First start: create the admin. Without ADMIN_PASSWORD a random one is shown once and kept 0600.
+   * Later starts leave an existing admin's password alone unless ADMIN_PASSWORD_RESET=true, and
+   * say so, since scripts that set ADMIN_PASSWORD expect it to be the password.
+   */
   async onApplicationBootstrap(): Promise<void> {
     if ((await this.users.count()) > 0) {
+      await this.applyAdminPasswordToExisting();
       return;
     }
     const generated = this.config.adminPassword === undefined;
@@ -41,13 +46,53 @@ export class UsersService implements OnApplicationBootstrap {
     if (!created || !generated) {
       return;
     }
-    const file = path.join(this.config.dataDir, 'initial-admin-password');
+    const file = this.initialPasswordFile();
     fs.mkdirSync(this.config.dataDir, { recursive: true });
     fs.writeFileSync(file, `${password}\n`, { mode: 0o600 });
     this.logger.warn(
       `Created admin user "${this.config.adminUsername}" with generated password: ${password} ` +
-        `(also saved to ${file}; change it with PUT /api/v1/users/me/password)`,
+        `(also saved to ${file}; change it in the console or with PUT /api/v1/users/me/password)`,
     );
+  }
+
+  private async applyAdminPasswordToExisting(): Promise<void> {
+    const password = this.config.adminPassword;
+    if (password === undefined) {
+      return;
+    }
+    const username = this.config.adminUsername;
+    const admin = await this.users.findByUsername(username);
+    if (!this.config.adminPasswordReset) {
+      this.logger.warn(
+        `ADMIN_PASSWORD is set but is only used when the first admin is created; user "${username}" ` +
+          `${admin ? 'exists already and keeps its password' : 'does not exist (other users do)'}. ` +
+          'Set ADMIN_PASSWORD_RESET=true to apply it.',
+      );
+      return;
+    }
+    if (!admin) {
+      await this.users.insertIfAbsent(username, await this.hasher.hash(password), 'admin');
+      this.logger.warn(`ADMIN_PASSWORD_RESET: created admin user "${username}" with ADMIN_PASSWORD`);
+      return;
+    }
+    admin.passwordHash = await this.hasher.hash(password);
+    await this.users.save(admin);
+    this.passwordChanged(admin);
+    this.logger.warn(
+      `ADMIN_PASSWORD_RESET: the password of "${username}" is now ADMIN_PASSWORD; remove ADMIN_PASSWORD_RESET ` +
+        'so later password changes survive restarts',
+    );
+  }
+
+  private initialPasswordFile(): string {
+    return path.join(this.config.dataDir, 'initial-admin-password');
+  }
+
+  /** The generated password file stays truthful: once that admin's password changes, it goes. */
+  private passwordChanged(user: UserEntity): void {
+    if (user.username === this.config.adminUsername) {
+      fs.rmSync(this.initialPasswordFile(), { force: true });
+    }
   }
 
   async list(offset: number, limit: number): Promise<Page<UserEntity>> {
@@ -83,7 +128,11 @@ export class UsersService implements OnApplicationBootstrap {
     if (changes.password !== undefined) {
       user.passwordHash = await this.hasher.hash(changes.password);
     }
-    return this.users.save(user);
+    const saved = await this.users.save(user);
+    if (changes.password !== undefined) {
+      this.passwordChanged(saved);
+    }
+    return saved;
   }
 
   async changeOwnPassword(id: string, current: string, next: string): Promise<void> {
@@ -92,6 +141,6 @@ export class UsersService implements OnApplicationBootstrap {
       throw new InvalidCredentials();
     }
     user.passwordHash = await this.hasher.hash(next);
-    await this.users.save(user);
+    this.passwordChanged(await this.users.save(user));
   }
 }

@@ -67,7 +67,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
       };
     }
     if (exception instanceof HttpException) {
-      return { status: exception.getStatus(), message: messageOf(exception) };
+      // Nest's Express adapter wraps body-parser's errors (413, malformed JSON) and keeps them as the cause.
+      const cause = exception.cause;
+      const message = isBodyParserError(cause) ? bodyParserMessage(cause) : messageOf(exception);
+      return { status: exception.getStatus(), message };
     }
     if (isBodyParserError(exception)) {
       return { status: exception.status, message: bodyParserMessage(exception) };
@@ -84,7 +87,8 @@ function messageOf(exception: HttpException): string {
   }
   const message = (response as { message?: unknown }).message;
   if (Array.isArray(message)) {
-    return message.map(String).join('; ');
+    // Validators of one field that share a message say it once.
+    return [...new Set(message.map(String))].join('; ');
   }
   return typeof message === 'string' ? message : exception.message;
 }
@@ -93,6 +97,8 @@ interface BodyParserError {
   status: number;
   type: string;
   message: string;
+  /** Set on entity.too.large: the parser's limit in bytes. */
+  limit?: number;
 }
 
 function isBodyParserError(error: unknown): error is BodyParserError {
@@ -109,8 +115,14 @@ function bodyParserMessage(error: BodyParserError): string {
     case 'entity.parse.failed':
       return `Malformed JSON body: ${error.message}`;
     case 'entity.too.large':
-      return 'Request body is too large';
+      return error.limit === undefined
+        ? 'Request body is too large'
+        : `Request body is too large: the limit is ${formatBytes(error.limit)} (${error.limit} bytes)`;
     default:
       return error.message;
   }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${+(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${+(bytes / 1024).toFixed(1)} KiB`;
 }

@@ -34,6 +34,8 @@ export class AppConfig {
   jwtAudience: string;
   adminUsername: string;
   adminPassword?: string;
+  /** Apply ADMIN_PASSWORD to an admin that exists already (it is otherwise only used on first start). */
+  adminPasswordReset: boolean;
   logLevel: LogLevel;
   corsOrigins: string[];
   /** Express `trust proxy`: whose X-Forwarded-For to believe (login rate limits key on the client IP). */
@@ -216,6 +218,10 @@ export function loadConfig(env: Env): AppConfig {
   c.adminPassword = r.optional('ADMIN_PASSWORD');
   if (c.adminPassword !== undefined && c.adminPassword.length < 8) {
     r.problems.push('ADMIN_PASSWORD: must be at least 8 characters');
+  }
+  c.adminPasswordReset = r.bool('ADMIN_PASSWORD_RESET', false);
+  if (c.adminPasswordReset && c.adminPassword === undefined) {
+    r.problems.push('ADMIN_PASSWORD_RESET: needs ADMIN_PASSWORD (the password to set)');
   }
   c.logLevel = r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info');
   c.corsOrigins = (r.optional('CORS_ORIGINS') ?? '')

@@ -13,6 +13,9 @@ describe('validateConfigContent', () => {
     const sut = () => validateConfigContent('receivers:\n  otlp:\n    protocols: [grpc\nexporters: {}\n', 'text/yaml');
     expect(sut).toThrow(InvalidConfigContent);
     expect(sut).toThrow(/^raw_config is not valid YAML at line \d+, column \d+: /);
+    // The position once, not again from the parser's own message.
+    expect(sut).toThrow(/^[^\n]*$/);
+    expect(sut).not.toThrow(/line \d+, column \d+[\s\S]*line \d+, column \d+/);
   });
 
   it('refuses duplicate YAML keys, which collectors would silently merge', () => {

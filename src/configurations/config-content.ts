@@ -32,7 +32,9 @@ function validateYaml(raw: string): void {
   const error = document.errors[0];
   if (error) {
     const { line, col } = lineAndColumn(raw, error.pos[0]);
-    throw new InvalidConfigContent(`raw_config is not valid YAML at line ${line}, column ${col}: ${error.message}`);
+    // The parser's message repeats the position (and a snippet): say it once.
+    const reason = error.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '');
+    throw new InvalidConfigContent(`raw_config is not valid YAML at line ${line}, column ${col}: ${reason}`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { parseSelector } from '../agents/selector.js';
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiEndpoint } from '../auth/api-endpoint.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
@@ -123,6 +123,7 @@ export class ConfigurationsController {
 
   @Delete(':name')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Deleted' })
   @ApiEndpoint({
     summary: 'Delete a configuration (its history stays readable)',
     role: 'admin',

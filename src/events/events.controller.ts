@@ -1,5 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiEndpoint } from '../auth/api-endpoint.decorator.js';
 import { LiveEventsService } from './live-events.service.js';
@@ -15,7 +15,10 @@ export class EventsController {
    * with the usual bearer token header, so read it with fetch() rather than EventSource.
    */
   @Get()
-  @ApiProduces('text/event-stream')
+  @ApiOkResponse({
+    description: 'Server-Sent Events: `event: agent` and `event: apply`, each with a JSON `data:` line',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  })
   @ApiEndpoint({ summary: 'Live stream of agent and apply-state changes (text/event-stream)' })
   stream(@Res() response: Response): void {
     this.events.open(response);

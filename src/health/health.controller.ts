@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { ApiEndpoint } from '../auth/api-endpoint.decorator.js';
@@ -105,6 +105,10 @@ export class HealthController {
   @Get()
   @ApiEndpoint({ summary: 'Liveness with database and storage status (503 when either is down)', public: true })
   @ApiOkResponse({ type: HealthResponse })
+  @ApiServiceUnavailableResponse({
+    type: HealthResponse,
+    description: 'The database or the storage is down (same body)',
+  })
   async health(@Res({ passthrough: true }) response: Response): Promise<HealthResponse> {
     const [database, storage, space] = await Promise.all([
       probe(() => this.dataSource.query('SELECT 1')),

@@ -18,6 +18,7 @@ import { isRetryable } from '../database/retry.js';
 import { SessionRegistry } from './session-registry.js';
 import { isUuid, uuidFromBytes } from './uuid.js';
 import { WsAgentConnection, type SendLimits } from './ws-agent-connection.js';
+import { localHost } from '../common/listen-address.js';
 
 const OPAMP_PATH = '/v1/opamp';
 const PROTOBUF = 'application/x-protobuf';
@@ -82,7 +83,7 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
   get url(): string {
     const address = this.server.address();
     const port = typeof address === 'object' && address ? address.port : this.config.opampPort;
-    return `http://127.0.0.1:${port}${OPAMP_PATH}`;
+    return `http://${localHost(this.config.httpHost)}:${port}${OPAMP_PATH}`;
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ParseInstanceUidPipe } from '../agents/instance-uid.pipe.js';
 import { ApiEndpoint } from '../auth/api-endpoint.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
@@ -57,6 +57,7 @@ export class PackageDeploymentsController {
 
   @Delete('package-assignments/:id')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'No longer offered' })
   @ApiEndpoint({ summary: 'Stop offering a package to these agents', role: 'operator', errors: { 404: 'Not found' } })
   async unassign(@Param('id', idPipe) id: number): Promise<void> {
     await this.deployments.unassign(id);

@@ -14,7 +14,14 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { FileFieldsInterceptor } from '@nestjs/platform-express';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiEndpoint } from '../auth/api-endpoint.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
@@ -124,8 +131,11 @@ export class PackagesController {
     summary: 'Download the file (streamed; supports Range, If-Range and If-None-Match with the checksum as ETag)',
     errors: { 304: 'Not modified', 400: 'The id is not an integer', 404: 'No such package', 416: 'Bad range' },
   })
-  @ApiProduces('application/octet-stream')
-  @ApiOkResponse({ description: 'The file', schema: { type: 'string', format: 'binary' } })
+  // The content type on the 200 only (ApiProduces would also put the error bodies under it).
+  @ApiOkResponse({
+    description: 'The file',
+    content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+  })
   async download(@Param('id', idPipe) id: number, @Req() request: Request, @Res() response: Response): Promise<void> {
     const plan = await this.packages.planDownload(id, downloadHeaders(request));
     const delivered = await sendDownload(request, response, plan, requestIdOf(request));
@@ -136,6 +146,7 @@ export class PackagesController {
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Deleted' })
   @ApiEndpoint({
     summary: 'Delete a package: its file and its row',
     role: 'admin',

@@ -18,6 +18,10 @@ describe('web console static serving (e2e)', () => {
     expect(response.headers['content-type']).toMatch(/text\/html/);
     expect(response.text).toContain('<div id="app">');
     expect(response.headers['content-security-policy']).toMatch(/script-src 'self'/);
+    // It would send every browser that opened the console by a plain-HTTP address (not localhost) to https.
+    expect(response.headers['content-security-policy']).not.toMatch(
+      /upgrade-insecure-requests|block-all-mixed-content/,
+    );
     const script = /src="(\/assets\/[^"]+\.js)"/.exec(response.text)?.[1];
     expect(script).toBeDefined();
     const asset = await request(app.url).get(script!).expect(200);

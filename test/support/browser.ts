@@ -2,27 +2,27 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { resolveChromium, type ChromiumChoice } from './chromium-path.js';
 
 export const SCREENSHOT_DIR = path.resolve('test-artifacts', 'screenshots');
 
-/** The system Chromium (Debian package), as CI installs it. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
 export interface TestBrowser {
+  chromium: ChromiumChoice;
   context: BrowserContext;
   page: Page;
   screenshot(name: string): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Headless Chromium on a fresh profile; screenshots land in test-artifacts/screenshots/. */
-export async function launchBrowser(): Promise<TestBrowser> {
+/** Headless Chromium (see resolveChromium) on a fresh profile; screenshots land in test-artifacts/screenshots/. */
+export async function launchBrowser(viewport = { width: 1400, height: 900 }): Promise<TestBrowser> {
+  const choice = await resolveChromium();
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'opamp-chromium-'));
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath: choice.executablePath,
     headless: true,
-    viewport: { width: 1400, height: 900 },
+    viewport,
     args: [
       '--headless',
       '--no-sandbox',
@@ -32,6 +32,8 @@ export async function launchBrowser(): Promise<TestBrowser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      // The npm-provided Chromium is built without the zygote's sandbox helper.
+      '--no-zygote',
     ],
   });
   const page = context.pages()[0] ?? (await context.newPage());
@@ -39,6 +41,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
   // Rollback and delete ask for confirmation.
   page.on('dialog', (dialog) => void dialog.accept());
   return {
+    chromium: choice,
     context,
     page,
     async screenshot(name) {

@@ -1,103 +1,45 @@
-/** Typed client of the REST API (snake_case, as the server speaks it). */
+/**
+ * Typed client of the REST API (snake_case, as the server speaks it). Paths, parameters, bodies
+ * and responses come from web/src/generated/api-schema.ts, generated from openapi.json by
+ * `npm run generate:api`; `npm run check` fails when that file is stale, so a DTO change on the
+ * server breaks the console's build instead of its behaviour.
+ */
+import createClient from 'openapi-fetch';
+import type { components, paths } from './generated/api-schema.js';
 
-export type Role = 'viewer' | 'operator' | 'admin';
+type Schemas = components['schemas'];
 
-export interface User {
-  id: string;
-  username: string;
-  role: Role;
-  disabled?: boolean;
-  created_at?: string;
+export type Role = Schemas['UserResponse']['role'];
+export type User = Schemas['UserResponse'];
+export type Session = Schemas['LoginResponse'];
+export type RemoteConfigStatus = Schemas['RemoteConfigStatusView'];
+export type AgentSummary = Schemas['AgentSummary'];
+export type AgentAssignment = Schemas['AgentAssignmentResponse'];
+export type AgentPackageStatus = Omit<Schemas['AgentPackageStatusResponse'], 'instance_uid'>;
+export type ApplyRecord = Schemas['ApplyRecordResponse'];
+export type Configuration = Schemas['ConfigurationResponse'];
+export type ContentType = Configuration['content_type'];
+export type ConfigurationInput = Pick<
+  Configuration,
+  'name' | 'raw_config' | 'content_type' | 'selector' | 'priority' | 'auto_push'
+> & { description?: string };
+export type ConfigurationVersion = Schemas['ConfigurationVersionResponse'];
+export type ConfigDiff = Schemas['DiffResponse'];
+export type PushResult = Schemas['PushResponse'];
+export type ApplySummary = Schemas['PushSummaryResponse'];
+export type AgentKey = Schemas['AgentKeyResponse'];
+export type CreatedAgentKey = Schemas['CreatedAgentKeyResponse'];
+export type Package = Schemas['PackageResponse'];
+export type PackageArch = Package['arch'];
+export type PackageAssignment = Schemas['PackageAssignmentResponse'];
+export type ServerInfo = Schemas['ServerInfoResponse'];
+export type AgentSort = NonNullable<NonNullable<paths['/api/v1/agents']['get']['parameters']['query']>['sort']>;
+export interface AgentSortOrder {
+  sort: AgentSort;
+  order: 'asc' | 'desc';
 }
 
-export interface Session {
-  token: string;
-  expires_at: string;
-  user: User;
-}
-
-export interface RemoteConfigStatus {
-  status: string | null;
-  hash: string | null;
-  error_message: string | null;
-}
-
-export interface AgentSummary {
-  instance_uid: string;
-  name: string;
-  agent_version: string | null;
-  host_name: string | null;
-  status: string;
-  healthy: boolean | null;
-  transport: string | null;
-  labels: Record<string, string>;
-  remote_config_status: RemoteConfigStatus;
-  last_seen_at: string | null;
-  drift: 'in_sync' | 'drifted' | 'unknown' | 'pending';
-}
-
-export interface AgentDrift {
-  status: string;
-  checked_at: string | null;
-  configuration: { id: string; name: string | null; version: number } | null;
-  differences: Array<{ file: string; path: string; desired: unknown; effective: unknown }>;
-  unified_diff: string | null;
-  desired: string | null;
-  effective: string | null;
-}
-
-export interface CustomMessage {
-  id: string;
-  direction: 'received' | 'sent';
-  capability: string;
-  type: string;
-  data: string;
-  size: number;
-  truncated: boolean;
-  sent_by: string | null;
-  created_at: string;
-}
-
-export interface AgentAssignment {
-  agent_id: string;
-  agent_name: string | null;
-  host_name: string | null;
-  status: string;
-  configuration_name: string | null;
-  assigned_version: number | null;
-  apply_status: string | null;
-  reported_error: string | null;
-  in_sync: boolean;
-}
-
-export interface AgentDetail extends AgentSummary {
-  identifying_attributes: Record<string, string>;
-  non_identifying_attributes: Record<string, string>;
-  capabilities: { mask: string; names: string[] };
-  health: HealthNode | null;
-  effective_config: Record<string, { body: string; content_type: string }> | null;
-  custom_capabilities: string[] | null;
-  available_components: Record<string, unknown> | null;
-  drift_paths: string[] | null;
-  package_statuses?: AgentPackageStatus[];
-  instance_id: string | null;
-  sequence_num: string;
-  first_seen_at: string;
-  connected_at: string | null;
-  disconnected_at: string | null;
-  configuration?: AgentAssignment | null;
-}
-
-export interface AgentPackageStatus {
-  package_name: string;
-  status: string;
-  agent_has_version: string | null;
-  server_offered_version: string | null;
-  download_percent: number | null;
-  error_message: string | null;
-  updated_at: string;
-}
-
+/** A node of the ComponentHealth tree as agents report it (the API documents it as a free-form object). */
 export interface HealthNode {
   healthy?: boolean;
   status?: string;
@@ -107,139 +49,18 @@ export interface HealthNode {
   [key: string]: unknown;
 }
 
-export interface ApplyRecord {
-  id: string;
-  configuration_name: string;
-  version: number;
-  config_hash: string;
-  agent_id: string;
-  push_id: string | null;
-  status: string;
-  error_message: string | null;
-  offered_at: string;
-  updated_at: string;
-}
-
-export type ContentType = 'text/yaml' | 'application/json' | 'text/plain';
-
-export interface Configuration {
-  id: string;
-  name: string;
-  description?: string | null;
-  raw_config: string;
-  content_type: ContentType;
-  file_name: string;
-  selector: Record<string, string>;
-  priority: number;
-  auto_push: boolean;
-  version: number;
-  config_hash: string;
-  updated_by: string | null;
-  updated_at: string;
-}
-
-export type ConfigurationInput = Pick<
-  Configuration,
-  'name' | 'raw_config' | 'content_type' | 'selector' | 'priority' | 'auto_push'
-> & { description?: string };
-
-export interface ConfigurationVersion {
-  version: number;
-  raw_config: string;
-  selector: Record<string, string>;
-  config_hash: string;
-  change_kind: string;
-  rolled_back_from: number | null;
-  created_by: string | null;
-  created_at: string;
-}
-
-export interface ConfigDiff {
-  name: string;
-  from: number;
-  to: number;
-  raw_config_diff: string;
-  selector: {
-    added: Record<string, string>;
-    removed: Record<string, string>;
-    changed: Record<string, { from: string; to: string }>;
-  };
-}
-
-export interface PushResult {
-  push_id: string;
-  configuration: string;
-  version: number;
-  targeted: number;
-  sent: number;
-  forwarded: number;
-  skipped: Array<{ agent_id: string; reason: string }>;
-}
-
-export interface ApplySummary {
-  total: number;
-  counts: Record<'pending' | 'applying' | 'applied' | 'failed' | 'timeout' | 'rolled_back', number>;
-}
-
-export interface AgentKey {
-  id: string;
-  name: string;
-  prefix: string;
-  /** Only in the creation response. */
-  key?: string;
-  created_at?: string;
-  revoked_at?: string | null;
-  last_used_at?: string | null;
-}
-
-export interface Package {
-  id: number;
-  name: string;
-  version: string;
-  platform: string;
-  arch: string;
-  file_size: number;
-  checksum: string;
-  description: string;
-  has_signature: boolean;
-  download_count: number;
-  created_at: string;
-}
-
-export interface PackageAssignment {
-  id: number;
-  package_id: number;
-  package_name: string;
-  package_version: string;
-  platform: string;
-  arch: string;
-  selector: Record<string, string> | null;
-  agent_ids: string[] | null;
-  created_at: string;
-}
+/** The agent detail, with the parts the API documents as free-form objects given their known shape. */
+export type AgentDetail = Omit<
+  Schemas['AgentDetail'],
+  'health' | 'effective_config' | 'package_statuses' | 'configuration'
+> & {
+  health: HealthNode | null;
+  effective_config: Record<string, { body: string; content_type: string }> | null;
+  package_statuses?: AgentPackageStatus[];
+  configuration?: AgentAssignment | null;
+};
 
 /** The API's error body, thrown by every call that gets a non-2xx answer. */
-export interface TelemetryDestination {
-  destination_endpoint: string;
-  /** In answers the value is always redacted; in requests a header without value keeps the stored one. */
-  headers: Array<{ key: string; value?: string }>;
-}
-
-export interface ConnectionSettingsInput {
-  selector: Record<string, string>;
-  priority: number;
-  own_metrics: TelemetryDestination | null;
-  own_traces: TelemetryDestination | null;
-  own_logs: TelemetryDestination | null;
-}
-
-export interface ConnectionSettings extends ConnectionSettingsInput {
-  id: string;
-  name: string;
-  created_at: string;
-  updated_at: string;
-}
-
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -269,14 +90,51 @@ export function authHeaders(): Record<string, string> {
   return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
-async function errorOf(response: Response): Promise<ApiError> {
-  const error = (await response.json().catch(() => ({}))) as { message?: string | string[] };
-  const message = Array.isArray(error.message) ? error.message.join('; ') : (error.message ?? response.statusText);
-  return new ApiError(response.status, message);
+function messageOf(body: unknown, fallback: string): string {
+  const message = (body as { message?: string | string[] } | undefined)?.message;
+  return Array.isArray(message) ? message.join('; ') : (message ?? fallback);
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  return (await callWithResponse<T>(method, path, body)).data;
+async function errorOf(response: Response): Promise<ApiError> {
+  return new ApiError(response.status, messageOf(await response.json().catch(() => ({})), response.statusText));
+}
+
+const client = createClient<paths>({ baseUrl: '' });
+client.use({
+  onRequest: ({ request }) => {
+    if (token) {
+      request.headers.set('Authorization', `Bearer ${token}`);
+    }
+    return request;
+  },
+});
+
+interface FetchResult<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/**
+ * The data of a 2xx answer; anything else becomes an ApiError, and a 401 ends the session unless
+ * it answers a password check (a failed login, a wrong current password).
+ */
+async function unwrap<T>(
+  pending: Promise<FetchResult<T>>,
+  checksPassword = false,
+): Promise<{ data: T; response: Response }> {
+  const { data, error, response } = await pending;
+  if (!response.ok) {
+    if (response.status === 401 && !checksPassword) {
+      onUnauthorized();
+    }
+    throw new ApiError(response.status, messageOf(error, response.statusText));
+  }
+  return { data: data as T, response };
+}
+
+async function call<T>(pending: Promise<FetchResult<T>>, checksPassword = false): Promise<T> {
+  return (await unwrap(pending, checksPassword)).data;
 }
 
 /** A page of a list endpoint and the total the server counted (X-Total-Count). */
@@ -285,96 +143,92 @@ export interface ListPage<T> {
   total: number;
 }
 
-async function list<T>(path: string): Promise<ListPage<T>> {
-  const { data, response } = await callWithResponse<T[]>('GET', path);
+async function list<T>(pending: Promise<FetchResult<T[]>>): Promise<ListPage<T>> {
+  const { data, response } = await unwrap(pending);
   return { items: data, total: Number(response.headers.get('X-Total-Count') ?? data.length) };
 }
 
-async function callWithResponse<T>(
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ data: T; response: Response }> {
-  const response = await fetch(`/api/v1${path}`, {
-    method,
-    headers: { ...authHeaders(), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) {
-    if (response.status === 401 && path !== '/auth/login') {
-      onUnauthorized();
-    }
-    throw await errorOf(response);
-  }
-  const data = (response.status === 204 ? undefined : await response.json()) as T;
-  return { data, response };
-}
-
-const enc = encodeURIComponent;
-
-function query(params: Record<string, string | number | undefined>): string {
-  const entries = Object.entries(params).filter(([, v]) => v !== undefined && v !== '');
-  return entries.length ? `?${entries.map(([k, v]) => `${k}=${enc(String(v))}`).join('&')}` : '';
-}
+const ALL = 200;
 
 export const api = {
-  login: (username: string, password: string) => call<Session>('POST', '/auth/login', { username, password }),
-  me: () => call<User>('GET', '/auth/me'),
+  login: (username: string, password: string) =>
+    call(client.POST('/api/v1/auth/login', { body: { username, password } }), true),
+  me: () => call(client.GET('/api/v1/auth/me')),
+  serverInfo: () => call(client.GET('/api/v1/server-info')),
+  changeOwnPassword: (current_password: string, new_password: string) =>
+    call(client.PUT('/api/v1/users/me/password', { body: { current_password, new_password } }), true),
 
-  agents: (filter: { status?: string; selector?: string; q?: string; drift?: string }) =>
-    list<AgentSummary>(`/agents${query({ ...filter, page_size: 200 })}`),
-  agent: (id: string) => call<AgentDetail>('GET', `/agents/${enc(id)}`),
+  agents: (filter: { status?: string; selector?: string; q?: string }, sort: AgentSortOrder) =>
+    list(
+      client.GET('/api/v1/agents', {
+        params: {
+          query: {
+            ...nonEmpty({ selector: filter.selector, q: filter.q }),
+            status: filter.status === 'online' || filter.status === 'offline' ? filter.status : undefined,
+            ...sort,
+            page_size: ALL,
+          },
+        },
+      }),
+    ),
+  agent: (id: string) => call(client.GET('/api/v1/agents/{id}', { params: { path: { id } } })) as Promise<AgentDetail>,
   setLabels: (id: string, labels: Record<string, string>) =>
-    call<AgentDetail>('PUT', `/agents/${enc(id)}/labels`, { labels }),
-  restart: (id: string) => call<unknown>('POST', `/agents/${enc(id)}/restart`),
-  agentApplyHistory: (id: string) => call<ApplyRecord[]>('GET', `/agents/${enc(id)}/apply-history`),
-  agentDrift: (id: string) => call<AgentDrift>('GET', `/agents/${enc(id)}/drift`),
-  customMessages: (id: string) => call<CustomMessage[]>('GET', `/agents/${enc(id)}/custom-messages?limit=20`),
-  sendCustomMessage: (id: string, message: { capability: string; type: string; data: string }) =>
-    call<{ status: string }>('POST', `/agents/${enc(id)}/custom-messages`, message),
-  pushToAgent: (name: string, agentId: string) =>
-    call<PushResult>('POST', `/configurations/${enc(name)}/push`, { agent_ids: [agentId] }),
+    call(client.PUT('/api/v1/agents/{id}/labels', { params: { path: { id } }, body: { labels } })),
+  restart: (id: string) => call(client.POST('/api/v1/agents/{id}/restart', { params: { path: { id } } })),
+  agentApplyHistory: (id: string) =>
+    call(client.GET('/api/v1/agents/{id}/apply-history', { params: { path: { id } } })),
 
-  configurations: () => call<Configuration[]>('GET', '/configurations?page_size=200'),
-  configuration: (name: string) => call<Configuration>('GET', `/configurations/${enc(name)}`),
-  createConfiguration: (input: ConfigurationInput) => call<Configuration>('POST', '/configurations', input),
+  configurations: () => call(client.GET('/api/v1/configurations', { params: { query: { page_size: ALL } } })),
+  configuration: (name: string) => call(client.GET('/api/v1/configurations/{name}', { params: { path: { name } } })),
+  createConfiguration: (input: ConfigurationInput) =>
+    call(client.POST('/api/v1/configurations', { body: { file_name: '', ...input } })),
   updateConfiguration: (name: string, input: Partial<ConfigurationInput>) =>
-    call<Configuration>('PUT', `/configurations/${enc(name)}`, input),
-  deleteConfiguration: (name: string) => call<void>('DELETE', `/configurations/${enc(name)}?force=true`),
-  history: (name: string) => call<ConfigurationVersion[]>('GET', `/configurations/${enc(name)}/history`),
+    call(
+      client.PUT('/api/v1/configurations/{name}', {
+        params: { path: { name } },
+        // openapi-typescript makes fields with a documented default required; the API keeps omitted ones.
+        body: input as Schemas['UpdateConfigurationRequest'],
+      }),
+    ),
+  deleteConfiguration: (name: string) =>
+    call(client.DELETE('/api/v1/configurations/{name}', { params: { path: { name }, query: { force: true } } })),
+  history: (name: string) => call(client.GET('/api/v1/configurations/{name}/history', { params: { path: { name } } })),
   diff: (name: string, from: number, to: number) =>
-    call<ConfigDiff>('GET', `/configurations/${enc(name)}/diff${query({ from, to })}`),
+    call(client.GET('/api/v1/configurations/{name}/diff', { params: { path: { name }, query: { from, to } } })),
   rollback: (name: string, version: number) =>
-    call<Configuration>('POST', `/configurations/${enc(name)}/rollback/${version}`),
-  push: (name: string) => call<PushResult>('POST', `/configurations/${enc(name)}/push`),
+    call(client.POST('/api/v1/configurations/{name}/rollback/{version}', { params: { path: { name, version } } })),
+  push: (name: string) =>
+    call(client.POST('/api/v1/configurations/{name}/push', { params: { path: { name } }, body: {} })),
   pushSummary: (name: string, pushId: string) =>
-    call<ApplySummary>('GET', `/configurations/${enc(name)}/push/${enc(pushId)}`),
+    call(client.GET('/api/v1/configurations/{name}/push/{pushId}', { params: { path: { name, pushId } } })),
   configurationAgents: (name: string) =>
-    call<AgentAssignment[]>('GET', `/configurations/${enc(name)}/agents?page_size=200`),
+    call(
+      client.GET('/api/v1/configurations/{name}/agents', {
+        params: { path: { name }, query: { page_size: ALL } },
+      }),
+    ),
 
-  packages: () => call<Package[]>('GET', '/packages?page_size=200'),
-  deletePackage: (id: number) => call<void>('DELETE', `/packages/${id}`),
-  packageAssignments: () => call<PackageAssignment[]>('GET', '/package-assignments'),
+  packages: () => call(client.GET('/api/v1/packages', { params: { query: { page_size: ALL } } })),
+  deletePackage: (id: number) => call(client.DELETE('/api/v1/packages/{id}', { params: { path: { id } } })),
+  packageAssignments: () => call(client.GET('/api/v1/package-assignments')),
   assignPackage: (packageId: number, selector: Record<string, string>) =>
-    call<PackageAssignment>('POST', '/package-assignments', { package_id: packageId, selector }),
-  unassignPackage: (id: number) => call<void>('DELETE', `/package-assignments/${id}`),
+    call(client.POST('/api/v1/package-assignments', { body: { package_id: packageId, selector } })),
+  unassignPackage: (id: number) =>
+    call(client.DELETE('/api/v1/package-assignments/{id}', { params: { path: { id } } })),
 
-  users: () => call<User[]>('GET', '/users'),
+  users: () => call(client.GET('/api/v1/users')),
   createUser: (username: string, password: string, role: Role) =>
-    call<User>('POST', '/users', { username, password, role }),
+    call(client.POST('/api/v1/users', { body: { username, password, role } })),
   updateUser: (id: string, patch: { role?: Role; disabled?: boolean; password?: string }) =>
-    call<User>('PATCH', `/users/${enc(id)}`, patch),
-  agentKeys: () => call<AgentKey[]>('GET', '/agent-keys'),
-  createAgentKey: (name: string) => call<AgentKey>('POST', '/agent-keys', { name }),
-  deleteAgentKey: (id: string) => call<void>('DELETE', `/agent-keys/${enc(id)}`),
-
-  connectionSettings: () => call<ConnectionSettings[]>('GET', '/connection-settings'),
-  createConnectionSettings: (input: ConnectionSettingsInput & { name: string }) =>
-    call<ConnectionSettings>('POST', '/connection-settings', input),
-  updateConnectionSettings: (name: string, input: ConnectionSettingsInput) =>
-    call<ConnectionSettings>('PUT', `/connection-settings/${enc(name)}`, input),
-  deleteConnectionSettings: (name: string) => call<void>('DELETE', `/connection-settings/${enc(name)}`),
+    call(client.PATCH('/api/v1/users/{id}', { params: { path: { id } }, body: patch })),
+  agentKeys: () => call(client.GET('/api/v1/agent-keys')),
+  createAgentKey: (name: string) => call(client.POST('/api/v1/agent-keys', { body: { name } })),
+  deleteAgentKey: (id: string) => call(client.DELETE('/api/v1/agent-keys/{id}', { params: { path: { id } } })),
 };
+
+function nonEmpty<T extends Record<string, string | undefined>>(params: T): Partial<T> {
+  return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
+}
 
 /**
  * Uploads a package as multipart form data with XMLHttpRequest, which (unlike fetch) reports
@@ -387,13 +241,12 @@ export function uploadPackage(form: FormData, onProgress: (fraction: number) => 
     Object.entries(authHeaders()).forEach(([name, value]) => xhr.setRequestHeader(name, value));
     xhr.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
     xhr.onload = () => {
-      const body = JSON.parse(xhr.responseText || '{}') as Package & { message?: string | string[] };
+      const body = JSON.parse(xhr.responseText || '{}') as unknown;
       if (xhr.status >= 200 && xhr.status < 300) {
         onProgress(1);
-        resolve(body);
+        resolve(body as Package);
       } else {
-        const message = Array.isArray(body.message) ? body.message.join('; ') : (body.message ?? xhr.statusText);
-        reject(new ApiError(xhr.status, message));
+        reject(new ApiError(xhr.status, messageOf(body, xhr.statusText)));
       }
     };
     xhr.onerror = () => reject(new ApiError(0, 'Upload failed: network error'));

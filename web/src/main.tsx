@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Session } from './api.js';
 import { Layout } from './components/Layout.js';
 import { startLiveEvents, stopLiveEvents } from './live-events.js';
+import { AccountPage } from './pages/AccountPage.js';
 import { AgentDetailPage } from './pages/AgentDetailPage.js';
 import { AgentKeysPage } from './pages/AgentKeysPage.js';
 import { AgentsPage } from './pages/AgentsPage.js';
@@ -33,6 +34,9 @@ function Page({ path, session }: { path: string; session: Session }) {
   }
   if (match('/connection-settings', path)) {
     return <ConnectionSettingsPage user={user} />;
+  }
+  if (match('/account', path)) {
+    return <AccountPage user={user} />;
   }
   if (match('/packages', path)) {
     return <PackagesPage user={user} />;

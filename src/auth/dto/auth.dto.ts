@@ -3,17 +3,21 @@ import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, MinLength }
 import { ROLES, type Role } from '../roles.js';
 import type { UserEntity } from '../user.entity.js';
 
+// One message per field whatever is wrong with it: `{}` gets "username is required; password is required".
+const USERNAME_REQUIRED = { message: 'username is required (a string of at most 64 characters)' };
+const PASSWORD_REQUIRED = { message: 'password is required (a string of at most 256 characters)' };
+
 export class LoginRequest {
   @ApiProperty({ example: 'admin' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(64)
+  @IsString(USERNAME_REQUIRED)
+  @IsNotEmpty(USERNAME_REQUIRED)
+  @MaxLength(64, USERNAME_REQUIRED)
   username: string;
 
   @ApiProperty({ example: 'correct horse battery staple' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(256)
+  @IsString(PASSWORD_REQUIRED)
+  @IsNotEmpty(PASSWORD_REQUIRED)
+  @MaxLength(256, PASSWORD_REQUIRED)
   password: string;
 }
 

@@ -33,7 +33,14 @@ export function Layout({ user, path, onLogout, children }: Props) {
             ))}
         </nav>
         <span class="whoami">
-          {user.username} <span class="role">{user.role}</span>
+          <a
+            class={path.startsWith('/account') ? 'active' : ''}
+            title="Account and password"
+            {...linkProps('/account')}
+          >
+            {user.username}
+          </a>{' '}
+          <span class="role">{user.role}</span>
           <button class="link" onClick={onLogout}>
             Sign out
           </button>

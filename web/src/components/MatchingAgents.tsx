@@ -31,7 +31,7 @@ export function MatchingAgents({ name, selector }: { name?: string; selector: Re
     if (!selectorText) {
       return [];
     }
-    return (await api.agents({ selector: selectorText })).items.map((a) => ({
+    return (await api.agents({ selector: selectorText }, { sort: 'agent_name', order: 'asc' })).items.map((a) => ({
       id: a.instance_uid,
       name: a.name,
       status: a.status,

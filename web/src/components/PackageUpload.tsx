@@ -1,5 +1,8 @@
 import { useState } from 'preact/hooks';
-import { uploadPackage, type Package } from '../api.js';
+import { uploadPackage, type Package, type PackageArch } from '../api.js';
+
+/** The architectures the API accepts (its enum; the generated type keeps this list honest). */
+const ARCHES: readonly PackageArch[] = ['amd64', 'arm64', '386', 'arm', 'ppc64le', 's390x', 'riscv64', 'loong64'];
 
 /** Upload form: the file and its metadata, with a progress bar fed by the XHR upload events. */
 export function PackageUpload({ onUploaded }: { onUploaded: (pkg: Package) => void }) {
@@ -9,6 +12,10 @@ export function PackageUpload({ onUploaded }: { onUploaded: (pkg: Package) => vo
   const submit = (event: Event) => {
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
+    // Checked before any byte is sent: a refusal after a 2 GB upload is a poor way to learn of a typo.
+    if (!form.reportValidity()) {
+      return;
+    }
     setError(undefined);
     setDone(undefined);
     setProgress(0);
@@ -51,7 +58,11 @@ export function PackageUpload({ onUploaded }: { onUploaded: (pkg: Package) => vo
         </label>
         <label>
           Arch
-          <input name="arch" required placeholder="amd64" />
+          <select name="arch" required>
+            {ARCHES.map((arch) => (
+              <option key={arch}>{arch}</option>
+            ))}
+          </select>
         </label>
         <label class="grow">
           Description

@@ -1,17 +1,17 @@
 import { useState } from 'preact/hooks';
-import { api, type AgentKey } from '../api.js';
+import { api, type AgentKey, type CreatedAgentKey, type ServerInfo } from '../api.js';
 import { ErrorMessage } from '../components/ErrorMessage.js';
 import { dateTime } from '../format.js';
 import { useAsync } from '../use-async.js';
 
-/** The Collector's opamp extension pointed at this server with the new key. */
-function collectorSnippet(key: string): string {
+/** The Collector's opamp extension pointed at this server's OpAMP endpoint (as the server reports it) with the new key. */
+function collectorSnippet(key: string, endpoint: string): string {
   return [
     'extensions:',
     '  opamp:',
     '    server:',
     '      ws:',
-    `        endpoint: ws://${location.hostname}:4320/v1/opamp`,
+    `        endpoint: ${endpoint}`,
     '        headers:',
     `          Authorization: Bearer ${key}`,
     '',
@@ -22,8 +22,9 @@ function collectorSnippet(key: string): string {
 
 export function AgentKeysPage() {
   const keys = useAsync(() => api.agentKeys(), []);
+  const server = useAsync(() => api.serverInfo(), []);
   const [name, setName] = useState('');
-  const [created, setCreated] = useState<AgentKey>();
+  const [created, setCreated] = useState<CreatedAgentKey>();
   const [copied, setCopied] = useState(false);
   const [error, setError] = useState<string>();
   const create = async (event: Event) => {
@@ -42,7 +43,8 @@ export function AgentKeysPage() {
       await api.deleteAgentKey(key.id).then(keys.reload, (e: Error) => setError(e.message));
     }
   };
-  const snippet = created?.key ? collectorSnippet(created.key) : '';
+  const endpoint = server.data?.opamp_ws_url ?? `ws://${location.hostname}:4320/v1/opamp`;
+  const snippet = created?.key ? collectorSnippet(created.key, endpoint) : '';
   return (
     <section>
       <h1>Agent keys</h1>
@@ -52,6 +54,7 @@ export function AgentKeysPage() {
           <h2>Key “{created.name}” created</h2>
           <p>This is the only time the key is shown. Collector configuration:</p>
           <pre class="code">{snippet}</pre>
+          <EndpointNote info={server.data} />
           <button onClick={() => void navigator.clipboard?.writeText(snippet).then(() => setCopied(true))}>
             {copied ? 'Copied' : 'Copy snippet'}
           </button>
@@ -100,5 +103,18 @@ export function AgentKeysPage() {
         </button>
       </form>
     </section>
+  );
+}
+
+/** Says when the endpoint is only a guess, so the operator knows to set OPAMP_PUBLIC_URL. */
+function EndpointNote({ info }: { info?: ServerInfo }) {
+  if (info?.opamp_url_source !== 'request') {
+    return null;
+  }
+  return (
+    <p class="muted small" data-testid="endpoint-guess">
+      The endpoint is this page's host on the server's OpAMP port; if agents reach the server by another address, set{' '}
+      <code>OPAMP_PUBLIC_URL</code> on the server.
+    </p>
   );
 }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type AgentAssignment } from '../api.js';
+import { api, type AgentAssignment, type AgentSort, type AgentSortOrder } from '../api.js';
 import { ErrorMessage } from '../components/ErrorMessage.js';
 import { Labels } from '../components/Labels.js';
 import { HealthBadge, StatusBadge } from '../components/StatusBadge.js';
@@ -23,7 +23,16 @@ export function AgentsPage() {
     const timer = setTimeout(() => setFilter(draft), 400);
     return () => clearTimeout(timer);
   }, [draft]);
-  const agents = useAsync(() => api.agents(filter), [filter.status, filter.selector, filter.q, filter.drift]);
+  // A stable order by default (by name): sorting by last seen would reshuffle the rows with every
+  // heartbeat while someone reads them. Only a click on a column header changes it.
+  const [order, setOrder] = useState<AgentSortOrder>({ sort: 'agent_name', order: 'asc' });
+  const agents = useAsync(
+    () => api.agents(filter, order),
+    [filter.status, filter.selector, filter.q, filter.drift, order.sort, order.order],
+  );
+  const header = (sort: AgentSort, label: string) => (
+    <SortHeader sort={sort} label={label} current={order} onSort={setOrder} />
+  );
   const assigned = useAsync(assignments, []);
   useLiveEvents(() => {
     agents.reload();
@@ -59,13 +68,13 @@ export function AgentsPage() {
       <table class="table" data-testid="agents-table">
         <thead>
           <tr>
-            <th>Agent</th>
-            <th>Status</th>
+            {header('agent_name', 'Agent')}
+            {header('status', 'Status')}
             <th>Health</th>
             <th>Version</th>
-            <th>Host</th>
+            {header('host_name', 'Host')}
             <th>Labels</th>
-            <th>Last seen</th>
+            {header('last_seen_at', 'Last seen')}
             <th>Configuration</th>
             <th>Drift</th>
           </tr>
@@ -121,10 +130,28 @@ export function AgentsPage() {
       {agents.data && (
         <p class="muted small" data-testid="agents-count">
           {agents.data.items.length < agents.data.total
-            ? `Showing the ${agents.data.items.length} most recently seen of ${agents.data.total} agents; narrow the filter to see others.`
+            ? `Showing the first ${agents.data.items.length} of ${agents.data.total} agents; narrow the filter to see others.`
             : `${agents.data.total} agent${agents.data.total === 1 ? '' : 's'}`}
         </p>
       )}
     </section>
+  );
+}
+
+/** A column header that sorts by its column; a second click reverses the order. */
+function SortHeader(props: {
+  sort: AgentSort;
+  label: string;
+  current: AgentSortOrder;
+  onSort: (order: AgentSortOrder) => void;
+}) {
+  const active = props.current.sort === props.sort;
+  const next = active && props.current.order === 'asc' ? 'desc' : 'asc';
+  return (
+    <th aria-sort={active ? (props.current.order === 'asc' ? 'ascending' : 'descending') : undefined}>
+      <button class="link sort" onClick={() => props.onSort({ sort: props.sort, order: next })}>
+        {props.label} {active ? (props.current.order === 'asc' ? '▲' : '▼') : ''}
+      </button>
+    </th>
   );
 }

@@ -173,7 +173,7 @@ export function ConfigurationPage({ name, user }: { name?: string; user: User })
                   Line {position.line}, column {position.column}:{' '}
                 </strong>
               )}
-              {error}
+              {position ? error.replace(/ at line \d+, column \d+/, '') : error}
             </p>
           )}
           {saved && <p class="info-box">{saved}</p>}
