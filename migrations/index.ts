@@ -6,6 +6,7 @@ import { Packages1763800300000 } from './1763800300000-packages.js';
 import { AgentPackageStatusesOnce1763800400000 } from './1763800400000-agent-package-statuses-once.js';
 import { AgentsHotUpdates1763800500000 } from './1763800500000-agents-hot-updates.js';
 import { ConfigurationPushes1763800600000 } from './1763800600000-configuration-pushes.js';
+import { PackageSignatures1763807000000 } from './1763807000000-package-signatures.js';
 
 /** Every migration, in order. New files are added here; TypeORM sorts them by their timestamp. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   AgentPackageStatusesOnce1763800400000,
   AgentsHotUpdates1763800500000,
   ConfigurationPushes1763800600000,
+  PackageSignatures1763807000000,
 ];

@@ -24,6 +24,10 @@ import { PackageWakeups } from './package-wakeups.js';
 import { PackagesController } from './packages.controller.js';
 import { PackagesRepository } from './packages.repository.js';
 import { PackagesService } from './packages.service.js';
+import { PackageSignatures } from './signing/package-signatures.js';
+import { SigningModule } from './signing/signing.module.js';
+import { PackageUploadsService } from './uploads/package-uploads.service.js';
+import { UploadsController } from './uploads/uploads.controller.js';
 
 /** Order of the packages handler among the OpAMP message handlers (inventory 0, configurations 10). */
 const HANDLER_ORDER = 20;
@@ -33,16 +37,18 @@ const HANDLER_ORDER = 20;
     AuthModule,
     AgentsModule,
     TypeOrmModule.forFeature([PackageEntity, PackageAssignmentEntity, AgentPackageStatusEntity]),
+    SigningModule,
     MulterModule.registerAsync({
-      inject: [BLOB_STORAGE, AppConfig],
-      useFactory: (storage: BlobStorage, config: AppConfig) => ({
-        storage: new PackageUploadStorage(storage, config.packageMaxBytes),
+      imports: [SigningModule],
+      inject: [BLOB_STORAGE, AppConfig, PackageSignatures],
+      useFactory: (storage: BlobStorage, config: AppConfig, signatures: PackageSignatures) => ({
+        storage: new PackageUploadStorage(storage, config.packageMaxBytes, signatures),
         // The file size is enforced by the storage engine while it streams (413 with the limit named).
         limits: { files: 2, fields: 16, fieldSize: 128 * 1024 },
       }),
     }),
   ],
-  controllers: [PackageDeploymentsController, PackagesController],
+  controllers: [PackageDeploymentsController, PackagesController, UploadsController],
   providers: [
     PackagesService,
     PackagesRepository,
@@ -52,6 +58,7 @@ const HANDLER_ORDER = 20;
     AgentPackageUrls,
     AgentDownloadRoute,
     PackageWakeups,
+    PackageUploadsService,
   ],
   exports: [PackagesService],
 })
@@ -84,7 +91,16 @@ export class PackagesModule implements OnModuleInit {
       }
     });
     this.details.register('package_statuses', async (uid) =>
-      (await this.deployments.statusesOfAgent(uid)).map(toAgentPackageStatusResponse),
+      Promise.all(
+        (await this.deployments.statusesOfAgent(uid)).map(async (status) => {
+          const installed = await this.deployments.installedSignature(status);
+          return {
+            ...toAgentPackageStatusResponse(status),
+            installed_signature_status: installed?.status ?? null,
+            installed_signer_fingerprint: installed?.signerFingerprint ?? null,
+          };
+        }),
+      ),
     );
   }
 
