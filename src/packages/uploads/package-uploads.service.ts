@@ -45,7 +45,11 @@ export class PackageUploadsService implements OnModuleDestroy {
     private readonly signatures: PackageSignatures,
   ) {
     this.area = createUploadArea(config);
-    this.tracking = new TrackingStore(this.area.store, (upload) => this.planDigests(upload));
+    this.tracking = new TrackingStore(
+      this.area.store,
+      (upload) => this.planDigests(upload),
+      (id) => this.area.discard(id),
+    );
     this.tus = new Server({
       path: UPLOADS_PATH,
       datastore: this.tracking,

@@ -5,7 +5,8 @@ import {
   ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { S3Store } from '@tus/s3-store';
+import { S3Store, type MetadataValue } from '@tus/s3-store';
+import type { KvStore } from '@tus/utils';
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { S3Settings } from '../../config/app-config.js';
@@ -14,6 +15,23 @@ import type { StoredUpload, UploadArea } from './upload-area.js';
 
 /** Key prefix of every object a resumable upload leaves in the bucket (`<id>`, `<id>.info`, `<id>.part`). */
 export const UPLOADS_PREFIX = 'uploads/';
+
+/**
+ * S3Store caches each upload's .info in memory by default; with several instances one of them
+ * would then still see an upload another has finished or removed. Reading .info each time costs
+ * one small request per tus request.
+ */
+class NoCache implements KvStore<MetadataValue> {
+  get(): Promise<MetadataValue | undefined> {
+    return Promise.resolve(undefined);
+  }
+  set(): Promise<void> {
+    return Promise.resolve();
+  }
+  delete(): Promise<void> {
+    return Promise.resolve();
+  }
+}
 
 /**
  * Resumable uploads in the package bucket under `uploads/`: tus S3Store sends each PATCH's bytes
@@ -33,6 +51,7 @@ export class S3UploadArea implements UploadArea {
       partSize: 8 * 1024 * 1024,
       maxConcurrentPartUploads: 4,
       useTags: false,
+      cache: new NoCache(),
       expirationPeriodInMilliseconds: expiryMs,
       s3ClientConfig: {
         bucket,

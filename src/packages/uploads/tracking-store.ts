@@ -23,6 +23,8 @@ export class TrackingStore extends DataStore {
   constructor(
     private readonly inner: DataStore,
     private readonly plan: (upload: Upload) => Promise<SignatureDigests>,
+    /** Removes everything an upload stored (stores' own remove may leave pieces behind). */
+    private readonly discard: (id: string) => Promise<void>,
   ) {
     super();
     this.extensions = inner.extensions;
@@ -51,9 +53,11 @@ export class TrackingStore extends DataStore {
     return this.inner.create(upload);
   }
 
+  /** Termination: 404 (the store's FILE_NOT_FOUND) for an unknown upload, else everything goes. */
   override async remove(id: string): Promise<void> {
     this.trackers.delete(id);
-    await this.inner.remove(id);
+    await this.inner.getUpload(id);
+    await this.discard(id);
   }
 
   override getUpload(id: string): Promise<Upload> {
