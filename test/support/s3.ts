@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import S3rver from 's3rver';
 import { createS3Client } from '../../src/storage/s3-blob-storage.js';
-import { addMultipartListing } from './s3rver-multipart.js';
+import { addMultipartListing } from '../../bench/support/s3rver-multipart.js';
 
 export interface TestS3 {
   env: Record<string, string>;

@@ -70,6 +70,22 @@ export interface AgentPackageStatus {
   download_percent: number | null;
   error_message: string | null;
   updated_at: string;
+  /** In the agent detail: whether the version the agent has was verified. */
+  installed_signature_status?: string | null;
+  installed_signer_fingerprint?: string | null;
+}
+
+export interface SigningKey {
+  id: number;
+  fingerprint: string;
+  key_id: string;
+  user_ids: string[];
+  algorithm: string;
+  key_created_at: string;
+  expires_at: string | null;
+  revoked: boolean;
+  added_by: string | null;
+  created_at: string;
 }
 
 export interface HealthNode {
@@ -176,6 +192,8 @@ export interface Package {
   checksum: string;
   description: string;
   has_signature: boolean;
+  signature_status: string;
+  signer_fingerprint: string | null;
   download_count: number;
   created_at: string;
 }
@@ -300,7 +318,11 @@ export const api = {
     call<AgentAssignment[]>('GET', `/configurations/${enc(name)}/agents?page_size=200`),
 
   packages: () => call<Package[]>('GET', '/packages?page_size=200'),
+  package: (id: number) => call<Package>('GET', `/packages/${id}`),
   deletePackage: (id: number) => call<void>('DELETE', `/packages/${id}`),
+  signingKeys: () => call<SigningKey[]>('GET', '/signing-keys'),
+  addSigningKey: (armoredKey: string) => call<SigningKey>('POST', '/signing-keys', { armored_key: armoredKey }),
+  deleteSigningKey: (id: number) => call<void>('DELETE', `/signing-keys/${id}`),
   packageAssignments: () => call<PackageAssignment[]>('GET', '/package-assignments'),
   assignPackage: (packageId: number, selector: Record<string, string>) =>
     call<PackageAssignment>('POST', '/package-assignments', { package_id: packageId, selector }),
