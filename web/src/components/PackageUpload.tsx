@@ -152,7 +152,7 @@ export function PackageUpload({ onUploaded }: { onUploaded: (pkg: Package) => vo
       <div class="row wrap">
         <label>
           File
-          <input type="file" name="file" onChange={(e) => setFile((e.currentTarget).files?.[0])} />
+          <input type="file" name="file" onChange={(e) => setFile(e.currentTarget.files?.[0])} />
           {file && <span class="muted small">{`${file.name}, ${bytes(file.size)}`}</span>}
         </label>
         <label>

@@ -50,7 +50,7 @@ export function SigningKeysPage() {
             rows={6}
             required
             value={armored}
-            onInput={(e) => setArmored((e.currentTarget).value)}
+            onInput={(e) => setArmored(e.currentTarget.value)}
             placeholder="-----BEGIN PGP PUBLIC KEY BLOCK-----"
           />
         </label>
