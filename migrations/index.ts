@@ -11,6 +11,7 @@ import { AgentsUint641763802000000 } from './1763802000000-agents-uint64.js';
 import { OneOpenOffer1763803000000 } from './1763803000000-one-open-offer.js';
 import { AgentReports1763804000000 } from './1763804000000-agent-reports.js';
 import { RedactEffectiveConfigs1763804010000 } from './1763804010000-redact-effective-configs.js';
+import { PackageSignatures1763807000000 } from './1763807000000-package-signatures.js';
 
 /** Every migration, in order. New files are added here; TypeORM sorts them by their timestamp. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   OneOpenOffer1763803000000,
   AgentReports1763804000000,
   RedactEffectiveConfigs1763804010000,
+  PackageSignatures1763807000000,
 ];

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { parseDurationSeconds } from './duration.js';
 
 export type StorageDriver = 'filesystem' | 's3';
+export type SignaturePolicy = 'off' | 'warn' | 'require';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface S3Settings {
@@ -52,6 +53,10 @@ export class AppConfig {
   opampMaxLoopLagMs: number;
   opampPublicUrl?: string;
   packageMaxBytes: number;
+  /** off: store signatures unchecked; warn: check and record; require: refuse what is not validly signed. */
+  packageSignaturePolicy: SignaturePolicy;
+  /** Hours after which an unfinished resumable upload is removed. */
+  uploadExpiryHours: number;
   configMaxBytes: number;
   applyTimeoutSeconds: number;
   shutdownTimeoutSeconds: number;
@@ -116,6 +121,19 @@ class EnvReader {
     const value = Number(raw);
     if (!/^-?\d+$/.test(raw) || value < min || value > max) {
       this.problems.push(`${name}: must be an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  }
+
+  number(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.optional(name);
+    if (raw === undefined) {
+      return fallback;
+    }
+    const value = Number(raw);
+    if (!/^\d+(\.\d+)?$/.test(raw) || value < min || value > max) {
+      this.problems.push(`${name}: must be a number from ${min} to ${max}, got "${raw}"`);
       return fallback;
     }
     return value;
@@ -241,6 +259,8 @@ export function loadConfig(env: Env): AppConfig {
   c.opampMaxLoopLagMs = r.int('OPAMP_MAX_LOOP_LAG_MS', 2000, 0, 600_000);
   c.opampPublicUrl = r.url('OPAMP_PUBLIC_URL', ['http:', 'https:']);
   c.packageMaxBytes = r.int('PACKAGE_MAX_BYTES', 2048 * MIB, 1, Number.MAX_SAFE_INTEGER);
+  c.packageSignaturePolicy = r.oneOf('PACKAGE_SIGNATURE_POLICY', ['off', 'warn', 'require'] as const, 'warn');
+  c.uploadExpiryHours = r.number('UPLOAD_EXPIRY_HOURS', 24, 0.0001, 24 * 90);
   c.configMaxBytes = r.int('CONFIG_MAX_BYTES', 1 * MIB, 1, 64 * MIB);
   c.applyTimeoutSeconds = r.int('APPLY_TIMEOUT_SECONDS', 300, 1, 86400 * 7);
   c.shutdownTimeoutSeconds = r.int('SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600);

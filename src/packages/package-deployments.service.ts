@@ -131,6 +131,25 @@ export class PackageDeploymentsService {
     return this.deployments.statusesOfAgent(instanceUid);
   }
 
+  /**
+   * Whether the version an agent has was verified. Agents report name and version only, so every
+   * build of that version (all platforms) must be valid for the answer to be valid.
+   */
+  async installedSignature(
+    status: AgentPackageStatusEntity,
+  ): Promise<{ status: string; signerFingerprint: string | null } | null> {
+    if (!status.agentHasVersion) {
+      return null;
+    }
+    const builds = await this.packageRows.signatureStatusesOf(status.packageName, status.agentHasVersion);
+    if (builds.length === 0) {
+      return null;
+    }
+    const notValid = builds.find((b) => b.signatureStatus !== 'valid');
+    const chosen = notValid ?? builds[0];
+    return { status: chosen.signatureStatus, signerFingerprint: chosen.signerFingerprint };
+  }
+
   private async assignments(): Promise<PackageAssignmentEntity[]> {
     if (!this.cache || Date.now() - this.cache.loadedAt > ASSIGNMENTS_TTL_MS) {
       this.cache = { loadedAt: Date.now(), assignments: await this.deployments.allAssignments() };

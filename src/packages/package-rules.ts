@@ -20,3 +20,15 @@ export function safeFileName(original: string | undefined, fallback: string): st
     .slice(0, 200);
   return cleaned === '' ? fallback : cleaned;
 }
+
+/** A signature sent as text: armored as is, otherwise base64 of the binary signature; undefined when neither. */
+export function decodeSignatureText(text: string): Buffer | undefined {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('-----BEGIN PGP SIGNATURE-----')) {
+    return Buffer.from(trimmed, 'utf8');
+  }
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed) || trimmed.length % 4 !== 0) {
+    return undefined;
+  }
+  return Buffer.from(trimmed, 'base64');
+}

@@ -6,6 +6,7 @@ import {
   UpdateDateColumn,
   type ValueTransformer,
 } from 'typeorm';
+import type { SignatureStatus } from './signing/signature-verifier.js';
 
 /** pg returns bigint as a string; package sizes and counts stay far below 2^53. */
 const bigintAsNumber: ValueTransformer = {
@@ -56,6 +57,17 @@ export class PackageEntity {
   /** Detached signature uploaded with the file, passed to agents as DownloadableFile.signature. */
   @Column({ type: 'bytea', nullable: true })
   signature: Buffer | null;
+
+  /** What the server concluded about `signature` (see SignatureStatus). */
+  @Column({ type: 'varchar' })
+  signatureStatus: SignatureStatus;
+
+  /** The trusted key that issued the signature (primary fingerprint, hex). */
+  @Column({ type: 'varchar', nullable: true })
+  signerFingerprint: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  signatureCheckedAt: Date | null;
 
   @Column({ type: 'bigint', transformer: bigintAsNumber })
   downloadCount: number;

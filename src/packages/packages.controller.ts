@@ -7,6 +7,7 @@ import {
   Param,
   ParseIntPipe,
   Post,
+  Put,
   Query,
   Req,
   Res,
@@ -37,9 +38,12 @@ import {
   StatsQuery,
   toPackageDownloadStats,
   toPackageResponse,
+  SignPackageRequest,
   UploadPackageFields,
   UploadPackageRequest,
 } from './dto/package.dto.js';
+import { decodeSignatureText } from './package-rules.js';
+import { InvalidPackageUpload } from './packages.errors.js';
 import type { StoredPackageFile } from './package-upload.storage.js';
 import { PackagesService } from './packages.service.js';
 
@@ -64,7 +68,7 @@ export class PackagesController {
       400: 'A field is missing or invalid (the message names it)',
       409: 'This name, version, platform and arch exist already',
       413: 'The file exceeds PACKAGE_MAX_BYTES',
-      422: 'The file does not match the checksum sent',
+      422: 'The file does not match the checksum sent, or PACKAGE_SIGNATURE_POLICY=require and it is not validly signed',
     },
   })
   @ApiConsumes('multipart/form-data')
@@ -83,6 +87,25 @@ export class PackagesController {
   ): Promise<PackageResponse> {
     const pkg = await this.packages.create(fields, files?.file?.[0], files?.signature?.[0], user.id);
     return toPackageResponse(pkg);
+  }
+
+  @Put(':id/signature')
+  @ApiEndpoint({
+    summary: 'Sign a stored package: the detached signature is checked against the stored file and replaces any other',
+    role: 'operator',
+    errors: {
+      400: 'The signature is neither armored nor base64',
+      404: 'No such package',
+      422: 'PACKAGE_SIGNATURE_POLICY=require and the signature does not check out (the package keeps its old one)',
+    },
+  })
+  @ApiOkResponse({ type: PackageResponse })
+  async sign(@Param('id', idPipe) id: number, @Body() body: SignPackageRequest): Promise<PackageResponse> {
+    const signature = decodeSignatureText(body.signature);
+    if (!signature) {
+      throw new InvalidPackageUpload('signature must be armored text or base64 of the binary signature');
+    }
+    return toPackageResponse(await this.packages.sign(id, signature));
   }
 
   @Get()

@@ -48,3 +48,32 @@ export class InvalidPackageAssignment extends DomainError {
     super('invalid', 'InvalidPackageAssignment', message);
   }
 }
+
+/** PACKAGE_SIGNATURE_POLICY=require and the signature is missing or does not check out. */
+export class PackageSignatureRejected extends DomainError {
+  constructor(reason: string) {
+    super(
+      'unprocessable',
+      'PackageSignatureRejected',
+      `signature refused (PACKAGE_SIGNATURE_POLICY=require): ${reason}`,
+    );
+  }
+}
+
+export class SigningKeyNotFound extends DomainError {
+  constructor(id: number) {
+    super('not_found', 'SigningKeyNotFound', `Signing key ${id} not found`);
+  }
+}
+
+export class SigningKeyAlreadyExists extends DomainError {
+  constructor(fingerprint: string) {
+    super('conflict', 'SigningKeyAlreadyExists', `Signing key ${fingerprint} is trusted already`);
+  }
+}
+
+export class InvalidSigningKey extends DomainError {
+  constructor(message: string) {
+    super('invalid', 'InvalidSigningKey', message);
+  }
+}

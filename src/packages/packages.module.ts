@@ -27,6 +27,10 @@ import { PackagesService } from './packages.service.js';
 import { PackageBlobsRepository } from './package-blobs.repository.js';
 import { StorageReconcileController } from './storage-reconcile.controller.js';
 import { StorageReconciler } from './storage-reconciler.js';
+import { PackageSignatures } from './signing/package-signatures.js';
+import { SigningModule } from './signing/signing.module.js';
+import { PackageUploadsService } from './uploads/package-uploads.service.js';
+import { UploadsController } from './uploads/uploads.controller.js';
 
 /** Order of the packages handler among the OpAMP message handlers (inventory 0, configurations 10). */
 const HANDLER_ORDER = 20;
@@ -36,16 +40,18 @@ const HANDLER_ORDER = 20;
     AuthModule,
     AgentsModule,
     TypeOrmModule.forFeature([PackageEntity, PackageAssignmentEntity, AgentPackageStatusEntity]),
+    SigningModule,
     MulterModule.registerAsync({
-      inject: [BLOB_STORAGE, AppConfig],
-      useFactory: (storage: BlobStorage, config: AppConfig) => ({
-        storage: new PackageUploadStorage(storage, config.packageMaxBytes),
+      imports: [SigningModule],
+      inject: [BLOB_STORAGE, AppConfig, PackageSignatures],
+      useFactory: (storage: BlobStorage, config: AppConfig, signatures: PackageSignatures) => ({
+        storage: new PackageUploadStorage(storage, config.packageMaxBytes, signatures),
         // The file size is enforced by the storage engine while it streams (413 with the limit named).
         limits: { files: 2, fields: 16, fieldSize: 128 * 1024 },
       }),
     }),
   ],
-  controllers: [PackageDeploymentsController, PackagesController, StorageReconcileController],
+  controllers: [PackageDeploymentsController, PackagesController, StorageReconcileController, UploadsController],
   providers: [
     PackagesService,
     PackagesRepository,
@@ -57,6 +63,7 @@ const HANDLER_ORDER = 20;
     PackageWakeups,
     PackageBlobsRepository,
     StorageReconciler,
+    PackageUploadsService,
   ],
   exports: [PackagesService],
 })
@@ -89,7 +96,16 @@ export class PackagesModule implements OnModuleInit {
       }
     });
     this.details.register('package_statuses', async (uid) =>
-      (await this.deployments.statusesOfAgent(uid)).map(toAgentPackageStatusResponse),
+      Promise.all(
+        (await this.deployments.statusesOfAgent(uid)).map(async (status) => {
+          const installed = await this.deployments.installedSignature(status);
+          return {
+            ...toAgentPackageStatusResponse(status),
+            installed_signature_status: installed?.status ?? null,
+            installed_signer_fingerprint: installed?.signerFingerprint ?? null,
+          };
+        }),
+      ),
     );
   }
 

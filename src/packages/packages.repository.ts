@@ -22,6 +22,9 @@ export type NewPackage = Pick<
   | 'fileName'
   | 'description'
   | 'signature'
+  | 'signatureStatus'
+  | 'signerFingerprint'
+  | 'signatureCheckedAt'
   | 'createdBy'
 >;
 
@@ -78,6 +81,25 @@ export class PackagesRepository {
       query.andWhere(`p.version_sort_key LIKE '%~'`);
     }
     return query.orderBy('p.version_sort_key', 'DESC').addOrderBy('p.id', 'DESC').limit(1).getOne();
+  }
+
+  async updateSignature(
+    id: number,
+    values: Pick<PackageEntity, 'signature' | 'signatureStatus' | 'signerFingerprint' | 'signatureCheckedAt'>,
+  ): Promise<PackageEntity | null> {
+    await this.repo.update({ id }, values);
+    return this.repo.findOneBy({ id });
+  }
+
+  /** The signature verdicts of the builds of one version (every platform and arch). */
+  signatureStatusesOf(
+    name: string,
+    version: string,
+  ): Promise<Pick<PackageEntity, 'signatureStatus' | 'signerFingerprint'>[]> {
+    return this.filtered({ name })
+      .andWhere('p.version = :version', { version })
+      .select(['p.signatureStatus', 'p.signerFingerprint'])
+      .getMany();
   }
 
   async delete(id: number): Promise<boolean> {

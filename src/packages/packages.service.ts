@@ -16,6 +16,8 @@ import {
 import { DuplicatePackage, PackagesRepository, type PackageFilter, type StorageTotals } from './packages.repository.js';
 import { PackageWakeups } from './package-wakeups.js';
 import { semverSortKey } from './semver-sort-key.js';
+import { PackageSignatures } from './signing/package-signatures.js';
+import { SignatureDigests } from './signing/signature-digests.js';
 
 export interface NewPackageFields {
   name: string;
@@ -55,6 +57,7 @@ export class PackagesService {
     private readonly packages: PackagesRepository,
     @Inject(BLOB_STORAGE) private readonly storage: BlobStorage,
     private readonly wakeups: PackageWakeups,
+    private readonly signatures: PackageSignatures,
   ) {}
 
   /**
@@ -83,6 +86,29 @@ export class PackagesService {
       });
       throw error;
     }
+  }
+
+  /**
+   * Signs a stored package after the fact: the signature is checked against the stored file (read
+   * once) and replaces the previous one. Under PACKAGE_SIGNATURE_POLICY=require a signature that
+   * does not check out is refused and the package keeps what it had.
+   */
+  async sign(id: number, signature: Buffer): Promise<PackageEntity> {
+    const pkg = await this.get(id);
+    if (signature.length === 0) {
+      throw new InvalidPackageUpload('signature must not be empty');
+    }
+    const check = await this.signatures.judge(signature, SignatureDigests.checksumOnly(), () => this.open(pkg));
+    const updated = await this.packages.updateSignature(id, {
+      signature,
+      signatureStatus: check.status,
+      signerFingerprint: check.signerFingerprint,
+      signatureCheckedAt: new Date(),
+    });
+    if (!updated) {
+      throw new PackageNotFound(String(id));
+    }
+    return updated;
   }
 
   async list(filter: PackageFilter, offset: number, limit: number): Promise<Page<PackageEntity>> {
@@ -172,7 +198,11 @@ export class PackagesService {
     if (signatureFile && fields.signature !== undefined) {
       throw new InvalidPackageUpload('signature: send it as a file part or as a base64 field, not both');
     }
-    const signature = signatureFile?.buffer ?? (fields.signature ? Buffer.from(fields.signature, 'base64') : null);
+    const given = signatureFile?.buffer ?? (fields.signature ? Buffer.from(fields.signature, 'base64') : null);
+    const signature = given && given.length > 0 ? given : null;
+    const check = await this.signatures.judge(signature, file.digests ?? SignatureDigests.checksumOnly(), () =>
+      this.storage.get(file.storageKey),
+    );
     try {
       return await this.packages.insert({
         name: fields.name,
@@ -185,7 +215,10 @@ export class PackagesService {
         storagePath: file.storageKey,
         fileName: safeFileName(file.originalname, fields.name),
         description: fields.description ?? '',
-        signature: signature && signature.length > 0 ? signature : null,
+        signature,
+        signatureStatus: check.status,
+        signerFingerprint: check.signerFingerprint,
+        signatureCheckedAt: check.status === 'unsigned' || check.status === 'unchecked' ? null : new Date(),
         createdBy,
       });
     } catch (error) {

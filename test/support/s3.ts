@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import S3rver from 's3rver';
 import { createS3Client } from '../../src/storage/s3-blob-storage.js';
+import { addMultipartListing } from '../../bench/support/s3rver-multipart.js';
 
 export interface TestS3 {
   env: Record<string, string>;
@@ -19,6 +20,7 @@ export interface TestS3 {
 export async function startS3(bucket = 'agent-packages'): Promise<TestS3> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'opamp-test-s3-'));
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory });
+  addMultipartListing(server);
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const client = createS3Client({

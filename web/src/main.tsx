@@ -11,6 +11,7 @@ import { ConfigurationPage } from './pages/ConfigurationPage.js';
 import { ConfigurationsPage } from './pages/ConfigurationsPage.js';
 import { ConnectionSettingsPage } from './pages/ConnectionSettingsPage.js';
 import { PackagesPage } from './pages/PackagesPage.js';
+import { SigningKeysPage } from './pages/SigningKeysPage.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { UsersPage } from './pages/UsersPage.js';
 import { match, navigate, usePath } from './router.js';
@@ -46,6 +47,9 @@ function Page({ path, session }: { path: string; session: Session }) {
   }
   if (match('/agent-keys', path) && can(user, 'admin')) {
     return <AgentKeysPage />;
+  }
+  if (match('/signing-keys', path) && can(user, 'admin')) {
+    return <SigningKeysPage />;
   }
   return <AgentsPage />;
 }

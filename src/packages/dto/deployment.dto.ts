@@ -101,6 +101,18 @@ export class AgentPackageStatusResponse {
 
   @ApiProperty()
   updated_at: string;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description:
+      'In the agent detail: the signature status of the package version the agent has (valid only when ' +
+      'every build of that version was verified); null when the server holds no such version',
+  })
+  installed_signature_status?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, type: String })
+  installed_signer_fingerprint?: string | null;
 }
 
 export function toAssignmentResponse(a: PackageAssignmentEntity): PackageAssignmentResponse {

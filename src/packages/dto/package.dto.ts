@@ -3,6 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import { IsBase64, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
 import type { PackageEntity } from '../package.entity.js';
+import { SIGNATURE_STATUSES, type SignatureStatus } from '../signing/signature-verifier.js';
 import { PACKAGE_ARCHES, PACKAGE_NAME_PATTERN, PACKAGE_PLATFORMS, SEMVER_PATTERN } from '../package-rules.js';
 
 const NAME_MESSAGE =
@@ -49,6 +50,15 @@ export class UploadPackageFields {
   @IsBase64(undefined, { message: 'signature must be base64 (or send it as a file part)' })
   @MaxLength(90_000, { message: 'signature must be at most 64 KiB' })
   signature?: string;
+}
+
+export class SignPackageRequest {
+  @ApiProperty({
+    description: 'Detached OpenPGP signature of the stored file: base64 of the binary signature, or armored text',
+  })
+  @IsString()
+  @MaxLength(90_000, { message: 'signature must be at most 64 KiB' })
+  signature: string;
 }
 
 /** Swagger's view of the whole multipart body. */
@@ -140,6 +150,21 @@ export class PackageResponse {
   @ApiProperty({ description: 'A detached signature was uploaded with the file' })
   has_signature: boolean;
 
+  @ApiProperty({
+    enum: SIGNATURE_STATUSES,
+    description:
+      'valid: a trusted key signed this file; invalid: the signature does not match; unknown_key, ' +
+      'expired_key, revoked_key: the signing key is not trusted, expired or revoked; unsigned; ' +
+      'unchecked: stored while PACKAGE_SIGNATURE_POLICY=off',
+  })
+  signature_status: SignatureStatus;
+
+  @ApiProperty({ nullable: true, type: String, description: 'Fingerprint of the trusted key that signed it' })
+  signer_fingerprint: string | null;
+
+  @ApiProperty({ nullable: true, type: String, description: 'When the signature was checked' })
+  signature_checked_at: string | null;
+
   @ApiProperty({ description: 'Completed downloads (see README: the download-count rule)' })
   download_count: number;
 
@@ -203,6 +228,9 @@ export function toPackageResponse(p: PackageEntity): PackageResponse {
     description: p.description,
     is_active: p.isActive,
     has_signature: p.signature !== null && p.signature.length > 0,
+    signature_status: p.signatureStatus,
+    signer_fingerprint: p.signerFingerprint,
+    signature_checked_at: p.signatureCheckedAt?.toISOString() ?? null,
     download_count: p.downloadCount,
     created_at: p.createdAt.toISOString(),
     updated_at: p.updatedAt.toISOString(),

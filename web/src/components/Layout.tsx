@@ -18,6 +18,7 @@ export function Layout({ user, path, onLogout, children }: Props) {
     ['/connection-settings', 'Connection settings', true],
     ['/users', 'Users', can(user, 'admin')],
     ['/agent-keys', 'Agent keys', can(user, 'admin')],
+    ['/signing-keys', 'Signing keys', can(user, 'admin')],
   ];
   return (
     <div class="layout">

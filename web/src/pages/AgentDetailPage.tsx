@@ -150,6 +150,7 @@ export function AgentDetailPage({ id, user }: { id: string; user: User }) {
                   <th>Package</th>
                   <th>Status</th>
                   <th>Has</th>
+                  <th>Signature</th>
                   <th>Offered</th>
                   <th>Error</th>
                 </tr>
@@ -165,6 +166,13 @@ export function AgentDetailPage({ id, user }: { id: string; user: User }) {
                         ` ${Math.round(p.download_percent)}%`}
                     </td>
                     <td class="mono">{p.agent_has_version}</td>
+                    <td title={p.installed_signer_fingerprint ?? undefined}>
+                      {p.installed_signature_status ? (
+                        <StatusBadge value={p.installed_signature_status.replace('_', ' ')} />
+                      ) : (
+                        <span class="muted">—</span>
+                      )}
+                    </td>
                     <td class="mono">{p.server_offered_version}</td>
                     <td class="error-text">{p.error_message}</td>
                   </tr>

@@ -4,6 +4,7 @@ import { ErrorMessage } from '../components/ErrorMessage.js';
 import { KeyValueEditor } from '../components/KeyValueEditor.js';
 import { Labels } from '../components/Labels.js';
 import { PackageUpload } from '../components/PackageUpload.js';
+import { StatusBadge } from '../components/StatusBadge.js';
 import { dateTime } from '../format.js';
 import { can } from '../session.js';
 import { useAsync } from '../use-async.js';
@@ -52,6 +53,7 @@ export function PackagesPage({ user }: { user: User }) {
             <th>Platform</th>
             <th>Size</th>
             <th>SHA-256</th>
+            <th>Signature</th>
             <th>Downloads</th>
             <th>Uploaded</th>
             <th />
@@ -60,7 +62,7 @@ export function PackagesPage({ user }: { user: User }) {
         <tbody>
           {packages.data?.length === 0 && (
             <tr>
-              <td colSpan={8} class="muted">
+              <td colSpan={9} class="muted">
                 No packages yet.
               </td>
             </tr>
@@ -78,6 +80,14 @@ export function PackagesPage({ user }: { user: User }) {
               <td>{size(pkg.file_size)}</td>
               <td class="mono small" title={pkg.checksum}>
                 {pkg.checksum.slice(0, 12)}…
+              </td>
+              <td data-testid="signature-status">
+                <StatusBadge value={pkg.signature_status.replace('_', ' ')} />
+                {pkg.signer_fingerprint && (
+                  <div class="mono small muted" title={pkg.signer_fingerprint}>
+                    {pkg.signer_fingerprint.slice(-16)}
+                  </div>
+                )}
               </td>
               <td>{pkg.download_count}</td>
               <td>{dateTime(pkg.created_at)}</td>
