@@ -54,7 +54,7 @@ describe('drift of effective configs from the desired configuration (e2e)', () =
       await agent.message(1);
       return agent.received.find((m: ServerToAgent) => m.remote_config);
     }, 8000);
-    return { agent, hash: offer.remote_config!.config_hash, id: uidText(agent.uid) };
+    return { agent, hash: offer.remote_config!.config_hash!, id: uidText(agent.uid) };
   }
 
   beforeAll(async () => {

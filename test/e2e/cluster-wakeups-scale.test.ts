@@ -64,7 +64,7 @@ describe('two instances: a change for 400 agents held by the other instance reac
       .expect(201);
     const hash = created.body.config_hash as string;
     const offered = (m: ServerToAgent) =>
-      m.remote_config !== undefined && Buffer.from(m.remote_config.config_hash).toString('hex') === hash;
+      m.remote_config !== undefined && Buffer.from(m.remote_config.config_hash!).toString('hex') === hash;
     await eventually(() => Promise.resolve(countOffered(agents, after, offered) === AGENTS), PROMPT_MS);
     expect(Date.now() - startedAt).toBeLessThan(PROMPT_MS + 500);
 
@@ -77,7 +77,7 @@ describe('two instances: a change for 400 agents held by the other instance reac
       .expect(200);
     const v2 = (m: ServerToAgent) =>
       m.remote_config !== undefined &&
-      Buffer.from(m.remote_config.config_hash).toString('hex') === updated.body.config_hash;
+      Buffer.from(m.remote_config.config_hash!).toString('hex') === updated.body.config_hash;
     await eventually(() => Promise.resolve(countOffered(agents, afterUpdate, v2) === AGENTS), PROMPT_MS);
   }, 30_000);
 
@@ -93,7 +93,7 @@ describe('two instances: a change for 400 agents held by the other instance reac
       .set('Authorization', `Bearer ${operator}`)
       .send({ package_id: pkg.body.id, selector: { fleet: 'many' } })
       .expect(201);
-    const offered = (m: ServerToAgent) => m.packages_available?.packages['fleet-agent']?.version === '1.0.0';
+    const offered = (m: ServerToAgent) => m.packages_available?.packages?.['fleet-agent']?.version === '1.0.0';
     await eventually(() => Promise.resolve(countOffered(agents, after, offered) === AGENTS), PROMPT_MS);
   }, 30_000);
 });

@@ -142,7 +142,7 @@ describe('configurations across two server instances on one database (e2e)', () 
     expect(forced.body).toEqual(expect.objectContaining({ forwarded: 1 }));
     expect(forced.body.skipped.map((s: { reason: string }) => s.reason)).toEqual(Array(4).fill('already_applied'));
     const again = await agents[4].message(failedNext, 3000);
-    expect(Buffer.from(again.remote_config!.config_hash).toString('hex')).toBe(created.body.config_hash);
+    expect(Buffer.from(again.remote_config!.config_hash!).toString('hex')).toBe(created.body.config_hash);
     agents.forEach((agent) => agent.close());
   });
 });

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import zlib from 'node:zlib';
 import WebSocket from 'ws';
-import type { AgentToServer, ServerToAgent } from '../../src/opamp/proto/opamp.types.js';
+import type { AgentToServerInput, ServerToAgent } from '../../src/opamp/proto/opamp.types.js';
 import { AgentCapabilities } from '../../src/opamp/proto/opamp.types.js';
 import { codec, description, newUid } from './opamp-agents.js';
 
@@ -60,7 +60,7 @@ export class OpampGoAgent {
   private ws?: WebSocket;
   private timer?: NodeJS.Timeout;
   private stopped = false;
-  private settingsStatus?: AgentToServer['connection_settings_status'];
+  private settingsStatus?: AgentToServerInput['connection_settings_status'];
   private previous?: { endpoint: string; headers: Header[] };
   private busy: Promise<void> = Promise.resolve();
 
@@ -99,7 +99,7 @@ export class OpampGoAgent {
     }
   }
 
-  private firstMessage(): AgentToServer {
+  private firstMessage(): AgentToServerInput {
     return {
       agent_description: description(this.options.name ?? 'otelcol-contrib'),
       capabilities: this.capabilities,
@@ -111,7 +111,7 @@ export class OpampGoAgent {
     };
   }
 
-  private message(body: Partial<AgentToServer>): AgentToServer {
+  private message(body: Partial<AgentToServerInput>): AgentToServerInput {
     this.sequence += 1;
     return { instance_uid: this.uid, sequence_num: this.sequence, ...body };
   }
@@ -150,7 +150,7 @@ export class OpampGoAgent {
     this.verified();
   }
 
-  private send(body: Partial<AgentToServer>): void {
+  private send(body: Partial<AgentToServerInput>): void {
     if (this.options.transport === 'http') {
       // A failed request is retried at the next heartbeat, as opamp-go does.
       this.busy = this.busy
@@ -175,7 +175,7 @@ export class OpampGoAgent {
   }
 
   /** One HTTP request as opamp-go sends it: gzip, chunked, no Content-Length. */
-  private async poll(body: Partial<AgentToServer>): Promise<void> {
+  private async poll(body: Partial<AgentToServerInput>): Promise<void> {
     const gz = zlib.gzipSync(codec.encodeAgentToServer(this.message(body)));
     const url = new URL(this.endpoint);
     const { status, payload } = await new Promise<{ status: number; payload: Buffer }>((resolve, reject) => {
@@ -260,7 +260,7 @@ export class OpampGoAgent {
     // opamp-go: every opamp offer is verified by reconnecting with it; offered headers replace ours.
     this.previous = { endpoint: this.endpoint, headers: this.headers };
     this.endpoint = opamp.destination_endpoint || this.endpoint;
-    this.headers = opamp.headers?.headers?.map((h) => ({ key: h.key, value: h.value })) ?? [];
+    this.headers = opamp.headers?.headers?.map((h) => ({ key: h.key ?? '', value: h.value ?? '' })) ?? [];
     if (this.reportsSettingsStatus) {
       this.settingsStatus = { last_connection_settings_hash: this.lastConnectionSettingsHash, status: 2 };
     }
