@@ -33,6 +33,12 @@ export type Package = Schemas['PackageResponse'];
 export type PackageArch = Package['arch'];
 export type PackageAssignment = Schemas['PackageAssignmentResponse'];
 export type ServerInfo = Schemas['ServerInfoResponse'];
+export type AgentDrift = Schemas['DriftResponse'];
+export type CustomMessage = Schemas['CustomMessageResponse'];
+export type SigningKey = Schemas['SigningKeyResponse'];
+export type ConnectionSettings = Schemas['ConnectionSettingsResponse'];
+export type ConnectionSettingsInput = Schemas['UpdateConnectionSettingsRequest'];
+export type TelemetryDestination = Schemas['DestinationInput'];
 export type AgentSort = NonNullable<NonNullable<paths['/api/v1/agents']['get']['parameters']['query']>['sort']>;
 export interface AgentSortOrder {
   sort: AgentSort;
@@ -149,6 +155,7 @@ async function list<T>(pending: Promise<FetchResult<T[]>>): Promise<ListPage<T>>
 }
 
 const ALL = 200;
+const DRIFT_STATES = ['in_sync', 'drifted', 'unknown', 'pending'] as const;
 
 export const api = {
   login: (username: string, password: string) =>
@@ -158,13 +165,14 @@ export const api = {
   changeOwnPassword: (current_password: string, new_password: string) =>
     call(client.PUT('/api/v1/users/me/password', { body: { current_password, new_password } }), true),
 
-  agents: (filter: { status?: string; selector?: string; q?: string }, sort: AgentSortOrder) =>
+  agents: (filter: { status?: string; selector?: string; q?: string; drift?: string }, sort: AgentSortOrder) =>
     list(
       client.GET('/api/v1/agents', {
         params: {
           query: {
             ...nonEmpty({ selector: filter.selector, q: filter.q }),
             status: filter.status === 'online' || filter.status === 'offline' ? filter.status : undefined,
+            drift: DRIFT_STATES.find((state) => state === filter.drift),
             ...sort,
             page_size: ALL,
           },
@@ -177,6 +185,18 @@ export const api = {
   restart: (id: string) => call(client.POST('/api/v1/agents/{id}/restart', { params: { path: { id } } })),
   agentApplyHistory: (id: string) =>
     call(client.GET('/api/v1/agents/{id}/apply-history', { params: { path: { id } } })),
+  agentDrift: (id: string) => call(client.GET('/api/v1/agents/{id}/drift', { params: { path: { id } } })),
+  customMessages: (id: string) => call(client.GET('/api/v1/agents/{id}/custom-messages', { params: { path: { id } } })),
+  sendCustomMessage: (id: string, message: Schemas['SendCustomMessageRequest']) =>
+    call(client.POST('/api/v1/agents/{id}/custom-messages', { params: { path: { id } }, body: message })),
+  /** Re-offers a configuration to one agent, even one that already applied or failed that version. */
+  pushToAgent: (name: string, agentId: string) =>
+    call(
+      client.POST('/api/v1/configurations/{name}/push', {
+        params: { path: { name } },
+        body: { agent_ids: [agentId], force: true },
+      }),
+    ),
 
   configurations: () => call(client.GET('/api/v1/configurations', { params: { query: { page_size: ALL } } })),
   configuration: (name: string) => call(client.GET('/api/v1/configurations/{name}', { params: { path: { name } } })),
@@ -198,7 +218,7 @@ export const api = {
   rollback: (name: string, version: number) =>
     call(client.POST('/api/v1/configurations/{name}/rollback/{version}', { params: { path: { name, version } } })),
   push: (name: string) =>
-    call(client.POST('/api/v1/configurations/{name}/push', { params: { path: { name } }, body: {} })),
+    call(client.POST('/api/v1/configurations/{name}/push', { params: { path: { name } }, body: { force: false } })),
   pushSummary: (name: string, pushId: string) =>
     call(client.GET('/api/v1/configurations/{name}/push/{pushId}', { params: { path: { name, pushId } } })),
   configurationAgents: (name: string) =>
@@ -209,7 +229,12 @@ export const api = {
     ),
 
   packages: () => call(client.GET('/api/v1/packages', { params: { query: { page_size: ALL } } })),
+  package: (id: number) => call(client.GET('/api/v1/packages/{id}', { params: { path: { id } } })),
   deletePackage: (id: number) => call(client.DELETE('/api/v1/packages/{id}', { params: { path: { id } } })),
+  signingKeys: () => call(client.GET('/api/v1/signing-keys')),
+  addSigningKey: (armoredKey: string) =>
+    call(client.POST('/api/v1/signing-keys', { body: { armored_key: armoredKey } })),
+  deleteSigningKey: (id: number) => call(client.DELETE('/api/v1/signing-keys/{id}', { params: { path: { id } } })),
   packageAssignments: () => call(client.GET('/api/v1/package-assignments')),
   assignPackage: (packageId: number, selector: Record<string, string>) =>
     call(client.POST('/api/v1/package-assignments', { body: { package_id: packageId, selector } })),
@@ -224,6 +249,14 @@ export const api = {
   agentKeys: () => call(client.GET('/api/v1/agent-keys')),
   createAgentKey: (name: string) => call(client.POST('/api/v1/agent-keys', { body: { name } })),
   deleteAgentKey: (id: string) => call(client.DELETE('/api/v1/agent-keys/{id}', { params: { path: { id } } })),
+
+  connectionSettings: () => call(client.GET('/api/v1/connection-settings')),
+  createConnectionSettings: (input: Schemas['CreateConnectionSettingsRequest']) =>
+    call(client.POST('/api/v1/connection-settings', { body: input })),
+  updateConnectionSettings: (name: string, input: ConnectionSettingsInput) =>
+    call(client.PUT('/api/v1/connection-settings/{name}', { params: { path: { name } }, body: input })),
+  deleteConnectionSettings: (name: string) =>
+    call(client.DELETE('/api/v1/connection-settings/{name}', { params: { path: { name } } })),
 };
 
 function nonEmpty<T extends Record<string, string | undefined>>(params: T): Partial<T> {
