@@ -12,6 +12,7 @@ export function readBody(request: IncomingMessage, limit: number): Promise<Buffe
   const declared = Number(request.headers['content-length'] ?? NaN);
   const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
   if (encoding === 'identity' && declared > limit) {
+    request.resume(); // read and drop the body: closing on unread data would reset the 413 away
     return Promise.reject(new BodyTooLargeError(`body of ${declared} bytes exceeds the limit of ${limit}`));
   }
   if (encoding !== 'identity' && encoding !== 'gzip') {

@@ -373,7 +373,8 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
       out['Content-Encoding'] = 'gzip';
     }
     out['Content-Length'] = String(body.length);
-    if (status >= 400) {
+    // A 413's body is still arriving (being drained): closing now would reset the answer away.
+    if (status >= 400 && status !== 413) {
       out.Connection = 'close';
     }
     response.writeHead(status, out).end(body);
