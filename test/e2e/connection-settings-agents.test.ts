@@ -25,7 +25,7 @@ describe('connection settings with opamp-go-like agents (e2e)', () => {
   };
 
   beforeAll(async () => {
-    app = await startTestApp({ OPAMP_HEARTBEAT_SECONDS: '1', LOG_LEVEL: 'warn' });
+    app = await startTestApp({ OPAMP_HEARTBEAT_SECONDS: '1' });
     admin = await app.login();
     key = (
       await request(app.url)
