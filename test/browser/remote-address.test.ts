@@ -15,7 +15,9 @@ function ownAddress(): string | undefined {
 const address = ownAddress();
 const describeWithAddress = address ? describe : describe.skip;
 if (!address) {
-  console.warn('No non-loopback IPv4 address on this machine: skipping the console-by-remote-address browser test');
+  process.stderr.write(
+    'No non-loopback IPv4 address on this machine: skipping the console-by-remote-address browser test\n',
+  );
 }
 
 describeWithAddress(`console opened by the machine's own address (${address ?? 'none'}) over plain HTTP`, () => {

@@ -24,7 +24,7 @@ describe('first start (e2e)', () => {
       const check = new DataSource(dataSourceOptions(databaseUrl));
       await check.initialize();
       try {
-        const rows = (await check.query('SELECT name FROM migrations')) as unknown[];
+        const rows = await check.query<unknown[]>('SELECT name FROM migrations');
         expect(rows).toHaveLength(migrations.length);
       } finally {
         await check.destroy();
@@ -86,8 +86,8 @@ describe('npm start in a directory with a .env file (e2e)', () => {
       }
       const lines = output.split('\n').filter((l) => l.startsWith('{'));
       const banner = lines
-        .map((l) => JSON.parse(l) as Record<string, unknown>)
-        .find((l) => l.msg !== undefined && String(l.msg).endsWith('is ready'))!;
+        .map((l) => JSON.parse(l) as Record<string, unknown> & { msg?: string })
+        .find((l) => l.msg?.endsWith('is ready'))!;
       const consoles = banner.console as string[];
       expect(consoles.length).toBeGreaterThan(0);
       for (const url of consoles) {

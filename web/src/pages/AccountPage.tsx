@@ -11,16 +11,17 @@ export function AccountPage({ user }: { user: User }) {
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
     const data = new FormData(form);
-    const next = String(data.get('new_password'));
+    const field = (name: string) => (data.get(name) as string | null) ?? '';
+    const next = field('new_password');
     setError(undefined);
     setDone(false);
-    if (next !== String(data.get('confirm_password'))) {
+    if (next !== field('confirm_password')) {
       setError('The new passwords do not match');
       return;
     }
     setBusy(true);
     try {
-      await api.changeOwnPassword(String(data.get('current_password')), next);
+      await api.changeOwnPassword(field('current_password'), next);
       form.reset();
       setDone(true);
     } catch (e) {
