@@ -130,28 +130,35 @@ export function registerConfigs(program: Command): void {
       .command('push <name>')
       .description('Send the current version to the assigned agents (all, or those given)')
       .option('--agents <ids>', 'comma-separated instance uids', (v) => v.split(',').filter(Boolean))
+      .option('--force', 're-offer to agents that already applied or failed this version', false)
       .addOption(outputOption())
-      .action(async (name: string, options: { agents?: string[]; output: OutputFormat }, command: Command) => {
-        const { client } = session(command);
-        const push = await call(
-          client.POST('/api/v1/configurations/{name}/push', {
-            params: { path: { name } },
-            body: { agent_ids: options.agents },
-          }),
-          `configuration ${name}`,
-        );
-        if (options.output !== 'table') {
-          printData(push, options.output);
-          return;
-        }
-        out(
-          `Pushed ${push.configuration} v${push.version}: targeted ${push.targeted}, sent ${push.sent}, ` +
-            `forwarded ${push.forwarded}, skipped ${push.skipped.length}\npush id: ${push.push_id}`,
-        );
-        for (const skip of push.skipped) {
-          out(`  skipped ${skip.agent_id}: ${skip.reason}`);
-        }
-      }),
+      .action(
+        async (
+          name: string,
+          options: { agents?: string[]; force: boolean; output: OutputFormat },
+          command: Command,
+        ) => {
+          const { client } = session(command);
+          const push = await call(
+            client.POST('/api/v1/configurations/{name}/push', {
+              params: { path: { name } },
+              body: { agent_ids: options.agents, force: options.force },
+            }),
+            `configuration ${name}`,
+          );
+          if (options.output !== 'table') {
+            printData(push, options.output);
+            return;
+          }
+          out(
+            `Pushed ${push.configuration} v${push.version}: targeted ${push.targeted}, sent ${push.sent}, ` +
+              `forwarded ${push.forwarded}, skipped ${push.skipped.length}\npush id: ${push.push_id}`,
+          );
+          for (const skip of push.skipped) {
+            out(`  skipped ${skip.agent_id}: ${skip.reason}`);
+          }
+        },
+      ),
     ['opampctl configs push prod-collectors', 'opampctl configs push prod-collectors --agents ID1,ID2'],
   );
 
