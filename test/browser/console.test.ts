@@ -84,7 +84,7 @@ describe('web console in headless Chromium', () => {
     expect(await page.evaluate(() => (globalThis as unknown as { marker: number }).marker)).toBe(marker);
     await browser.screenshot('02-agents');
     await row.getByRole('link', { name: 'browser-agent' }).click();
-    await page.getByRole('heading', { name: 'Capabilities' }).waitFor();
+    await page.getByRole('heading', { name: 'Capabilities', exact: true }).waitFor();
     await page.getByText('AcceptsRemoteConfig').waitFor();
     await browser.screenshot('03-agent-detail');
   });
@@ -158,7 +158,7 @@ describe('web console in headless Chromium', () => {
     await editor.getByRole('button', { name: 'Add' }).click();
     await page.getByRole('button', { name: 'Save labels' }).click();
     await page.getByText('Labels saved').waitFor();
-    await page.getByText('browser-config v3').waitFor();
+    await page.getByRole('link', { name: 'browser-config v3' }).waitFor();
     await browser.screenshot('08-agent-labelled');
     await page.getByRole('link', { name: 'Agents', exact: true }).click();
     await page.fill('input[name=selector]', 'team=observability');
