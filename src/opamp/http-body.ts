@@ -44,3 +44,26 @@ export function readBody(request: IncomingMessage, limit: number): Promise<Buffe
     request.once('aborted', () => fail(new BodyEncodingError('request aborted')));
   });
 }
+
+/**
+ * Resolves once a refused request's body has been read and dropped, or after `maxMs`: answering
+ * and closing while the client is still sending makes the kernel reset the connection, and the
+ * client then loses the answer (a 413 it never sees).
+ */
+export function drained(request: IncomingMessage, maxMs: number): Promise<void> {
+  if (request.complete || request.destroyed) {
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      request.off('end', done);
+      request.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, maxMs);
+    request.once('end', done);
+    request.once('close', done);
+    request.resume();
+  });
+}

@@ -8,7 +8,7 @@ import { Admission } from './admission.js';
 import { EventLoopLag } from './event-loop-lag.js';
 import { AgentAuth } from './agent-auth.js';
 import { FrameHeaderError, frameMessage, unframeMessage } from './framing.js';
-import { BodyTooLargeError, readBody } from './http-body.js';
+import { BodyTooLargeError, drained, readBody } from './http-body.js';
 import { OpampHttpRoutes } from './opamp-http-routes.js';
 import { badRequest, OpampMessageService, type InboundContext } from './opamp-message.service.js';
 import { OpampMetrics } from './opamp-metrics.js';
@@ -21,6 +21,8 @@ import { WsAgentConnection, type SendLimits } from './ws-agent-connection.js';
 import { localHost } from '../common/listen-address.js';
 
 const OPAMP_PATH = '/v1/opamp';
+/** How long a refused (413) body may keep arriving before the connection is closed anyway. */
+const REFUSED_BODY_DRAIN_MS = 5000;
 const PROTOBUF = 'application/x-protobuf';
 const RETRY_AFTER_SECONDS = 5;
 
@@ -309,6 +311,9 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
       const tooLarge = error instanceof BodyTooLargeError;
       const reason = tooLarge ? 'too_large' : error instanceof OpampDecodeError ? 'protobuf' : 'body';
       this.metrics.decodeErrors.inc({ transport: 'http', reason });
+      if (tooLarge) {
+        await drained(request, REFUSED_BODY_DRAIN_MS);
+      }
       return this.sendProtobuf(
         request,
         response,
