@@ -22,13 +22,13 @@ export class SendCustomMessageRequest {
 }
 
 export class CustomMessagesQuery {
-  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 1000 })
+  @ApiPropertyOptional({ type: Number, default: 20, minimum: 1, maximum: 1000 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(1000)
-  limit = 20;
+  limit: number = 20;
 }
 
 export class CustomMessageResponse {

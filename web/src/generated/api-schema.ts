@@ -1344,7 +1344,6 @@ export interface components {
             /** @enum {string} */
             status: "sent";
         };
-        Object: Record<string, never>;
         CustomMessageResponse: {
             id: string;
             /**
@@ -3256,7 +3255,7 @@ export interface operations {
     CustomMessagesController_list: {
         parameters: {
             query?: {
-                limit?: components["schemas"]["Object"];
+                limit?: number;
             };
             header?: never;
             path: {
