@@ -13,6 +13,10 @@ const common = {
 /** @type {import('jest').Config} */
 export default {
   testTimeout: 30000,
+  // Test files run in a worker process that is replaced once it holds more than this after a file:
+  // each file boots whole apps, and running them all in one process (Jest's choice on a 2-core
+  // machine) grew its heap past 4 GB.
+  workerIdleMemoryLimit: '1GB',
   // One embedded PostgreSQL for the whole run; each test file gets its own database cloned from a
   // migrated template (see test/support/database.ts).
   globalSetup: '<rootDir>/test/support/global-setup.js',

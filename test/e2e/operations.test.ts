@@ -24,8 +24,14 @@ describe('operations: health, metrics, swagger, request ids (e2e)', () => {
     expect(response.body).toEqual({
       status: 'ok',
       uptime_seconds: expect.any(Number),
-      database: { status: 'up' },
-      storage: { status: 'up', driver: 'filesystem' },
+      database: { status: 'up', notifications: 'up' },
+      storage: {
+        status: 'up',
+        driver: 'filesystem',
+        free_bytes: expect.any(Number),
+        min_free_bytes: expect.any(Number),
+        low_space: false,
+      },
     });
   });
 

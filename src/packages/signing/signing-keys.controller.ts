@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiEndpoint } from '../../auth/api-endpoint.decorator.js';
 import { CurrentUser } from '../../auth/current-user.decorator.js';
 import type { AuthenticatedUser } from '../../auth/roles.js';
@@ -42,6 +42,7 @@ export class SigningKeysController {
   @Delete(':id')
   @HttpCode(204)
   @ApiEndpoint({ summary: 'Stop trusting a key', role: 'admin', errors: { 404: 'No such key' } })
+  @ApiNoContentResponse({ description: 'The key is no longer trusted' })
   async delete(@Param('id', idPipe) id: number): Promise<void> {
     await this.keys.delete(id);
   }

@@ -1,5 +1,5 @@
 import { Controller, Delete, Head, Options, Patch, Post, Req, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiEndpoint } from '../../auth/api-endpoint.decorator.js';
 import { PackageUploadsService } from './package-uploads.service.js';
@@ -20,6 +20,7 @@ export class UploadsController {
     summary: `Capabilities of the ${TUS} endpoint (Tus-Version, Tus-Extension, Tus-Max-Size)`,
     role: 'operator',
   })
+  @ApiNoContentResponse({ description: 'The tus versions, extensions and limits (Tus-* headers)' })
   async options(@Req() req: Request, @Res() res: Response): Promise<void> {
     await this.uploads.handle(req, res);
   }
@@ -32,6 +33,7 @@ export class UploadsController {
     role: 'operator',
     errors: { 400: 'A field is missing or invalid', 409: 'This package exists already', 413: 'Over PACKAGE_MAX_BYTES' },
   })
+  @ApiCreatedResponse({ description: 'Upload created: its URL in Location' })
   async create(@Req() req: Request, @Res() res: Response): Promise<void> {
     await this.uploads.handle(req, res);
   }
@@ -42,6 +44,7 @@ export class UploadsController {
     role: 'operator',
     errors: { 404: 'No such upload (finished, refused or expired)' },
   })
+  @ApiOkResponse({ description: 'The stored offset in Upload-Offset (and Upload-Length)' })
   async offset(@Req() req: Request, @Res() res: Response): Promise<void> {
     await this.uploads.handle(req, res);
   }
@@ -59,6 +62,9 @@ export class UploadsController {
       422: 'Checksum mismatch, or PACKAGE_SIGNATURE_POLICY=require and not validly signed',
     },
   })
+  @ApiNoContentResponse({
+    description: 'Bytes stored: the new Upload-Offset; on the last piece, the package id in Upload-Package-Id',
+  })
   async write(@Req() req: Request, @Res() res: Response): Promise<void> {
     await this.uploads.handle(req, res);
   }
@@ -69,6 +75,7 @@ export class UploadsController {
     role: 'operator',
     errors: { 404: 'No such upload' },
   })
+  @ApiNoContentResponse({ description: 'Upload removed with its stored parts' })
   async terminate(@Req() req: Request, @Res() res: Response): Promise<void> {
     await this.uploads.handle(req, res);
   }

@@ -4176,6 +4176,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Upload created: its URL in Location */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description A field is missing or invalid */
             400: {
                 headers: {
@@ -4232,6 +4239,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The tus versions, extensions and limits (Tus-* headers) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Missing, invalid or expired token */
             401: {
                 headers: {
@@ -4261,6 +4275,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Upload removed with its stored parts */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Missing, invalid or expired token */
             401: {
                 headers: {
@@ -4299,6 +4320,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The stored offset in Upload-Offset (and Upload-Length) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Missing, invalid or expired token */
             401: {
                 headers: {
@@ -4337,6 +4365,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Bytes stored: the new Upload-Offset; on the last piece, the package id in Upload-Package-Id */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Missing, invalid or expired token */
             401: {
                 headers: {
@@ -4922,6 +4957,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The key is no longer trusted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Missing, invalid or expired token */
             401: {
                 headers: {
