@@ -2,10 +2,8 @@ import type { Request } from 'express';
 import type { StorageEngine } from 'multer';
 import crypto from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { BlobStorage } from '../storage/blob-storage.js';
 import { storageKey } from '../storage/storage-key.js';
-import { StorageFull, StorageUnavailable } from '../storage/storage.errors.js';
 import { InvalidPackageUpload, PackageTooLarge } from './packages.errors.js';
 import type { PackageSignatures } from './signing/package-signatures.js';
 import type { SignatureDigests } from './signing/signature-digests.js';
@@ -103,19 +101,21 @@ export class PackageUploadStorage implements StorageEngine {
         done(null, chunk);
       },
     });
-    // An error on either side (the client going away, the limit, the store failing) rejects both
-    // promises; put() removes whatever it had written.
-    const reading = pipeline(stream, hashing);
-    const writing = this.storage.put(key, hashing);
-    const [readResult, writeResult] = await Promise.allSettled([reading, writing]);
-    if (writeResult.status === 'rejected') {
-      // A failing store cuts the read short too: then the store's error is the one to report.
-      const storeFailed = writeResult.reason instanceof StorageFull || writeResult.reason instanceof StorageUnavailable;
-      throw readResult.status === 'rejected' && !storeFailed ? readResult.reason : writeResult.reason;
+    // Errors travel forward only. The client going away or the size limit fails `hashing`, and so put(),
+    // which removes its temp file. A failing store must not destroy multer's file stream: multer would
+    // answer at once, before put() has cleaned up; the rest of the part is read and dropped instead.
+    stream.once('error', (error) => hashing.destroy(error));
+    stream.pipe(hashing);
+    try {
+      await this.storage.put(key, hashing);
+    } catch (error) {
+      stream.unpipe(hashing);
+      stream.resume();
+      throw error;
     }
-    if (readResult.status === 'rejected' || stream.readableAborted) {
+    if (stream.readableAborted || !stream.readableEnded) {
       await this.storage.delete(key);
-      throw readResult.status === 'rejected' ? readResult.reason : new InvalidPackageUpload('The upload was cut short');
+      throw new InvalidPackageUpload('The upload was cut short');
     }
     return { storageKey: key, sha256: hash.sha256Hex(), digests: hash, size };
   }
