@@ -1,13 +1,17 @@
 import { Global, Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
+import { AgentAdmission } from './agent-admission.js';
 import { AgentAuth } from './agent-auth.js';
 import { AgentOutbox } from './agent-outbox.js';
 import { AgentMessageHandlers } from './agent-message-handlers.js';
 import { OpampGateway } from './opamp-gateway.js';
+import { HttpSessionExpiry } from './http-session-expiry.js';
 import { OpampHttpRoutes } from './opamp-http-routes.js';
+import { OpampHttpTransport } from './opamp-http-transport.js';
 import { OpampMessageService } from './opamp-message.service.js';
 import { OpampMetrics } from './opamp-metrics.js';
 import { OpampServer } from './opamp-server.js';
+import { OpampWsTransport } from './opamp-ws-transport.js';
 import { OpampCodec } from './proto/opamp-codec.js';
 import { SessionRegistry } from './session-registry.js';
 
@@ -29,6 +33,10 @@ import { SessionRegistry } from './session-registry.js';
     OpampGateway,
     OpampMessageService,
     AgentAuth,
+    AgentAdmission,
+    HttpSessionExpiry,
+    OpampWsTransport,
+    OpampHttpTransport,
     OpampServer,
   ],
   exports: [AgentMessageHandlers, OpampHttpRoutes, OpampGateway, OpampServer, OpampCodec],
