@@ -5,6 +5,8 @@ import { ServerErrorResponseType, type AgentToServer, type ServerToAgent } from 
 import { uuidFromBytes } from './uuid.js';
 
 export const OPAMP_PATH = '/v1/opamp';
+/** Marks the gateway served on the OpAMP port (see OpampWsAdapter). */
+export const OPAMP_PORT_GATEWAY = 'opampPort';
 export const RETRY_AFTER_SECONDS = 5;
 
 /** The reply that tells an agent to come back later (UNAVAILABLE with retry_info). */

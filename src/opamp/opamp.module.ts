@@ -11,7 +11,7 @@ import { OpampHttpTransport } from './opamp-http-transport.js';
 import { OpampMessageService } from './opamp-message.service.js';
 import { OpampMetrics } from './opamp-metrics.js';
 import { OpampServer } from './opamp-server.js';
-import { OpampWsTransport } from './opamp-ws-transport.js';
+import { OpampWsGateway } from './opamp-ws.gateway.js';
 import { OpampCodec } from './proto/opamp-codec.js';
 import { SessionRegistry } from './session-registry.js';
 
@@ -35,7 +35,7 @@ import { SessionRegistry } from './session-registry.js';
     AgentAuth,
     AgentAdmission,
     HttpSessionExpiry,
-    OpampWsTransport,
+    OpampWsGateway,
     OpampHttpTransport,
     OpampServer,
   ],

@@ -1,28 +1,35 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import {
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+} from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { RawData, WebSocket, WebSocketServer as WsServer } from 'ws';
 import { AppConfig } from '../config/app-config.js';
 import { AgentAdmission } from './agent-admission.js';
-import { AgentAuth } from './agent-auth.js';
 import { FrameHeaderError, frameMessage, unframeMessage } from './framing.js';
-import { endpointOf, refuseUpgrade } from './http-replies.js';
+import { endpointOf } from './http-replies.js';
 import { badRequest, OpampMessageService, type InboundContext } from './opamp-message.service.js';
 import { OpampMetrics } from './opamp-metrics.js';
-import { handlerFailed, OPAMP_PATH } from './opamp-replies.js';
+import { handlerFailed, OPAMP_PATH, OPAMP_PORT_GATEWAY } from './opamp-replies.js';
 import { OpampCodec } from './proto/opamp-codec.js';
 import type { AgentToServer, ServerToAgent } from './proto/opamp.types.js';
 import { WsAgentConnection, type SendLimits } from './ws-agent-connection.js';
 
 /**
- * OpAMP over WebSocket: admission and auth at the upgrade, binary frames (header varint +
- * protobuf) handled one after another per connection, the keepalive, and the goodbye at close.
+ * OpAMP over WebSocket, as a Nest gateway on the OpAMP port (OpampWsAdapter attaches it there,
+ * after admission and auth). Binary frames (header varint + protobuf) are read by a listener of
+ * its own and handled one after another per connection; it keeps the keepalive and says goodbye
+ * for an agent whose socket closes.
  */
-@Injectable()
-export class OpampWsTransport {
-  private readonly logger = new Logger(OpampWsTransport.name);
-  private readonly wss: WebSocketServer;
-  private readonly connections = new Set<WsAgentConnection>();
+@WebSocketGateway({ path: OPAMP_PATH, [OPAMP_PORT_GATEWAY]: true })
+export class OpampWsGateway implements OnGatewayConnection<WebSocket>, OnGatewayDisconnect<WebSocket> {
+  private readonly logger = new Logger(OpampWsGateway.name);
+  /** Set by Nest from the adapter: upgrades accepted on the OpAMP port end up here. */
+  @WebSocketServer() server?: WsServer;
+  private readonly connections = new Map<WebSocket, WsAgentConnection>();
   private readonly sendLimits: SendLimits;
   private keepalive?: NodeJS.Timeout;
   /** Set at shutdown: no new message is handled (see OpampServer.onModuleDestroy). */
@@ -32,16 +39,9 @@ export class OpampWsTransport {
     private readonly config: AppConfig,
     private readonly codec: OpampCodec,
     private readonly messages: OpampMessageService,
-    private readonly auth: AgentAuth,
     private readonly admission: AgentAdmission,
     private readonly metrics: OpampMetrics,
   ) {
-    // +1 for the header byte; ws closes with 1009 past this.
-    this.wss = new WebSocketServer({
-      noServer: true,
-      maxPayload: config.opampMaxMessageBytes + 1,
-      perMessageDeflate: false,
-    });
     this.sendLimits = {
       maxBufferedBytes: config.opampMaxSendBufferBytes,
       sendTimeoutMs: config.opampSendTimeoutMs,
@@ -56,7 +56,7 @@ export class OpampWsTransport {
   start(): void {
     const intervalMs = this.config.opampHeartbeatSeconds * 1000;
     this.keepalive = setInterval(() => {
-      for (const connection of this.connections) {
+      for (const connection of this.connections.values()) {
         connection.ping(intervalMs);
       }
     }, intervalMs);
@@ -66,31 +66,18 @@ export class OpampWsTransport {
   async drain(): Promise<void> {
     this.draining = true;
     clearInterval(this.keepalive);
-    await Promise.all([...this.connections].map((connection) => connection.idle));
+    await Promise.all([...this.connections.values()].map((connection) => connection.idle));
   }
 
   closeAll(code: number, reason: string): void {
-    for (const connection of this.connections) {
+    for (const connection of this.connections.values()) {
       connection.close(code, reason);
     }
   }
 
-  async onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const refusal = this.admission.admit();
-    if (refusal) {
-      return refuseUpgrade(socket, 503, 'Service Unavailable', { 'Retry-After': String(refusal.retryAfterSeconds) });
-    }
-    const auth = await this.auth.authenticate(request);
-    if (!auth.ok) {
-      this.metrics.refused.inc({ reason: 'unauthorized' });
-      return refuseUpgrade(socket, 401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer' });
-    }
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.onConnection(ws, request));
-  }
-
-  private onConnection(ws: WebSocket, request: IncomingMessage): void {
+  handleConnection(ws: WebSocket, request: IncomingMessage): void {
     const connection = new WsAgentConnection(ws, this.sendLimits);
-    this.connections.add(connection);
+    this.connections.set(ws, connection);
     this.admission.webSocketAgents = this.connections.size;
     const inbound: InboundContext = {
       transport: 'websocket',
@@ -118,15 +105,20 @@ export class OpampWsTransport {
         this.metrics.decodeErrors.inc({ transport: 'websocket', reason: 'too_large' });
       }
     });
-    ws.on('close', () => {
-      this.connections.delete(connection);
-      this.admission.webSocketAgents = this.connections.size;
-      connection.enqueue(async () => {
-        // At shutdown OpampServer disconnects every session itself, in order.
-        if (connection.session && !this.draining) {
-          await this.messages.disconnect(connection.session);
-        }
-      });
+  }
+
+  handleDisconnect(ws: WebSocket): void {
+    const connection = this.connections.get(ws);
+    if (!connection) {
+      return;
+    }
+    this.connections.delete(ws);
+    this.admission.webSocketAgents = this.connections.size;
+    connection.enqueue(async () => {
+      // At shutdown OpampServer disconnects every session itself, in order.
+      if (connection.session && !this.draining) {
+        await this.messages.disconnect(connection.session);
+      }
     });
   }
 
