@@ -2,7 +2,6 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
-import { localHost } from '../common/listen-address.js';
 import { AppConfig } from '../config/app-config.js';
 import { AgentAdmission } from './agent-admission.js';
 import { AgentAuth } from './agent-auth.js';
@@ -44,13 +43,6 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
     this.server.keepAliveTimeout = (config.opampHeartbeatSeconds + 5) * 1000;
   }
 
-  /** The URL agents reach this instance at (resolves port 0 after listening). */
-  get url(): string {
-    const address = this.server.address();
-    const port = typeof address === 'object' && address ? address.port : this.config.opampPort;
-    return `http://${localHost(this.config.httpHost)}:${port}${OPAMP_PATH}`;
-  }
-
   /** Where accepted upgrades go: the OpAMP gateway's server (called by OpampWsAdapter). */
   attachWebSocketServer(server: WebSocketServer): void {
     this.webSockets = server;
@@ -61,10 +53,14 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
       this.server.once('error', reject);
       this.server.listen(this.config.opampPort, this.config.httpHost, () => resolve());
     });
+    const address = this.server.address();
+    if (typeof address === 'object' && address) {
+      this.config.opampPort = address.port; // OPAMP_PORT=0: everyone reads the bound one from config
+    }
     this.admission.start();
     this.gateway.start();
     this.httpExpiry.start();
-    this.logger.log(`OpAMP listening on ${this.url} (WebSocket and HTTP)`);
+    this.logger.log(`OpAMP listening on ${this.config.opampUrl} (WebSocket and HTTP)`);
   }
 
   /**

@@ -1,5 +1,4 @@
 import { Global, Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module.js';
 import { AgentAdmission } from './agent-admission.js';
 import { AgentAuth } from './agent-auth.js';
 import { AgentOutbox } from './agent-outbox.js';
@@ -17,12 +16,12 @@ import { SessionRegistry } from './session-registry.js';
 
 /**
  * The protocol: transports on OPAMP_PORT, framing, the live-session registry and the rules of
- * the server side of OpAMP. Features plug in through AgentMessageHandlers and OpampHttpRoutes,
- * and reach agents through OpampGateway; this module imports none of them.
+ * the server side of OpAMP. Features plug in through AgentMessageHandlers (message handlers with
+ * their server capabilities, the agent authenticator) and OpampHttpRoutes, and reach agents through
+ * OpampGateway; this module imports none of them, auth included.
  */
 @Global()
 @Module({
-  imports: [AuthModule],
   providers: [
     { provide: OpampCodec, useFactory: () => new OpampCodec() },
     AgentMessageHandlers,
@@ -39,6 +38,6 @@ import { SessionRegistry } from './session-registry.js';
     OpampHttpTransport,
     OpampServer,
   ],
-  exports: [AgentMessageHandlers, OpampHttpRoutes, OpampGateway, OpampServer, OpampCodec],
+  exports: [AgentMessageHandlers, OpampHttpRoutes, OpampGateway, OpampCodec],
 })
 export class OpampModule {}
