@@ -30,19 +30,25 @@ export class CustomMessagesHandler implements AgentMessageHandler, OnModuleInit 
     this.handlers.register(this, HandlerOrder.CustomMessages);
   }
 
-  async handle(context: AgentMessageContext): Promise<void> {
+  handle(context: AgentMessageContext): Promise<void> | undefined {
     const message = context.message.custom_message;
-    if (!message?.capability) {
-      return;
-    }
+    return message?.capability ? this.store(context, message.capability, message.type, message.data) : undefined;
+  }
+
+  private async store(
+    context: AgentMessageContext,
+    capability: string,
+    type: string | undefined,
+    data: Uint8Array | undefined,
+  ): Promise<void> {
     try {
       await this.messages.record(
         {
           instanceUid: context.agent.instanceUid,
           direction: 'received',
-          capability: message.capability,
-          type: message.type ?? '',
-          data: Buffer.from(message.data ?? new Uint8Array()),
+          capability,
+          type: type ?? '',
+          data: Buffer.from(data ?? new Uint8Array()),
           sentBy: null,
         },
         this.config.customMessageMaxBytes,

@@ -42,7 +42,7 @@ export class DriftHandler implements AgentMessageHandler, ConfigChangeListener, 
     this.notifier.register(this);
   }
 
-  handle(context: AgentMessageContext): Promise<void> {
+  handle(context: AgentMessageContext): undefined {
     const { agent, message } = context;
     const changed = this.changed.get(agent.instanceUid);
     const status = agent.remoteConfigStatus;
@@ -56,7 +56,7 @@ export class DriftHandler implements AgentMessageHandler, ConfigChangeListener, 
         capabilities: agent.capabilities,
       });
     }
-    return Promise.resolve();
+    return undefined;
   }
 
   disconnected(instanceUid: string): Promise<void> {

@@ -84,7 +84,9 @@ export class OpampMessageService {
     session.resync = false;
     session.transport = inbound.transport;
     session.socket = inbound.socket;
-    rememberPresented(session, inbound);
+    if (firstMessage || inbound.transport === 'http') {
+      rememberPresented(session, inbound); // a WebSocket's endpoint and header stay those of its upgrade
+    }
     this.sessions.set(session);
     const reply: ServerToAgentDraft = {};
     if (this.needsFullState(session, message, firstMessage)) {
@@ -101,7 +103,10 @@ export class OpampMessageService {
     };
     try {
       for (const handler of this.handlers.all()) {
-        await handler.handle(context, reply);
+        const pending = handler.handle(context, reply);
+        if (pending !== undefined) {
+          await pending;
+        }
       }
     } catch (error) {
       // Whatever the handlers did not finish is redone as for a first message: not left half-known.
