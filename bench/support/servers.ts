@@ -77,9 +77,18 @@ async function terminate(child: ChildProcess, signal: NodeJS.Signals, graceMs: n
   clearTimeout(timer);
 }
 
-export async function startBaseline(port?: number): Promise<ServerUnderTest> {
+/**
+ * The command line of a server process, under `taskset -c <cpus>` when pinned. taskset execs the
+ * program, so the child's pid is the server's own (its /proc figures are the server's).
+ */
+function command(args: string[], cpus: string | undefined): [string, string[]] {
+  return cpus ? ['taskset', ['-c', cpus, process.execPath, ...args]] : [process.execPath, args];
+}
+
+export async function startBaseline(port?: number, cpus?: string): Promise<ServerUnderTest> {
   port ??= await freePort();
-  const child = spawn(process.execPath, [BASELINE_JS, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [program, args] = command([BASELINE_JS, String(port)], cpus);
+  const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.stdout.once('data', () => resolve());
     child.once('exit', (code) => reject(new Error(`baseline server exited with ${code}`)));
@@ -100,6 +109,8 @@ export interface OurServerOptions {
   env?: Record<string, string>;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeArgs?: string[];
+  /** Pin the server (and the PostgreSQL it starts) to these CPUs (taskset list, e.g. "0"). */
+  cpus?: string;
 }
 
 /** Our platform, booted from dist/ on a temp DATA_DIR with embedded PostgreSQL. */
@@ -163,7 +174,8 @@ export class OurServer implements ServerUnderTest {
     const startedAt = Date.now();
     fs.mkdirSync(path.dirname(this.logFile), { recursive: true });
     const log = fs.openSync(this.logFile, 'a');
-    this.child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), MAIN_JS], {
+    const [program, args] = command([...(this.options.nodeArgs ?? []), MAIN_JS], this.options.cpus);
+    this.child = spawn(program, args, {
       stdio: ['ignore', log, log],
       env: {
         ...process.env,

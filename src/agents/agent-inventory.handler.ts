@@ -7,7 +7,13 @@ import {
   type AgentMessageHandler,
   type AgentSnapshot,
 } from '../opamp/agent-message-handlers.js';
-import { ServerToAgentFlags, type AgentToServer, type ServerToAgentDraft } from '../opamp/proto/opamp.types.js';
+import { HandlerOrder } from '../opamp/handler-order.js';
+import {
+  ServerCapabilities,
+  ServerToAgentFlags,
+  type AgentToServer,
+  type ServerToAgentDraft,
+} from '../opamp/proto/opamp.types.js';
 import { SecretRedactor, type ConfigEntry } from '../redaction/secret-redactor.js';
 import { AgentEvents } from './agent-events.js';
 import { applyMessage, effectiveConfigOf, newRecord, type AgentRecord } from './agent-record.js';
@@ -31,6 +37,7 @@ export type EffectiveConfigListener = (
 @Injectable()
 export class AgentInventoryHandler implements AgentMessageHandler, OnModuleInit, BeforeApplicationShutdown {
   readonly name = 'inventory';
+  readonly capabilities = ServerCapabilities.AcceptsEffectiveConfig;
   private readonly records = new Map<
     string,
     { record: AgentRecord; snapshot: AgentSnapshot; componentsHash?: string | null }
@@ -51,7 +58,7 @@ export class AgentInventoryHandler implements AgentMessageHandler, OnModuleInit,
   }
 
   onModuleInit(): void {
-    this.handlers.register(this, 0);
+    this.handlers.register(this, HandlerOrder.Inventory);
   }
 
   /** After the OpAMP server said goodbye (onModuleDestroy), before TypeORM closes (onApplicationShutdown). */

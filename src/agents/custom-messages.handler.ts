@@ -7,6 +7,7 @@ import {
 } from '../opamp/agent-message-handlers.js';
 import { AgentEvents } from './agent-events.js';
 import { CustomMessagesRepository } from './custom-messages.repository.js';
+import { HandlerOrder } from '../opamp/handler-order.js';
 
 /**
  * Keeps the custom messages agents send (after the inventory, so the agent row exists). Messages
@@ -26,7 +27,7 @@ export class CustomMessagesHandler implements AgentMessageHandler, OnModuleInit 
   ) {}
 
   onModuleInit(): void {
-    this.handlers.register(this, 5);
+    this.handlers.register(this, HandlerOrder.CustomMessages);
   }
 
   async handle(context: AgentMessageContext): Promise<void> {

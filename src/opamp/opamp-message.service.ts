@@ -8,7 +8,6 @@ import { completeOpampOffer, rememberPresented } from './presented-connection.js
 import {
   AgentToServerFlags,
   REMOTE_CONFIG_STATUS_NAMES,
-  ServerCapabilities,
   ServerErrorResponseType,
   ServerToAgentFlags,
   type AgentToServer,
@@ -18,14 +17,6 @@ import {
 import { SessionRegistry } from './session-registry.js';
 import { hasBit, lowBits, nextSequence } from './uint64.js';
 import { uuidFromBytes, uuidv7Bytes } from './uuid.js';
-
-export const SERVER_CAPABILITIES =
-  ServerCapabilities.AcceptsStatus |
-  ServerCapabilities.OffersRemoteConfig |
-  ServerCapabilities.AcceptsEffectiveConfig |
-  ServerCapabilities.OffersPackages |
-  ServerCapabilities.AcceptsPackagesStatus |
-  ServerCapabilities.OffersConnectionSettings;
 
 /** Where a message came from: the same for every message of one WebSocket, fresh per HTTP poll. */
 export interface InboundContext {
@@ -79,7 +70,7 @@ export class OpampMessageService {
       return {
         reply: {
           instance_uid: uid,
-          capabilities: SERVER_CAPABILITIES,
+          capabilities: this.handlers.serverCapabilities,
           agent_identification: { new_instance_uid: uuidv7Bytes() },
           flags: ServerToAgentFlags.ReportFullState,
         },
@@ -118,7 +109,7 @@ export class OpampMessageService {
       throw error;
     }
     if (firstMessage) {
-      reply.capabilities = SERVER_CAPABILITIES;
+      reply.capabilities = this.handlers.serverCapabilities;
     }
     if (inbound.transport === 'websocket') {
       const afterReply = firstMessage ? () => this.gateway.deliverQueued(instanceUid) : undefined;
