@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { bearerToken } from '../common/bearer-token.js';
 import { AuthService } from './auth.service.js';
 import { MIN_ROLE_KEY, PUBLIC_KEY, roleAtLeast, type AuthenticatedUser, type Role } from './roles.js';
 
@@ -39,9 +40,4 @@ export class AuthGuard implements CanActivate {
     }
     return true;
   }
-}
-
-export function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-  return match?.[1];
 }

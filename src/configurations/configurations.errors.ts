@@ -60,12 +60,6 @@ export class ConfigTooLarge extends DomainError {
   }
 }
 
-export class AgentNotFound extends DomainError {
-  constructor(id: string) {
-    super('not_found', 'AgentNotFound', `Agent ${id} not found`);
-  }
-}
-
 export class PushNotFound extends DomainError {
   constructor(pushId: string) {
     super('not_found', 'PushNotFound', `Push ${pushId} not found for this configuration`);

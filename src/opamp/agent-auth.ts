@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { AgentKeysService } from '../auth/agent-keys.service.js';
+import { bearerToken } from '../common/bearer-token.js';
 import { AppConfig } from '../config/app-config.js';
 
 export type AgentAuthResult = { ok: true; keyId?: string } | { ok: false; reason: string };
@@ -17,27 +18,11 @@ export class AgentAuth {
   ) {}
 
   async authenticate(request: IncomingMessage): Promise<AgentAuthResult> {
-    const key = presentedKey(request.headers.authorization);
+    const key = bearerToken(request.headers.authorization, { basic: true });
     if (!key) {
       return this.config.opampAllowAnonymous ? { ok: true } : { ok: false, reason: 'missing enrollment key' };
     }
     const identity = await this.keys.verify(key);
     return identity ? { ok: true, keyId: identity.keyId } : { ok: false, reason: 'invalid or revoked enrollment key' };
   }
-}
-
-function presentedKey(header: string | undefined): string | undefined {
-  if (!header) {
-    return undefined;
-  }
-  const bearer = /^Bearer\s+(\S+)$/i.exec(header);
-  if (bearer) {
-    return bearer[1];
-  }
-  const basic = /^Basic\s+(\S+)$/i.exec(header);
-  if (basic) {
-    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
-    return decoded.slice(decoded.indexOf(':') + 1) || undefined;
-  }
-  return undefined;
 }

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import request from 'supertest';
 import { ApplyHistoryService } from '../../src/configurations/apply-history.service.js';
 import { insertAgents } from '../support/agents.js';
-import { eventually } from '../support/opamp-agents.js';
+import { eventually } from '../support/eventually.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('configurations: assigned agents and apply history (e2e)', () => {
