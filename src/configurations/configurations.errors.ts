@@ -6,12 +6,6 @@ export class ConfigurationNotFound extends DomainError {
   }
 }
 
-export class ConfigurationVersionNotFound extends DomainError {
-  constructor(name: string, version: number) {
-    super('not_found', 'ConfigurationVersionNotFound', `Configuration "${name}" has no version ${version}`);
-  }
-}
-
 export class ConfigurationAlreadyExists extends DomainError {
   constructor(name: string) {
     super('conflict', 'ConfigurationAlreadyExists', `Configuration "${name}" already exists`);
