@@ -4,7 +4,8 @@ import type { Page } from '../common/pagination.js';
 import type { AssignmentChange } from './assignment.store.js';
 import { configHashHex, validateConfigContent, type ContentType } from './config-content.js';
 import { ConfigChangeNotifier, type WriteResult } from './config-change-notifier.js';
-import type { ChangeKind } from './configuration-version.entity.js';
+import type { ChangeKind } from '../config-history/configuration-version.entity.js';
+import { ConfigHistoryService } from '../config-history/config-history.service.js';
 import type { ConfigurationEntity } from './configuration.entity.js';
 import {
   ConfigTooLarge,
@@ -13,7 +14,6 @@ import {
   ConfigurationNotFound,
   ConfigurationRenameRefused,
   ConfigurationVersionConflict,
-  ConfigurationVersionNotFound,
 } from './configurations.errors.js';
 import {
   ConfigurationsRepository,
@@ -54,6 +54,7 @@ export class ConfigurationsService {
     private readonly repository: ConfigurationsRepository,
     private readonly config: AppConfig,
     private readonly notifier: ConfigChangeNotifier,
+    private readonly history: ConfigHistoryService,
   ) {}
 
   async create(input: ConfigurationInput & { name: string; rawConfig: string }, by: string): Promise<WriteResult> {
@@ -131,10 +132,7 @@ export class ConfigurationsService {
   async rollback(name: string, version: number, by: string): Promise<WriteResult> {
     const result = await this.repository.write(async (tx) => {
       const current = await this.lockLive(tx, name);
-      const target = await tx.configurations.findVersion(current.id, version);
-      if (!target) {
-        throw new ConfigurationVersionNotFound(name, version);
-      }
+      const target = await this.history.require({ id: current.id, name }, version, tx.manager);
       if (sameContent(current, target)) {
         return { configuration: current, created: false, newVersion: false, assignmentChanges: [] };
       }
@@ -161,6 +159,15 @@ export class ConfigurationsService {
 
   async get(name: string): Promise<ConfigurationEntity> {
     const configuration = await this.repository.findLiveByName(name);
+    if (!configuration) {
+      throw new ConfigurationNotFound(name);
+    }
+    return configuration;
+  }
+
+  /** The live configuration of that name, or else the most recently deleted one (for history reads). */
+  async latestByName(name: string): Promise<ConfigurationEntity> {
+    const configuration = await this.repository.findLatestByName(name);
     if (!configuration) {
       throw new ConfigurationNotFound(name);
     }
@@ -221,7 +228,7 @@ export class ConfigurationsService {
     by: string,
     rolledBackFrom: number | null,
   ): Promise<void> {
-    return tx.configurations.insertVersion({
+    return this.history.record(tx.manager, {
       configurationId: c.id,
       version: c.version,
       rawConfig: c.rawConfig,

@@ -1,14 +1,7 @@
 import request from 'supertest';
 import { AgentCapabilities, CommandType, ServerToAgentFlags } from '../../src/opamp/proto/opamp.types.js';
-import {
-  BASIC_CAPABILITIES,
-  codec,
-  description,
-  eventually,
-  randomUid,
-  uidText,
-  WsTestAgent,
-} from '../support/opamp-agents.js';
+import { eventually } from '../support/eventually.js';
+import { BASIC_CAPABILITIES, codec, description, randomUid, uidText, WsTestAgent } from '../support/opamp-agents.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('OpAMP over WebSocket (e2e, real sockets)', () => {

@@ -832,6 +832,11 @@ export interface components {
             expires_at: string;
             user: components["schemas"]["UserResponse"];
         };
+        /**
+         * @description Stable name of the case, for programs to branch on (the message may change)
+         * @enum {string}
+         */
+        ErrorCode: "ValidationFailed" | "MalformedJson" | "BadRequest" | "InvalidInstanceUid" | "NotAuthenticated" | "InsufficientRole" | "RouteNotFound" | "MethodNotAllowed" | "PayloadTooLarge" | "UnsupportedMediaType" | "RateLimited" | "InternalError" | "InvalidCredentials" | "TooManyLoginAttempts" | "UserNotFound" | "UserAlreadyExists" | "LastAdminProtected" | "AgentKeyNotFound" | "AgentNotFound" | "AgentStillOnline" | "AgentCannotRestart" | "InvalidSelector" | "AgentCannotReceive" | "CustomMessageTooLarge" | "ConfigurationNotFound" | "ConfigurationVersionNotFound" | "ConfigurationAlreadyExists" | "ConfigurationInUse" | "ConfigurationVersionConflict" | "ConfigurationRenameRefused" | "InvalidConfigContent" | "ConfigTooLarge" | "PushNotFound" | "ConnectionSettingsNotFound" | "ConnectionSettingsAlreadyExist" | "InvalidConnectionSettings" | "PackageNotFound" | "PackageAlreadyExists" | "PackageChecksumMismatch" | "PackageTooLarge" | "InvalidPackageUpload" | "PackageFileMissing" | "PackageAssignmentNotFound" | "InvalidPackageAssignment" | "PackageSignatureRejected" | "SigningKeyNotFound" | "SigningKeyAlreadyExists" | "InvalidSigningKey" | "StorageFull" | "StorageUnavailable";
         ErrorResponse: {
             /** @example 404 */
             statusCode: number;
@@ -840,6 +845,11 @@ export interface components {
              * @example Not Found
              */
             error: string;
+            /**
+             * @description Stable name of the case, for programs to branch on (the message may change)
+             * @example ConfigurationNotFound
+             */
+            code: components["schemas"]["ErrorCode"];
             /**
              * @description What went wrong, for people
              * @example Configuration "prod" not found
