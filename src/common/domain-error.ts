@@ -16,6 +16,9 @@ export type DomainErrorKind =
 
 /** Base class of every error a service throws on purpose; `code` names the case (e.g. PackageAlreadyExists). */
 export class DomainError extends Error {
+  /** Extra fields for the error body (e.g. a validator's findings), beside the common ones. */
+  readonly details?: Record<string, unknown>;
+
   constructor(
     readonly kind: DomainErrorKind,
     readonly code: string,

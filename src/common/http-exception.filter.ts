@@ -47,6 +47,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     const requestId = requestIdOf(http.getRequest<Request>());
     const { status, message, retryAfter } = this.describe(exception, requestId);
+    const details = exception instanceof DomainError ? exception.details : undefined;
     if (response.headersSent) {
       response.destroy();
       return;
@@ -54,7 +55,13 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (retryAfter !== undefined) {
       response.setHeader('Retry-After', String(retryAfter));
     }
-    const body: ErrorBody = { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message, requestId };
+    const body: ErrorBody = {
+      ...details,
+      statusCode: status,
+      error: STATUS_CODES[status] ?? 'Error',
+      message,
+      requestId,
+    };
     response.status(status).json(body);
   }
 

@@ -52,6 +52,16 @@ class ConfigurationFields {
   @IsOptional()
   @IsBoolean()
   auto_push?: boolean;
+
+  @ApiPropertyOptional({
+    default: true,
+    description:
+      'Check an OpenTelemetry Collector config (YAML with a top-level service) for what the Collector would ' +
+      'refuse (400 listing each error with its path, line and column); false saves content the validator does not understand',
+  })
+  @IsOptional()
+  @IsBoolean()
+  validate?: boolean;
 }
 
 export class CreateConfigurationRequest extends ConfigurationFields {
