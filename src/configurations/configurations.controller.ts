@@ -74,6 +74,8 @@ export class ConfigurationsController {
   @HttpCode(200)
   @ApiEndpoint({
     summary: 'Check a body as create and update would, without saving it (200 with the findings)',
+    // A read in effect: viewers may check what they paste, as the console's editor does as they type.
+    role: 'viewer',
     errors: { 400: 'Invalid field', 413: 'raw_config is larger than CONFIG_MAX_BYTES' },
   })
   @ApiOkResponse({ type: ValidationResponse })

@@ -44,7 +44,10 @@ export class ValidationResponse {
   @ApiProperty({ type: [ConfigIssueResponse], description: 'Syntax errors, or what the Collector would refuse' })
   errors: ConfigIssueResponse[];
 
-  @ApiProperty({ type: [ConfigIssueResponse], description: 'What the Collector accepts but ignores (unused components)' })
+  @ApiProperty({
+    type: [ConfigIssueResponse],
+    description: 'What the Collector accepts but ignores (unused components)',
+  })
   warnings: ConfigIssueResponse[];
 }
 

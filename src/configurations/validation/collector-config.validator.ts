@@ -140,7 +140,11 @@ class CollectorConfigCheck {
     for (const pair of service.items) {
       const key = keyText(pair);
       if (!SERVICE_KEYS.includes(key)) {
-        this.error(pair.key, `service.${key}`, `unknown key "${key}" in service: expected extensions, pipelines or telemetry`);
+        this.error(
+          pair.key,
+          `service.${key}`,
+          `unknown key "${key}" in service: expected extensions, pipelines or telemetry`,
+        );
       }
     }
     this.checkServiceExtensions(service);
@@ -150,7 +154,11 @@ class CollectorConfigCheck {
       return;
     }
     if (!isMap(pipelines) || pipelines.items.length === 0) {
-      this.error(pipelinesPair?.key ?? service, 'service.pipelines', 'service.pipelines must define at least one pipeline');
+      this.error(
+        pipelinesPair?.key ?? service,
+        'service.pipelines',
+        'service.pipelines must define at least one pipeline',
+      );
       return;
     }
     for (const pair of pipelines.items) {
@@ -168,7 +176,11 @@ class CollectorConfigCheck {
       seen.add(id);
       this.used.get('extensions')!.add(id);
       if (!this.opaque.has('extensions') && !this.defined.get('extensions')!.has(id)) {
-        this.error(node, path, `extension "${id}" is not defined under extensions${this.elsewhere(id, ['extensions'])}`);
+        this.error(
+          node,
+          path,
+          `extension "${id}" is not defined under extensions${this.elsewhere(id, ['extensions'])}`,
+        );
       }
     }
   }
@@ -191,7 +203,11 @@ class CollectorConfigCheck {
     for (const item of map?.items ?? []) {
       const key = keyText(item);
       if (!(PIPELINE_KEYS as readonly string[]).includes(key)) {
-        this.error(item.key, `${path}.${key}`, `unknown key "${key}" in a pipeline: expected receivers, processors or exporters`);
+        this.error(
+          item.key,
+          `${path}.${key}`,
+          `unknown key "${key}" in a pipeline: expected receivers, processors or exporters`,
+        );
       }
     }
     for (const key of PIPELINE_KEYS) {
@@ -203,7 +219,11 @@ class CollectorConfigCheck {
       const seen = new Set<string>();
       for (const reference of references) {
         if (key === 'processors' && seen.has(reference.id)) {
-          this.error(reference.node, reference.path, `processor "${reference.id}" is listed more than once in this pipeline`);
+          this.error(
+            reference.node,
+            reference.path,
+            `processor "${reference.id}" is listed more than once in this pipeline`,
+          );
         }
         seen.add(reference.id);
         this.resolve(key, reference);
@@ -229,7 +249,11 @@ class CollectorConfigCheck {
       return;
     }
     const where = key === 'processors' ? key : `${key} or connectors`;
-    this.error(node, path, `${SINGULAR[key]} "${id}" is not defined under ${where}${this.elsewhere(id, key === 'processors' ? [key] : [key, 'connectors'])}`);
+    this.error(
+      node,
+      path,
+      `${SINGULAR[key]} "${id}" is not defined under ${where}${this.elsewhere(id, key === 'processors' ? [key] : [key, 'connectors'])}`,
+    );
   }
 
   /** A connector joins pipelines: it must leave one (as an exporter) and enter another (as a receiver). */
@@ -240,9 +264,17 @@ class CollectorConfigCheck {
       }
       const connector = this.defined.get('connectors')!.get(id)!;
       if (!sides.asReceiver) {
-        this.error(connector.node, connector.path, `connector "${id}" is used as an exporter but in no pipeline as a receiver`);
+        this.error(
+          connector.node,
+          connector.path,
+          `connector "${id}" is used as an exporter but in no pipeline as a receiver`,
+        );
       } else if (!sides.asExporter) {
-        this.error(connector.node, connector.path, `connector "${id}" is used as a receiver but in no pipeline as an exporter`);
+        this.error(
+          connector.node,
+          connector.path,
+          `connector "${id}" is used as a receiver but in no pipeline as an exporter`,
+        );
       }
     }
   }
@@ -252,7 +284,11 @@ class CollectorConfigCheck {
       for (const [id, component] of this.defined.get(kind)!) {
         if (!this.used.get(kind)!.has(id)) {
           const where = kind === 'extensions' ? 'service.extensions' : 'any pipeline';
-          this.warning(component.node, component.path, `${SINGULAR[kind]} "${id}" is defined but not used in ${where}; the Collector ignores it`);
+          this.warning(
+            component.node,
+            component.path,
+            `${SINGULAR[kind]} "${id}" is defined but not used in ${where}; the Collector ignores it`,
+          );
         }
       }
     }
@@ -273,7 +309,7 @@ class CollectorConfigCheck {
       if (isScalar(item) && typeof item.value === 'string') {
         references.push({ id: item.value.trim(), node: item, path: itemPath });
       } else {
-        this.error(item as Node, itemPath, 'expected a component id (a string)');
+        this.error(item, itemPath, 'expected a component id (a string)');
       }
     });
     return references;

@@ -25,7 +25,10 @@ describe('checkConfig', () => {
   });
 
   it('does not guess the components of a section that a config provider fills in', () => {
-    const sut = checkConfig(`receivers: \${file:/etc/otel/receivers.yaml}\nexporters:\n  debug:\n${PIPELINE}`, 'text/yaml');
+    const sut = checkConfig(
+      `receivers: \${file:/etc/otel/receivers.yaml}\nexporters:\n  debug:\n${PIPELINE}`,
+      'text/yaml',
+    );
     expect(sut.errors).toEqual([]);
   });
 
