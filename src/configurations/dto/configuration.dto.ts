@@ -54,9 +54,8 @@ class ConfigurationFields {
   auto_push?: boolean;
 
   @ApiPropertyOptional({
-    default: true,
     description:
-      'Check an OpenTelemetry Collector config (YAML with a top-level service) for what the Collector would ' +
+      'Default true: check an OpenTelemetry Collector config (YAML with a top-level service) for what the Collector would ' +
       'refuse (400 listing each error with its path, line and column); false saves content the validator does not understand',
   })
   @IsOptional()

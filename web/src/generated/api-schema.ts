@@ -937,11 +937,8 @@ export interface components {
              * @default true
              */
             auto_push: boolean;
-            /**
-             * @description Check an OpenTelemetry Collector config (YAML with a top-level service) for what the Collector would refuse (400 listing each error with its path, line and column); false saves content the validator does not understand
-             * @default true
-             */
-            validate: boolean;
+            /** @description Default true: check an OpenTelemetry Collector config (YAML with a top-level service) for what the Collector would refuse (400 listing each error with its path, line and column); false saves content the validator does not understand */
+            validate?: boolean;
             /** @example prod-config */
             name: string;
             /**
@@ -1081,11 +1078,8 @@ export interface components {
              * @default true
              */
             auto_push: boolean;
-            /**
-             * @description Check an OpenTelemetry Collector config (YAML with a top-level service) for what the Collector would refuse (400 listing each error with its path, line and column); false saves content the validator does not understand
-             * @default true
-             */
-            validate: boolean;
+            /** @description Default true: check an OpenTelemetry Collector config (YAML with a top-level service) for what the Collector would refuse (400 listing each error with its path, line and column); false saves content the validator does not understand */
+            validate?: boolean;
             /** @description Must equal the name in the path: configurations are not renamed */
             name?: string;
             raw_config?: string;
