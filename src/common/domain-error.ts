@@ -21,6 +21,9 @@ export type DomainErrorKind =
  * PackageAlreadyExists) and goes into the error body as is. It must be listed in ERROR_CODES.
  */
 export class DomainError extends Error {
+  /** Extra fields for the error body (e.g. a validator's findings), beside the common ones. */
+  readonly details?: Record<string, unknown>;
+
   constructor(
     readonly kind: DomainErrorKind,
     readonly code: ErrorCode,

@@ -39,6 +39,7 @@ export const ERROR_CODES = [
   'ConfigurationInUse',
   'ConfigurationVersionConflict',
   'ConfigurationRenameRefused',
+  'InvalidCollectorConfig',
   'InvalidConfigContent',
   'ConfigTooLarge',
   'PushNotFound',

@@ -50,6 +50,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     const requestId = requestIdOf(http.getRequest<Request>());
     const { status, code, message, retryAfter } = this.describe(exception, requestId);
+    const details = exception instanceof DomainError ? exception.details : undefined;
     if (response.headersSent) {
       response.destroy();
       return;
@@ -57,7 +58,14 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (retryAfter !== undefined) {
       response.setHeader('Retry-After', String(retryAfter));
     }
-    const body: ErrorBody = { statusCode: status, error: STATUS_CODES[status] ?? 'Error', code, message, requestId };
+    const body: ErrorBody = {
+      ...details,
+      statusCode: status,
+      error: STATUS_CODES[status] ?? 'Error',
+      code,
+      message,
+      requestId,
+    };
     response.status(status).json(body);
   }
 

@@ -1,4 +1,5 @@
 import { DomainError } from '../common/domain-error.js';
+import type { CollectorValidation } from './validation/collector-config.validator.js';
 
 export class ConfigurationNotFound extends DomainError {
   constructor(name: string) {
@@ -45,6 +46,23 @@ export class ConfigurationRenameRefused extends DomainError {
 export class InvalidConfigContent extends DomainError {
   constructor(message: string) {
     super('invalid', 'InvalidConfigContent', message);
+  }
+}
+
+/** The Collector would refuse this config; the body lists every finding with its path, line and column. */
+export class InvalidCollectorConfig extends DomainError {
+  override readonly details: Record<string, unknown>;
+
+  constructor(validation: CollectorValidation) {
+    const first = validation.errors[0];
+    const more = validation.errors.length > 1 ? ` (and ${validation.errors.length - 1} more)` : '';
+    super(
+      'invalid',
+      'InvalidCollectorConfig',
+      `raw_config would be refused by the Collector: ${first.path} at line ${first.line}, column ${first.column}: ` +
+        `${first.message}${more}. Send "validate": false to save it anyway`,
+    );
+    this.details = { errors: validation.errors, warnings: validation.warnings };
   }
 }
 
