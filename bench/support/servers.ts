@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, freePorts } from '../../src/common/free-port.js';
 import { sleep } from '../loadgen/loadgen.js';
 
 const DIST_BENCH = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -29,40 +29,6 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * Distinct free ports below Linux's ephemeral range (32768+), held open together while chosen:
- * a port released by a port-0 probe was once taken by the server's own PostgreSQL before its
- * HTTP listener bound it, and the generator's outgoing connections draw from the ephemeral range.
- */
-export async function freePorts(count: number): Promise<number[]> {
-  const held: net.Server[] = [];
-  const ports: number[] = [];
-  try {
-    for (let tries = 0; ports.length < count && tries < 200; tries++) {
-      const port = 20_000 + Math.floor(Math.random() * 12_000);
-      const server = net.createServer();
-      const ok = await new Promise<boolean>((resolve) => {
-        server.once('error', () => resolve(false));
-        server.listen(port, '127.0.0.1', () => resolve(true));
-      });
-      if (ok) {
-        held.push(server);
-        ports.push(port);
-      }
-    }
-  } finally {
-    await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))));
-  }
-  if (ports.length < count) {
-    throw new Error('no free ports between 20000 and 32000');
-  }
-  return ports;
-}
-
-export async function freePort(): Promise<number> {
-  return (await freePorts(1))[0];
 }
 
 /** Waits for exit; SIGKILL after `graceMs`. */

@@ -13,7 +13,8 @@ import {
   type StatusReport,
 } from './apply-history.repository.js';
 import { ConfigAssignmentRepository, type PushRecord } from './config-assignment.repository.js';
-import { AgentNotFound, ConfigurationNotFound, PushNotFound } from './configurations.errors.js';
+import { AgentNotFound } from '../agents/agents.errors.js';
+import { ConfigurationNotFound, PushNotFound } from './configurations.errors.js';
 import { ConfigurationsRepository } from './configurations.repository.js';
 
 export type ReportedStatus = 'APPLYING' | 'APPLIED' | 'FAILED';

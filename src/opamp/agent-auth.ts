@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
+import { bearerToken } from '../common/bearer-token.js';
 import { AppConfig } from '../config/app-config.js';
 import { AgentMessageHandlers, type AgentAuthentication } from './agent-message-handlers.js';
 
@@ -16,7 +17,7 @@ export class AgentAuth {
   ) {}
 
   async authenticate(request: IncomingMessage): Promise<AgentAuthentication> {
-    const key = presentedKey(request.headers.authorization);
+    const key = bearerToken(request.headers.authorization, { basic: true });
     if (!key) {
       return this.config.opampAllowAnonymous ? { ok: true } : { ok: false, reason: 'missing enrollment key' };
     }
@@ -24,20 +25,4 @@ export class AgentAuth {
     const authenticator = this.registry.authenticator;
     return authenticator ? authenticator.verify(key) : { ok: false, reason: 'no enrollment key store' };
   }
-}
-
-function presentedKey(header: string | undefined): string | undefined {
-  if (!header) {
-    return undefined;
-  }
-  const bearer = /^Bearer\s+(\S+)$/i.exec(header);
-  if (bearer) {
-    return bearer[1];
-  }
-  const basic = /^Basic\s+(\S+)$/i.exec(header);
-  if (basic) {
-    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
-    return decoded.slice(decoded.indexOf(':') + 1) || undefined;
-  }
-  return undefined;
 }

@@ -2,11 +2,11 @@ import { createOpAMPClient } from '@elastic/opamp-client-node';
 import zlib from 'node:zlib';
 import request from 'supertest';
 import { AgentCapabilities, ServerToAgentFlags } from '../../src/opamp/proto/opamp.types.js';
+import { eventually } from '../support/eventually.js';
 import {
   BASIC_CAPABILITIES,
   codec,
   description,
-  eventually,
   httpPoll,
   newUid,
   uidText,

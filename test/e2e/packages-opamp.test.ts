@@ -6,7 +6,8 @@ import {
   PackageType,
   type AgentToServerInput,
 } from '../../src/opamp/proto/opamp.types.js';
-import { BASIC_CAPABILITIES, description, eventually, httpPoll, newUid, uidText } from '../support/opamp-agents.js';
+import { eventually } from '../support/eventually.js';
+import { BASIC_CAPABILITIES, description, httpPoll, newUid, uidText } from '../support/opamp-agents.js';
 import { SEED_FIELDS, upload } from '../support/packages.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 

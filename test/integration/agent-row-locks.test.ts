@@ -9,9 +9,11 @@ import { InstanceIdentity } from '../../src/agents/instance-identity.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { ConfigAssignmentRepository } from '../../src/configurations/config-assignment.repository.js';
 import { ConfigChangeNotifier } from '../../src/configurations/config-change-notifier.js';
-import { ConfigurationVersionEntity } from '../../src/configurations/configuration-version.entity.js';
+import { ConfigurationVersionEntity } from '../../src/config-history/configuration-version.entity.js';
 import { ConfigurationEntity } from '../../src/configurations/configuration.entity.js';
 import { ConfigurationsRepository } from '../../src/configurations/configurations.repository.js';
+import { ConfigHistoryRepository } from '../../src/config-history/config-history.repository.js';
+import { ConfigHistoryService } from '../../src/config-history/config-history.service.js';
 import { ConfigurationsService } from '../../src/configurations/configurations.service.js';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { insertAgents, sql } from '../support/agents.js';
@@ -64,6 +66,7 @@ describe('multi-row writes on agents from several instances (PostgreSQL)', () =>
       new ConfigurationsRepository(dataSource, identity),
       loadConfig({}),
       new ConfigChangeNotifier(),
+      new ConfigHistoryService(new ConfigHistoryRepository(dataSource)),
     );
     const assignments = new ConfigAssignmentRepository(dataSource, identity);
     const agents = new AgentsRepository(dataSource.getRepository(AgentEntity), dataSource);

@@ -52,6 +52,15 @@ class ConfigurationFields {
   @IsOptional()
   @IsBoolean()
   auto_push?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      'Default true: check an OpenTelemetry Collector config (YAML with a top-level service) for what the Collector would ' +
+      'refuse (400 listing each error with its path, line and column); false saves content the validator does not understand',
+  })
+  @IsOptional()
+  @IsBoolean()
+  validate?: boolean;
 }
 
 export class CreateConfigurationRequest extends ConfigurationFields {
