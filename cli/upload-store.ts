@@ -74,6 +74,9 @@ export class UploadStore {
  */
 export function uploadFingerprint(file: string, server: string, metadata: Record<string, string>): string {
   const stat = fs.statSync(file);
-  const fields = crypto.createHash('sha256').update(JSON.stringify(Object.entries(metadata).sort())).digest('hex');
+  const fields = crypto
+    .createHash('sha256')
+    .update(JSON.stringify(Object.entries(metadata).sort()))
+    .digest('hex');
   return ['opampctl', path.resolve(file), stat.size, Math.trunc(stat.mtimeMs), server, fields.slice(0, 16)].join('|');
 }

@@ -50,7 +50,7 @@ export async function uploadPackage(
       chunkSize: CHUNK_BYTES,
       headers: connection.token ? { Authorization: `Bearer ${connection.token}` } : {},
       retryDelays: [0, 1000, 3000, 5000],
-      onShouldRetry: (error) => retriable(error as DetailedError),
+      onShouldRetry: (error) => retriable(error),
       urlStorage: store,
       fingerprint: () => Promise.resolve(fingerprint),
       storeFingerprintForResuming: true,

@@ -34,7 +34,7 @@ interface UploadOptions {
   output: OutputFormat;
 }
 
-/** The signature as Upload-Metadata text: armored as is, a binary signature as base64. */
+/** A signature file's bytes as base64 (Upload-Metadata text; the server reads armored or binary signatures). */
 function signatureText(file: string): string {
   let bytes: Buffer;
   try {
@@ -48,8 +48,7 @@ function signatureText(file: string): string {
     }
     throw new CliError(`cannot read signature file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  const text = bytes.toString('utf8');
-  return text.includes('-----BEGIN PGP SIGNATURE-----') ? text : bytes.toString('base64');
+  return bytes.toString('base64');
 }
 
 export function registerPackages(program: Command): void {
@@ -115,7 +114,7 @@ export function registerPackages(program: Command): void {
           throw new CliError('give --sign or --signature, not both');
         }
         const signature = options.sign
-          ? await signFile(file, options.sign)
+          ? (await signFile(file, options.sign)).toString('base64')
           : options.signature
             ? signatureText(options.signature)
             : undefined;
