@@ -6,7 +6,7 @@ import { out, outputOption, printData, printList, type Column, type OutputFormat
 import { ProgressBar } from '../progress.js';
 import { examples, readAll, session } from '../session.js';
 import { PASSPHRASE_ENV, signFile } from '../signing.js';
-import { uploadPackage } from '../upload.js';
+import { fetchPackage, uploadPackage } from '../upload.js';
 
 type Package = Schemas['PackageResponse'];
 
@@ -109,7 +109,7 @@ export function registerPackages(program: Command): void {
       )
       .addOption(outputOption())
       .action(async (file: string, options: UploadOptions, command: Command) => {
-        const { client, connection } = session(command);
+        const { connection } = session(command);
         if (options.sign && options.signature) {
           throw new CliError('give --sign or --signature, not both');
         }
@@ -139,7 +139,7 @@ export function registerPackages(program: Command): void {
               process.stderr.write(`Resuming an earlier upload of ${file} at byte ${offset} of ${total}\n`),
           },
         ).finally(() => bar.done());
-        const result = await call(client.GET('/api/v1/packages/{id}', { params: { path: { id } } }), `package ${id}`);
+        const result = await fetchPackage<Package>(connection, id);
         if (options.output === 'table') {
           out(
             `Uploaded ${result.name} ${result.version} ${result.platform}/${result.arch}: id ${result.id}, ` +
