@@ -48,6 +48,10 @@ export function ConfigurationPage({ name, user }: { name?: string; user: User })
   const update = (patch: Partial<ConfigurationInput>) => {
     setForm({ ...form, ...patch });
     setSaved(undefined);
+    if (patch.raw_config !== undefined) {
+      // The last save's error described the old text; the live check describes the new one.
+      setError(undefined);
+    }
   };
   const save = async (event: Event) => {
     event.preventDefault();
