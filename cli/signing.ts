@@ -8,16 +8,16 @@ import { ask } from './prompt.js';
 export const PASSPHRASE_ENV = 'OPAMPCTL_SIGNING_PASSPHRASE';
 
 /**
- * A detached, armored OpenPGP signature of `file`, made with the armored private key in `keyFile`.
+ * A detached OpenPGP signature (binary) of `file`, made with the armored private key in `keyFile`.
  * The file is read as a stream (never whole in memory).
  */
-export async function signFile(file: string, keyFile: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function signFile(file: string, keyFile: string, env: NodeJS.ProcessEnv = process.env): Promise<Buffer> {
   const key = await unlockedKey(keyFile, env);
   const message = await createMessage({
     binary: Readable.toWeb(fs.createReadStream(file)) as ReadableStream<Uint8Array>,
   });
-  const signature = await sign({ message, signingKeys: key, detached: true, format: 'armored' });
-  return streamToString(signature);
+  const signature: unknown = await sign({ message, signingKeys: key, detached: true, format: 'binary' });
+  return collect(signature as Uint8Array | ReadableStream<Uint8Array>);
 }
 
 async function unlockedKey(keyFile: string, env: NodeJS.ProcessEnv): Promise<PrivateKey> {
@@ -51,13 +51,13 @@ function askPassphrase(keyFile: string): Promise<string> {
   return ask(`Passphrase for ${keyFile}: `, true);
 }
 
-async function streamToString(value: string | ReadableStream<string>): Promise<string> {
-  if (typeof value === 'string') {
-    return value;
+async function collect(value: Uint8Array | ReadableStream<Uint8Array>): Promise<Buffer> {
+  if (value instanceof Uint8Array) {
+    return Buffer.from(value);
   }
-  let text = '';
-  for await (const chunk of value as unknown as AsyncIterable<string>) {
-    text += chunk;
+  const chunks: Buffer[] = [];
+  for await (const chunk of value as unknown as AsyncIterable<Uint8Array>) {
+    chunks.push(Buffer.from(chunk));
   }
-  return text;
+  return Buffer.concat(chunks);
 }

@@ -6,7 +6,7 @@ import { out, outputOption, printData, printList, type Column, type OutputFormat
 import { ProgressBar } from '../progress.js';
 import { examples, readAll, session } from '../session.js';
 import { PASSPHRASE_ENV, signFile } from '../signing.js';
-import { uploadPackage } from '../upload.js';
+import { fetchPackage, uploadPackage } from '../upload.js';
 
 type Package = Schemas['PackageResponse'];
 
@@ -34,7 +34,7 @@ interface UploadOptions {
   output: OutputFormat;
 }
 
-/** The signature as Upload-Metadata text: armored as is, a binary signature as base64. */
+/** A signature file's bytes as base64 (Upload-Metadata text; the server reads armored or binary signatures). */
 function signatureText(file: string): string {
   let bytes: Buffer;
   try {
@@ -48,8 +48,7 @@ function signatureText(file: string): string {
     }
     throw new CliError(`cannot read signature file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  const text = bytes.toString('utf8');
-  return text.includes('-----BEGIN PGP SIGNATURE-----') ? text : bytes.toString('base64');
+  return bytes.toString('base64');
 }
 
 export function registerPackages(program: Command): void {
@@ -110,12 +109,12 @@ export function registerPackages(program: Command): void {
       )
       .addOption(outputOption())
       .action(async (file: string, options: UploadOptions, command: Command) => {
-        const { client, connection } = session(command);
+        const { connection } = session(command);
         if (options.sign && options.signature) {
           throw new CliError('give --sign or --signature, not both');
         }
         const signature = options.sign
-          ? await signFile(file, options.sign)
+          ? (await signFile(file, options.sign)).toString('base64')
           : options.signature
             ? signatureText(options.signature)
             : undefined;
@@ -140,7 +139,7 @@ export function registerPackages(program: Command): void {
               process.stderr.write(`Resuming an earlier upload of ${file} at byte ${offset} of ${total}\n`),
           },
         ).finally(() => bar.done());
-        const result = await call(client.GET('/api/v1/packages/{id}', { params: { path: { id } } }), `package ${id}`);
+        const result = await fetchPackage<Package>(connection, id);
         if (options.output === 'table') {
           out(
             `Uploaded ${result.name} ${result.version} ${result.platform}/${result.arch}: id ${result.id}, ` +

@@ -16,13 +16,15 @@ interface SlowProxy {
   url: string;
   /** Bytes forwarded from clients to the server since the last reset. */
   sent: number;
+  /** Cuts every connection, as a lost network would. */
+  drop(): void;
   close(): Promise<void>;
 }
 
 async function slowProxy(target: string, bytesPerSecond: number): Promise<SlowProxy> {
   const { hostname, port } = new URL(target);
   const sockets = new Set<net.Socket>();
-  const proxy: SlowProxy = { url: '', sent: 0, close: () => Promise.resolve() };
+  const proxy: SlowProxy = { url: '', sent: 0, drop: () => undefined, close: () => Promise.resolve() };
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(port), hostname);
     for (const socket of [client, upstream]) {
@@ -44,6 +46,7 @@ async function slowProxy(target: string, bytesPerSecond: number): Promise<SlowPr
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   proxy.url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  proxy.drop = () => sockets.forEach((s) => s.destroy());
   proxy.close = () => {
     sockets.forEach((s) => s.destroy());
     return new Promise((resolve) => server.close(() => resolve()));
@@ -124,7 +127,15 @@ describe('opampctl packages upload: resumable (tus) and signed (e2e)', () => {
       await eventually(async () => (await serverOffset(uploadUrl)) >= 2 * MiB, 20_000);
       first.kill('SIGKILL');
       await exited;
-      const offsetAtKill = await serverOffset(uploadUrl);
+      // Bytes the killed CLI had handed to its socket must not reach the server later.
+      proxy.drop();
+      let last = -1;
+      const offsetAtKill = await eventually(async () => {
+        const offset = await serverOffset(uploadUrl);
+        const settled = offset === last && offset;
+        last = offset;
+        return settled;
+      }, 10_000);
       expect(offsetAtKill).toBeGreaterThanOrEqual(2 * MiB);
       expect(offsetAtKill).toBeLessThan(size);
       expect(await packagesNamed('resumed')).toEqual([]);

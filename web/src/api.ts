@@ -24,6 +24,7 @@ export type ConfigurationInput = Pick<
   'name' | 'raw_config' | 'content_type' | 'selector' | 'priority' | 'auto_push'
 > & { description?: string };
 export type ConfigurationVersion = Schemas['ConfigurationVersionResponse'];
+export type ConfigValidation = Schemas['ValidationResponse'];
 export type ConfigDiff = Schemas['DiffResponse'];
 export type PushResult = Schemas['PushResponse'];
 export type ApplySummary = Schemas['PushSummaryResponse'];
@@ -202,6 +203,8 @@ export const api = {
   configuration: (name: string) => call(client.GET('/api/v1/configurations/{name}', { params: { path: { name } } })),
   createConfiguration: (input: ConfigurationInput) =>
     call(client.POST('/api/v1/configurations', { body: { file_name: '', ...input } })),
+  validateConfiguration: (raw_config: string, content_type: ContentType) =>
+    call(client.POST('/api/v1/configurations/validate', { body: { raw_config, content_type } })),
   updateConfiguration: (name: string, input: Partial<ConfigurationInput>) =>
     call(
       client.PUT('/api/v1/configurations/{name}', {

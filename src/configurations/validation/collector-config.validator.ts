@@ -213,7 +213,8 @@ class CollectorConfigCheck {
     for (const key of PIPELINE_KEYS) {
       const list = map?.get(key, true) as Node | null | undefined;
       const references = this.references(list, `${path}.${key}`);
-      if (references.length === 0 && key !== 'processors') {
+      // A list that is not a list was reported already: "at least one" would say it twice.
+      if (references.length === 0 && key !== 'processors' && !malformedList(list)) {
         this.error(list ?? pair.key, `${path}.${key}`, `pipeline "${id}" must have at least one ${SINGULAR[key]}`);
       }
       const seen = new Set<string>();
@@ -343,4 +344,9 @@ function keyText(pair: Pair): string {
 /** A whole value taken from a config provider (`${file:...}`, `${env:...}`): resolved only by the Collector. */
 function isProvider(node: unknown): boolean {
   return isScalar(node) && typeof node.value === 'string' && /^\s*\$\{[^}]+\}\s*$/.test(node.value);
+}
+
+/** Present, not null, and not a sequence: `references` has reported it. */
+function malformedList(list: Node | null | undefined): boolean {
+  return list !== undefined && list !== null && !isSeq(list) && !(isScalar(list) && list.value === null);
 }
