@@ -14,6 +14,7 @@ import {
 } from './apply-history.repository.js';
 import { ConfigAssignmentRepository, type PushRecord } from './config-assignment.repository.js';
 import { AgentNotFound } from '../agents/agents.errors.js';
+import { APPLY_TRANSITIONS } from './apply-state.js';
 import { ConfigurationNotFound, PushNotFound } from './configurations.errors.js';
 import { ConfigurationsRepository } from './configurations.repository.js';
 
@@ -95,7 +96,7 @@ export class ApplyHistoryService implements OnModuleInit, OnModuleDestroy {
 
   /** Agents known to run `configHash` already: their open rows for it are applied. */
   async recordAppliedMany(instanceUids: string[], configHash: string): Promise<void> {
-    await this.records.transitionMany(instanceUids, configHash, ['pending', 'applying'], 'applied');
+    await this.records.transitionMany(instanceUids, configHash, APPLY_TRANSITIONS.confirmApplied);
     if (instanceUids.length > 0) {
       this.events.emit({ status: 'applied' });
     }

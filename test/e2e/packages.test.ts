@@ -125,9 +125,11 @@ describe('packages on the filesystem driver (e2e)', () => {
     const before = await blobs.keys();
     const f = fields();
     const body = streamedUpload(f, 3 * 1024 * 1024);
-    await postAndAbort(`${app.url}/api/v1/packages`, operator, body, 1536 * 1024);
-    // Give the server time to notice; the blob store must then be as it was.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Cut only once the server is writing the file (its temp file shows), so the check below sees the
+    // cleanup rather than a server that has not started yet.
+    await postAndAbort(`${app.url}/api/v1/packages`, operator, body, 1536 * 1024, () =>
+      eventually(async () => (await blobs.keys()).some((key) => key.startsWith('.tmp/'))),
+    );
     await eventually(async () => {
       expect(await blobs.keys()).toEqual(before);
       return true;

@@ -18,6 +18,21 @@ import { ConfigurationsService } from '../../src/configurations/configurations.s
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { insertAgents, sql } from '../support/agents.js';
 import { createTestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
+
+/** Waits until no other backend is connected to the database: each has exited and reported its statistics. */
+async function backendsGone(databaseUrl: string): Promise<void> {
+  await eventually(
+    async () => {
+      const [{ n }] = await sql<{ n: string }>(
+        databaseUrl,
+        'SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      );
+      return Number(n) === 0;
+    },
+    { what: 'the pool closed', timeoutMs: 10_000 },
+  );
+}
 
 const AGENTS = 1500;
 
@@ -129,9 +144,10 @@ describe('multi-row writes on agents from several instances (PostgreSQL)', () =>
       [uids],
     );
     expect(Number(rows[0].n)).toBe(AGENTS);
-    // Backends report their statistics when they exit: close the pool, then read the counter.
+    // Backends report their statistics when they exit: close the pool, wait until its backends are
+    // gone, then read the counter.
     await dataSource.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await backendsGone(databaseUrl);
     const [{ deadlocks: after }] = await sql<{ deadlocks: string }>(
       databaseUrl,
       'SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()',
@@ -175,7 +191,7 @@ describe('multi-row writes on agents from several instances (PostgreSQL)', () =>
     }
     // Backends report their statistics when they exit.
     await source.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await backendsGone(database);
     const [stats] = await sql<{ upd: string; hot: string }>(
       database,
       `SELECT n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE relname = 'agents'`,
