@@ -55,6 +55,7 @@ export class ConfigurationsController {
         selector: body.selector,
         priority: body.priority,
         autoPush: body.auto_push,
+        rolloutPolicy: body.rollout_policy,
       },
       user.username,
     );
@@ -114,6 +115,7 @@ export class ConfigurationsController {
         selector: body.selector,
         priority: body.priority,
         autoPush: body.auto_push,
+        rolloutPolicy: body.rollout_policy,
         expectedVersion: body.version,
       },
       user.username,
