@@ -29,6 +29,8 @@ export class Rollouts1764200100000 implements MigrationInterface {
         phase varchar(16) NOT NULL CHECK (phase IN ('offer', 'wait', 'bake', 'next')),
         phase_started_at timestamptz NOT NULL,
         gate_results jsonb NOT NULL DEFAULT '[]'::jsonb,
+        tripped_gate varchar(32),
+        tripped_agents jsonb,
         reason text,
         lease_owner varchar(255),
         lease_expires_at timestamptz,
@@ -49,7 +51,7 @@ export class Rollouts1764200100000 implements MigrationInterface {
         position integer NOT NULL,
         previous_version integer,
         state varchar(16) NOT NULL
-          CHECK (state IN ('waiting', 'offered', 'applied', 'failed', 'timeout', 'rolled_back')),
+          CHECK (state IN ('waiting', 'skipped', 'offered', 'applied', 'failed', 'timeout', 'rolled_back')),
         offers integer NOT NULL DEFAULT 0,
         offered_at timestamptz,
         finished_at timestamptz,

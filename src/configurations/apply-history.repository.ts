@@ -137,6 +137,17 @@ export class ApplyHistoryRepository {
     );
   }
 
+  /** A rollout gave these agents their previous version back: their rows for `configHash` say why. */
+  async recordRollback(configurationId: string, configHash: string, instanceUids: string[], reason: string) {
+    await this.dataSource.query(
+      `UPDATE configuration_apply_history
+       SET status = 'rolled_back', error_message = $4, updated_at = now(), finished_at = COALESCE(finished_at, now())
+       WHERE configuration_id = $1 AND config_hash = $2 AND instance_uid = ANY($3::uuid[])
+         AND status <> 'rolled_back'`,
+      [configurationId, configHash, instanceUids, reason],
+    );
+  }
+
   /** Moves many agents' open rows for one hash from one of `from` to `to`, in one statement. */
   async transitionMany(
     instanceUids: string[],

@@ -90,10 +90,20 @@ export class AssignmentWakeups implements OnApplicationBootstrap {
   }
 
   private async apply(gathered: Gathered): Promise<void> {
+    // Agents a forwarded push is about to reach: noted as offered first, so a heartbeat that sees
+    // their new desired state meanwhile does not offer it too (the push sends it once).
+    const pushed = new Set<string>();
+    for (const { push, uids } of gathered.pushes.values()) {
+      const content = await this.cache.content(push.configurationId, push.version);
+      for (const uid of content ? uids : []) {
+        pushed.add(uid);
+        this.handler.markOffered(uid, content!.configHash);
+      }
+    }
     if (gathered.changed.size > 0) {
       const uids = [...gathered.changed];
       this.cache.forget(uids);
-      this.handler.allowOffer(uids);
+      this.handler.allowOffer(uids.filter((uid) => !pushed.has(uid)));
       await this.push.offerToConnected(uids);
     }
     for (const { push, uids } of gathered.pushes.values()) {

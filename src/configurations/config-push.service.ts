@@ -179,8 +179,14 @@ export class ConfigPushService implements ConfigChangeListener {
       }
       return tx.assignments.recompute({ kind: 'agents', instanceUids: agentIds });
     });
-    // The cache only: this push offers it itself (an auto push on top would offer it twice).
-    await this.handler.assignmentsChanged(changes);
+    // This push offers it itself: the agents held here are noted as offered before the cache
+    // says so, or a heartbeat in between would offer it as well (and no auto push on top).
+    for (const change of changes) {
+      if (change.configHash && this.gateway.isConnected(change.instanceUid)) {
+        this.handler.markOffered(change.instanceUid, change.configHash);
+      }
+    }
+    this.cache.apply(changes);
   }
 
   /**

@@ -54,6 +54,7 @@ import { ViewerRedaction } from './viewer-redaction.js';
     ViewerRedaction,
   ],
   exports: [
+    ConfigurationsService,
     ConfigAssignmentService,
     ApplyHistoryService,
     ConfigPushService,
