@@ -94,18 +94,26 @@ function assignments(change: RolloutChange, first: number): [string[], unknown[]
     values.push(value);
     sets.push(`${column} = $${first + values.length - 1}${cast}`);
   };
-  if (change.status !== undefined) set('status', change.status);
-  if (change.currentStage !== undefined) set('current_stage', change.currentStage);
+  const optional: Array<[keyof RolloutChange, string, (v: never) => unknown, string?]> = [
+    ['status', 'status', (v) => v],
+    ['currentStage', 'current_stage', (v) => v],
+    ['gateResults', 'gate_results', (v) => JSON.stringify(v), '::jsonb'],
+    ['trippedGate', 'tripped_gate', (v) => v],
+    ['trippedAgents', 'tripped_agents', (v) => (v === null ? null : JSON.stringify(v)), '::jsonb'],
+    ['reason', 'reason', (v) => v],
+  ];
+  for (const [key, column, encode, cast] of optional) {
+    if (change[key] !== undefined) {
+      set(column, encode(change[key] as never), cast);
+    }
+  }
   if (change.phase !== undefined) {
     set('phase', change.phase);
     sets.push('phase_started_at = now()');
   }
-  if (change.gateResults !== undefined) set('gate_results', JSON.stringify(change.gateResults), '::jsonb');
-  if (change.trippedGate !== undefined) set('tripped_gate', change.trippedGate);
-  if (change.trippedAgents !== undefined)
-    set('tripped_agents', change.trippedAgents === null ? null : JSON.stringify(change.trippedAgents), '::jsonb');
-  if (change.reason !== undefined) set('reason', change.reason);
-  if (change.finished) sets.push('finished_at = now()', 'lease_owner = NULL', 'lease_expires_at = NULL');
+  if (change.finished) {
+    sets.push('finished_at = now()', 'lease_owner = NULL', 'lease_expires_at = NULL');
+  }
   sets.push('updated_at = now()');
   return [sets, values];
 }

@@ -2,9 +2,9 @@ import request from 'supertest';
 import { sql } from '../support/agents.js';
 import { createTestDatabase } from '../support/database.js';
 import { eventually } from '../support/opamp-agents.js';
-import { connectFleet, type SimAgent } from '../support/sim-fleet.js';
+import { connectFleet, type SimAgent, until } from '../support/sim-fleet.js';
 import { spawnInstance, type SpawnedInstance } from '../support/spawned-instance.js';
-import { ADMIN_PASSWORD } from '../support/test-app.js';
+import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
  * Two server processes on one database. The instance holding a rollout's lease is killed with
@@ -14,7 +14,7 @@ import { ADMIN_PASSWORD } from '../support/test-app.js';
 describe('rollouts: the lease holder dies mid-stage (e2e)', () => {
   let databaseUrl: string;
   let holder: SpawnedInstance | undefined;
-  let survivor: SpawnedInstance;
+  let survivor: TestApp | undefined;
   let fleet: SimAgent[] = [];
 
   const login = async (url: string) =>
@@ -23,17 +23,16 @@ describe('rollouts: the lease holder dies mid-stage (e2e)', () => {
 
   beforeAll(async () => {
     databaseUrl = await createTestDatabase();
-    const env = { DATABASE_URL: databaseUrl, OPAMP_HEARTBEAT_SECONDS: '1', LOG_LEVEL: 'error' };
-    [holder, survivor] = await Promise.all([
-      spawnInstance({ ...env, INSTANCE_ID: 'rollout-holder' }),
-      spawnInstance({ ...env, INSTANCE_ID: 'rollout-survivor' }),
-    ]);
-  });
+    const env = { DATABASE_URL: databaseUrl, OPAMP_HEARTBEAT_SECONDS: '1' };
+    // The survivor runs in this process; the holder is a real child process, so it can be SIGKILLed.
+    survivor = await startTestApp({ ...env, INSTANCE_ID: 'rollout-survivor' });
+    holder = await spawnInstance({ ...env, LOG_LEVEL: 'error', INSTANCE_ID: 'rollout-holder' });
+  }, 120_000);
 
   afterAll(async () => {
     fleet.forEach((agent) => agent.close());
     await holder?.kill();
-    await survivor?.kill();
+    await survivor?.close();
   });
 
   it('another instance takes the lease over and finishes the rollout without re-offering', async () => {
@@ -47,8 +46,9 @@ describe('rollouts: the lease holder dies mid-stage (e2e)', () => {
       .send({ name: 'failover', raw_config: 'f: 1\n', selector: { fleet: 'failover' }, auto_push: false })
       .expect(201);
     // Every agent is held by the survivor: what the holder offers reaches them through PostgreSQL.
-    fleet = await connectFleet(survivor.opampUrl, key, 12, { fleet: 'failover' }, 300);
-    const v1 = fleet[0] && (await eventually(async () => fleet.every((a) => a.running) && fleet[0].running));
+    fleet = await connectFleet(survivor!.opampUrl, key, 12, { fleet: 'failover' }, 300);
+    await until(() => fleet.every((a) => a.running !== null), 10_000);
+    const v1 = fleet[0].running!;
     const v2 = (
       await request(holder!.url)
         .put('/api/v1/configurations/failover')
@@ -66,30 +66,30 @@ describe('rollouts: the lease holder dies mid-stage (e2e)', () => {
 
     // Killed while stage 2 bakes (its agents applied, the gates not yet evaluated).
     await eventually(async () => {
-      const d = (await request(survivor.url).get(`/api/v1/rollouts/${id}`).set(auth).expect(200)).body;
+      const d = (await request(survivor!.url).get(`/api/v1/rollouts/${id}`).set(auth).expect(200)).body;
       return d.current_stage === 2 && d.phase === 'bake';
     }, 20_000);
     await holder!.kill();
     holder = undefined;
 
     const takenOver = await eventually(async () => {
-      const d = (await request(survivor.url).get(`/api/v1/rollouts/${id}`).set(auth).expect(200)).body;
+      const d = (await request(survivor!.url).get(`/api/v1/rollouts/${id}`).set(auth).expect(200)).body;
       return d.lease_owner === 'rollout-survivor' && d;
     }, 15_000);
     expect(takenOver.status).toBe('running');
     const done = await eventually(async () => {
-      const d = (await request(survivor.url).get(`/api/v1/rollouts/${id}`).set(auth).expect(200)).body;
+      const d = (await request(survivor!.url).get(`/api/v1/rollouts/${id}`).set(auth).expect(200)).body;
       return d.status === 'completed' && d;
     }, 30_000);
     expect(done.stages.map((s: { applied: number }) => s.applied)).toEqual([3, 3, 6]);
     expect(fleet.every((a) => a.running === v2)).toBe(true);
     expect(fleet.map((a) => a.offeredCount(v2))).toEqual(fleet.map(() => 1));
-    expect(fleet.every((a) => a.offeredCount(v1 as string) === 1)).toBe(true);
+    expect(fleet.every((a) => a.offeredCount(v1) === 1)).toBe(true);
     const offers = await sql<{ offers: number }>(
       databaseUrl,
       'SELECT offers FROM rollout_agents WHERE rollout_id = $1',
       [id],
     );
     expect(offers.map((o) => o.offers)).toEqual(fleet.map(() => 1));
-  });
+  }, 120_000);
 });

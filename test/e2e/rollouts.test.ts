@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { eventually } from '../support/opamp-agents.js';
-import { connectFleet, type SimAgent } from '../support/sim-fleet.js';
+import { connectFleet, type SimAgent, until } from '../support/sim-fleet.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 interface Stage {
@@ -54,7 +54,7 @@ describe('rollouts (e2e)', () => {
     ).body.config_hash as string;
     const fleet = await connectFleet(app.opampUrl, key, count, { fleet: name }, 300);
     fleets.push(fleet);
-    await eventually(async () => fleet.every((a) => a.running === v1), 15_000);
+    await until(() => fleet.every((a) => a.running === v1), 15_000);
     const v2 = (
       await api()
         .put(`/configurations/${name}`, { raw_config: `${name}: 2\n` })
@@ -95,7 +95,7 @@ describe('rollouts (e2e)', () => {
     expect([first.length, second.length, third.length]).toEqual([3, 12, 15]);
     const byId = new Map(fleet.map((a) => [a.id, a]));
     // While stage 1 bakes, nobody of the later stages has been offered the new version.
-    await eventually(async () => first.every((uid) => byId.get(uid)!.running === v2));
+    await until(() => first.every((uid) => byId.get(uid)!.running === v2));
     const during = await detail(id);
     if (during.current_stage === 1) {
       expect([...second, ...third].every((uid) => byId.get(uid)!.offeredCount(v2) === 0)).toBe(true);
@@ -142,7 +142,7 @@ describe('rollouts (e2e)', () => {
     expect(created.body.stage_count).toBe(3);
     const [secondStage, thirdStage] = [await stageAgents(id, 2), await stageAgents(id, 3)];
     const sick = fleet.find((a) => a.id === secondStage[0])!;
-    await eventually(async () => sick.running === v2, 10_000);
+    await until(() => sick.running === v2, 10_000);
     sick.setHealthy(false);
     const paused = await eventually(async () => {
       const d = await detail(id);
@@ -189,7 +189,7 @@ describe('rollouts (e2e)', () => {
     expect(rolledBack).toEqual(expect.objectContaining({ current_stage: 1, tripped_gate: 'failed' }));
     expect(rolledBack.tripped_agents).toEqual([refusing.id]);
     const updated = fleet.filter((a) => first.includes(a.id));
-    await eventually(async () => updated.every((a) => a.running === v1), 10_000);
+    await until(() => updated.every((a) => a.running === v1), 10_000);
     expect(fleet.filter((a) => rest.includes(a.id)).every((a) => a.offeredCount(v2) === 0 && a.running === v1)).toBe(
       true,
     );
@@ -266,7 +266,7 @@ describe('rollouts (e2e)', () => {
     ).body.config_hash as string;
     const fleet = await connectFleet(app.opampUrl, key, 4, { fleet: name }, 300);
     fleets.push(fleet);
-    await eventually(async () => fleet.every((a) => a.running === v1), 10_000);
+    await until(() => fleet.every((a) => a.running === v1), 10_000);
     const v2 = await api().put(`/configurations/${name}`, { raw_config: 'p: 2\n' }).expect(200);
     expect(v2.body.released_version).toBe(1);
     const [rollout] = (await api(viewer).get(`/rollouts?configuration=${name}`).expect(200)).body;

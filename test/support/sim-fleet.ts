@@ -1,5 +1,5 @@
 import { RemoteConfigStatuses, type ServerToAgent } from '../../src/opamp/proto/opamp.types.js';
-import { description, newUid, uidText, WsTestAgent } from './opamp-agents.js';
+import { description, eventually, newUid, uidText, WsTestAgent } from './opamp-agents.js';
 
 /** How a simulated agent answers a remote config offer. */
 export type Answer = 'apply' | 'fail' | 'ignore';
@@ -111,4 +111,9 @@ export async function connectFleet(
     fleet.push(...(await Promise.all(batch)));
   }
   return fleet.map((agent) => agent.heartbeat(heartbeatMs));
+}
+
+/** Waits until a condition on local state holds (the agents' own view), polling briefly. */
+export function until(check: () => boolean, timeoutMs = 5000): Promise<true> {
+  return eventually(() => Promise.resolve(check() || undefined), timeoutMs);
 }
