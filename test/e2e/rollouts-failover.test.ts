@@ -38,6 +38,8 @@ describe('rollouts: the lease holder dies mid-stage (e2e)', () => {
   it('another instance takes the lease over and finishes the rollout without re-offering', async () => {
     const token = await login(holder!.url);
     const auth = { Authorization: `Bearer ${token}` };
+    // Each instance signs its own tokens here (no shared JWT secret in the test environment).
+    const survivorAuth = { Authorization: `Bearer ${await login(survivor!.url)}` };
     const key = (await request(holder!.url).post('/api/v1/agent-keys').set(auth).send({ name: 'failover' }).expect(201))
       .body.key as string;
     await request(holder!.url)
@@ -66,19 +68,19 @@ describe('rollouts: the lease holder dies mid-stage (e2e)', () => {
 
     // Killed while stage 2 bakes (its agents applied, the gates not yet evaluated).
     await eventually(async () => {
-      const d = (await request(survivor!.url).get(`/api/v1/rollouts/${id}`).set(auth).expect(200)).body;
+      const d = (await request(survivor!.url).get(`/api/v1/rollouts/${id}`).set(survivorAuth).expect(200)).body;
       return d.current_stage === 2 && d.phase === 'bake';
     }, 20_000);
     await holder!.kill();
     holder = undefined;
 
     const takenOver = await eventually(async () => {
-      const d = (await request(survivor!.url).get(`/api/v1/rollouts/${id}`).set(auth).expect(200)).body;
+      const d = (await request(survivor!.url).get(`/api/v1/rollouts/${id}`).set(survivorAuth).expect(200)).body;
       return d.lease_owner === 'rollout-survivor' && d;
     }, 15_000);
     expect(takenOver.status).toBe('running');
     const done = await eventually(async () => {
-      const d = (await request(survivor!.url).get(`/api/v1/rollouts/${id}`).set(auth).expect(200)).body;
+      const d = (await request(survivor!.url).get(`/api/v1/rollouts/${id}`).set(survivorAuth).expect(200)).body;
       return d.status === 'completed' && d;
     }, 30_000);
     expect(done.stages.map((s: { applied: number }) => s.applied)).toEqual([3, 3, 6]);
