@@ -8,6 +8,7 @@ import { clusterAutoPush } from './scenarios/cluster-auto-push.js';
 import { clusterPush } from './scenarios/cluster-push.js';
 import { push } from './scenarios/push.js';
 import { reconnectStorm } from './scenarios/reconnect-storm.js';
+import { rollout } from './scenarios/rollout.js';
 import type { Scenario, ScenarioContext } from './scenarios/scenario.js';
 import { statusStorm } from './scenarios/status-storm.js';
 
@@ -28,7 +29,16 @@ import { statusStorm } from './scenarios/status-storm.js';
  */
 const DEFAULT_SOURCE_IPS = Array.from({ length: 32 }, (_, i) => `127.0.0.${i + 1}`).join(',');
 
-const SCENARIOS: Scenario[] = [hold, statusStorm, httpPolling, reconnectStorm, push, clusterPush, clusterAutoPush];
+const SCENARIOS: Scenario[] = [
+  hold,
+  statusStorm,
+  httpPolling,
+  reconnectStorm,
+  push,
+  clusterPush,
+  clusterAutoPush,
+  rollout,
+];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -56,7 +66,9 @@ if (values.list) {
 const names =
   positionals.length > 0
     ? positionals
-    : SCENARIOS.filter((s) => s !== push && s !== clusterPush && s !== clusterAutoPush).map((s) => s.name);
+    : SCENARIOS.filter((s) => s !== push && s !== clusterPush && s !== clusterAutoPush && s !== rollout).map(
+        (s) => s.name,
+      );
 const chosen = names.map((name) => {
   const found = SCENARIOS.find((s) => s.name === name || s.name.replace('-', '') === name.replace('-', ''));
   if (!found) {

@@ -99,6 +99,8 @@ export class AssignmentWakeups implements OnApplicationBootstrap {
         pushed.add(uid);
         this.handler.markOffered(uid, content!.configHash);
       }
+      // A push may carry a new desired state (a pinned version): read it again at the next message.
+      this.cache.forget(uids);
     }
     if (gathered.changed.size > 0) {
       const uids = [...gathered.changed];

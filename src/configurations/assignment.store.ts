@@ -115,7 +115,7 @@ export class AssignmentStore {
    * Recomputes the desired configuration of the agents in scope. For a configuration change the
    * scope is the agents assigned to it plus those its selector matches: nobody else can win or lose it.
    */
-  async recompute(scope: RecomputeScope): Promise<AssignmentChange[]> {
+  async recompute(scope: RecomputeScope, wake = true): Promise<AssignmentChange[]> {
     const [sql, params] =
       scope.kind === 'configuration'
         ? [
@@ -130,7 +130,8 @@ export class AssignmentStore {
     const result: unknown = await this.manager.query(sql, params);
     // node-postgres answers an UPDATE ... RETURNING through TypeORM as [rows, count].
     const rows = (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as ChangeRow[];
-    if (rows.length > 0) {
+    // `wake` false: the caller wakes them itself (a push names its agents in its own wake-up).
+    if (rows.length > 0 && wake) {
       await this.wakeOtherInstances(rows.map((row) => row.instance_uid));
     }
     return rows.map((row) => ({

@@ -74,7 +74,7 @@ export class ConfigPushService implements ConfigChangeListener {
     }
     // The pushed version becomes what these agents are to run before it is offered, so their
     // heartbeats, reconnects and other instances all offer the same thing.
-    await this.makeDesired(configuration, content.version, content.configHash, requested);
+    const changed = await this.makeDesired(configuration, content.version, content.configHash, requested);
     const targets = await this.assignments.findAssigned(configuration.id, requested);
     const foundAt = Date.now();
     const skipped: Skipped = [];
@@ -116,6 +116,9 @@ export class ConfigPushService implements ConfigChangeListener {
     };
     // Other instances start on their agents while this one works through its own.
     await this.assignments.startPush(push, targets.length, elsewhere);
+    // The pinned agents the forwarded push does not name still learn their new desired state.
+    const named = new Set(elsewhere);
+    await this.assignments.notifyChanged(changed.filter((uid) => !named.has(uid) && !this.gateway.isConnected(uid)));
     const forwardedAt = Date.now();
     const delivery = await this.delivery.deliver(push, local);
     const allSkipped = [...skipped, ...delivery.skipped];
@@ -158,18 +161,20 @@ export class ConfigPushService implements ConfigChangeListener {
     version: number,
     configHash: string,
     agentIds: string[] | undefined,
-  ): Promise<void> {
+  ): Promise<string[]> {
     if (!agentIds && configuration.releasedVersion === version) {
-      return;
+      return [];
     }
+    // Other instances are woken by the push itself, in one wake-up with the offer (recompute
+    // without its own): a separate one arriving first would let their agents' heartbeats offer
+    // the version before the push does, and the push offer it again.
     const changes = await this.configurations.write(async (tx) => {
       if (!agentIds) {
         await tx.assignments.release(configuration.id, version, configHash);
-        return tx.assignments.recompute({
-          kind: 'configuration',
-          configurationId: configuration.id,
-          selector: configuration.selector,
-        });
+        return tx.assignments.recompute(
+          { kind: 'configuration', configurationId: configuration.id, selector: configuration.selector },
+          false,
+        );
       }
       if (version === configuration.releasedVersion) {
         // Back to what everyone else gets (a rollout's rollback): no pin needed.
@@ -177,7 +182,7 @@ export class ConfigPushService implements ConfigChangeListener {
       } else {
         await tx.assignments.pin(configuration.id, version, configHash, agentIds);
       }
-      return tx.assignments.recompute({ kind: 'agents', instanceUids: agentIds });
+      return tx.assignments.recompute({ kind: 'agents', instanceUids: agentIds }, false);
     });
     // This push offers it itself: the agents held here are noted as offered before the cache
     // says so, or a heartbeat in between would offer it as well (and no auto push on top).
@@ -187,6 +192,7 @@ export class ConfigPushService implements ConfigChangeListener {
       }
     }
     this.cache.apply(changes);
+    return changes.map((change) => change.instanceUid);
   }
 
   /**
