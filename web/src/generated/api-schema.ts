@@ -5530,7 +5530,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Server-Sent Events: `event: agent` and `event: apply`, each with a JSON `data:` line */
+            /** @description Server-Sent Events: `event: agent`, `event: apply` and `event: rollout`, each with a JSON `data:` line */
             200: {
                 headers: {
                     [name: string]: unknown;
