@@ -78,8 +78,10 @@ export class ConfigPushService implements ConfigChangeListener {
     const targets = await this.assignments.findAssigned(configuration.id, requested);
     const foundAt = Date.now();
     const skipped: Skipped = [];
+    // A set: a rollout stage names thousands of agents.
+    const assigned = new Set(targets.map((t) => t.instanceUid));
     for (const agentId of requested ?? []) {
-      if (!targets.some((t) => t.instanceUid === agentId)) {
+      if (!assigned.has(agentId)) {
         const reason = (await this.assignments.agentExists(agentId)) ? 'not_assigned' : 'unknown_agent';
         skipped.push({ agentId, reason });
       }
