@@ -9,6 +9,7 @@ import { clusterPush } from './scenarios/cluster-push.js';
 import { compare } from './scenarios/compare.js';
 import { push } from './scenarios/push.js';
 import { reconnectStorm } from './scenarios/reconnect-storm.js';
+import { rollout } from './scenarios/rollout.js';
 import type { Scenario, ScenarioContext } from './scenarios/scenario.js';
 import { statusStorm } from './scenarios/status-storm.js';
 
@@ -39,9 +40,10 @@ const SCENARIOS: Scenario[] = [
   push,
   clusterPush,
   clusterAutoPush,
+  rollout,
 ];
 /** Run only when named: long, or a summary of the others. */
-const ON_REQUEST = new Set<Scenario>([compare, push, clusterPush, clusterAutoPush]);
+const ON_REQUEST = new Set<Scenario>([compare, push, clusterPush, clusterAutoPush, rollout]);
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

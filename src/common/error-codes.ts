@@ -63,6 +63,12 @@ export const ERROR_CODES = [
   // storage
   'StorageFull',
   'StorageUnavailable',
+  // rollouts
+  'RolloutNotFound',
+  'RolloutAlreadyActive',
+  'RolloutNothingToRollOut',
+  'RolloutInvalid',
+  'RolloutStateConflict',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

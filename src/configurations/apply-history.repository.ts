@@ -149,6 +149,18 @@ export class ApplyHistoryRepository {
     );
   }
 
+  /** A rollout gave these agents their previous version back: their rows for `configHash` say why. */
+  async recordRollback(configurationId: string, configHash: string, instanceUids: string[], reason: string) {
+    const revert = APPLY_TRANSITIONS.revertedByRollout;
+    await this.dataSource.query(
+      `UPDATE configuration_apply_history
+       SET status = '${revert.to}', error_message = $4, updated_at = now(), finished_at = COALESCE(finished_at, now())
+       WHERE configuration_id = $1 AND config_hash = $2 AND instance_uid = ANY($3::uuid[])
+         AND status IN (${sqlStatuses(revert.from)})`,
+      [configurationId, configHash, instanceUids, reason],
+    );
+  }
+
   /** Moves many agents' rows for one hash through `transition`, in one statement. */
   async transitionMany(instanceUids: string[], configHash: string, transition: ApplyTransition): Promise<void> {
     if (instanceUids.length === 0) {

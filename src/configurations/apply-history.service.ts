@@ -125,6 +125,14 @@ export class ApplyHistoryService implements OnModuleInit, OnModuleDestroy {
     this.events.emit({ instanceUid, status: to });
   }
 
+  /** A rollout rolled these agents back from `configHash`: their apply history says `rolled_back` and why. */
+  async recordRollback(configurationId: string, configHash: string, instanceUids: string[], reason: string) {
+    await this.records.recordRollback(configurationId, configHash, instanceUids, reason);
+    if (instanceUids.length > 0) {
+      this.events.emit({ status: 'rolled_back' });
+    }
+  }
+
   /** Marks offers unanswered for APPLY_TIMEOUT_SECONDS as `timeout`; safe to run on every instance at once. */
   async sweepTimeouts(): Promise<number> {
     const expired = await this.records.expireOpen(this.config.applyTimeoutSeconds);

@@ -33,6 +33,8 @@ export const APPLY_TRANSITIONS = {
   timeOut: { from: OPEN_STATUSES, to: 'timeout' },
   /** The newest offer failed and the agent now runs another hash: it went back to its previous config. */
   rollBack: { from: ['failed'], to: 'rolled_back' },
+  /** A rollout's gate tripped and offered the agent its previous version again, whatever this one's state. */
+  revertedByRollout: { from: ['pending', 'applying', 'applied', 'failed', 'timeout'], to: 'rolled_back' },
 } as const satisfies Record<string, ApplyTransition>;
 
 /** What an agent's report moves its row to, per reported state. */

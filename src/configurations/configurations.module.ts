@@ -49,6 +49,7 @@ import { ViewerRedaction } from './viewer-redaction.js';
     ViewerRedaction,
   ],
   exports: [
+    ConfigurationsService,
     ConfigAssignmentService,
     ApplyHistoryService,
     ConfigPushService,

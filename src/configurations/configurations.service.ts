@@ -21,6 +21,7 @@ import {
   type ConfigurationListFilter,
   type ConfigurationWriteTx,
 } from './configurations.repository.js';
+import type { RolloutPolicy } from './rollout-policy.js';
 import { sameSelector, type Selector } from './selector.js';
 import type { ConfigIssue } from './validation/collector-config.validator.js';
 import { checkConfig, type ConfigCheck } from './validation/config-check.js';
@@ -40,6 +41,8 @@ export interface ConfigurationInput {
   autoPush?: boolean;
   /** false: save content the Collector-config validator does not understand (syntax is still checked). */
   validate?: boolean;
+  /** null removes it. */
+  rolloutPolicy?: RolloutPolicy | null;
   /** Update only: refuse the change unless this is still the current version (no lost updates). */
   expectedVersion?: number;
 }
@@ -88,6 +91,10 @@ export class ConfigurationsService {
         autoPush: input.autoPush ?? true,
         version: 1,
         configHash: hashOf(content),
+        // The first version has nothing to roll out from: it goes to its agents as before.
+        releasedVersion: 1,
+        releasedConfigHash: hashOf(content),
+        rolloutPolicy: input.rolloutPolicy ?? null,
         createdBy: by,
         updatedBy: by,
         deletedAt: null,
@@ -124,7 +131,9 @@ export class ConfigurationsService {
       const settingsChanged =
         (input.description !== undefined && input.description !== current.description) ||
         (input.priority !== undefined && input.priority !== current.priority) ||
-        (input.autoPush !== undefined && input.autoPush !== current.autoPush);
+        (input.autoPush !== undefined && input.autoPush !== current.autoPush) ||
+        (input.rolloutPolicy !== undefined &&
+          JSON.stringify(input.rolloutPolicy) !== JSON.stringify(current.rolloutPolicy));
       if (!contentChanged && !settingsChanged) {
         return { configuration: current, created: false, newVersion: false, assignmentChanges: [] };
       }
@@ -132,6 +141,7 @@ export class ConfigurationsService {
         description: input.description ?? current.description,
         priority: input.priority ?? current.priority,
         autoPush: input.autoPush ?? current.autoPush,
+        rolloutPolicy: input.rolloutPolicy === undefined ? current.rolloutPolicy : input.rolloutPolicy,
         updatedBy: by,
       });
       return this.saveChange(tx, current, contentChanged ? content : undefined, 'update', by, null);
@@ -243,8 +253,17 @@ export class ConfigurationsService {
         version: current.version + 1,
         configHash: hashOf(content),
       });
+      // Released at once only when it is to go to every agent now; otherwise agents keep the
+      // released version until a push (auto_push off) or a rollout (a rollout policy) moves them.
+      if (releasesOnSave(current)) {
+        current.releasedVersion = current.version;
+        current.releasedConfigHash = current.configHash;
+      }
     }
     const saved = await tx.configurations.save(current);
+    if (content && releasesOnSave(saved)) {
+      await tx.assignments.release(saved.id, saved.version, saved.configHash);
+    }
     if (content) {
       await this.recordVersion(tx, saved, kind, by, rolledBackFrom);
     }
@@ -276,6 +295,11 @@ export class ConfigurationsService {
   private recompute(tx: ConfigurationWriteTx, c: ConfigurationEntity): Promise<AssignmentChange[]> {
     return tx.assignments.recompute({ kind: 'configuration', configurationId: c.id, selector: c.selector });
   }
+}
+
+/** A new version goes to every assigned agent as it is saved. */
+export function releasesOnSave(c: Pick<ConfigurationEntity, 'autoPush' | 'rolloutPolicy'>): boolean {
+  return c.autoPush && !c.rolloutPolicy;
 }
 
 function hashOf(content: Content): string {

@@ -5,7 +5,8 @@ import { authHeaders } from './api.js';
 /** One message of GET /api/v1/events. */
 export type LiveEvent =
   | { type: 'agent'; change: 'connected' | 'disconnected' | 'status' | 'labels' | 'deleted'; agent_id: string }
-  | { type: 'apply'; status: string; agent_id: string | null };
+  | { type: 'apply'; status: string; agent_id: string | null }
+  | { type: 'rollout'; change: string; rollout_id: string; status: string; stage: number };
 
 type Listener = (event: LiveEvent) => void;
 
