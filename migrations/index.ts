@@ -12,6 +12,7 @@ import { OneOpenOffer1763803000000 } from './1763803000000-one-open-offer.js';
 import { AgentReports1763804000000 } from './1763804000000-agent-reports.js';
 import { RedactEffectiveConfigs1763804010000 } from './1763804010000-redact-effective-configs.js';
 import { PackageSignatures1763807000000 } from './1763807000000-package-signatures.js';
+import { AuditLog1764300000000 } from './1764300000000-audit-log.js';
 
 /** Every migration, in order. New files are added here; TypeORM sorts them by their timestamp. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   AgentReports1763804000000,
   RedactEffectiveConfigs1763804010000,
   PackageSignatures1763807000000,
+  AuditLog1764300000000,
 ];

@@ -78,6 +78,8 @@ export class AppConfig {
   reconcileTempMaxAgeSeconds: number;
   reconcileMultipartMaxAgeSeconds: number;
   reconcileOrphanGraceSeconds: number;
+  /** Audit records older than this many days are deleted. */
+  auditRetentionDays: number;
 
   get blobDir(): string {
     return path.join(this.dataDir, 'blobs');
@@ -287,6 +289,7 @@ export function loadConfig(env: Env): AppConfig {
   c.reconcileTempMaxAgeSeconds = r.duration('STORAGE_RECONCILE_TEMP_MAX_AGE', 3600);
   c.reconcileMultipartMaxAgeSeconds = r.duration('STORAGE_RECONCILE_MULTIPART_MAX_AGE', 86400);
   c.reconcileOrphanGraceSeconds = r.duration('STORAGE_RECONCILE_ORPHAN_GRACE', 3600);
+  c.auditRetentionDays = r.int('AUDIT_RETENTION_DAYS', 365, 1, 36500);
   if (r.problems.length > 0) {
     throw new ConfigValidationError(r.problems);
   }
