@@ -13,6 +13,7 @@ import { AgentReports1763804000000 } from './1763804000000-agent-reports.js';
 import { RedactEffectiveConfigs1763804010000 } from './1763804010000-redact-effective-configs.js';
 import { PackageSignatures1763807000000 } from './1763807000000-package-signatures.js';
 import { AuditLog1764300000000 } from './1764300000000-audit-log.js';
+import { Webhooks1764300100000 } from './1764300100000-webhooks.js';
 
 /** Every migration, in order. New files are added here; TypeORM sorts them by their timestamp. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   RedactEffectiveConfigs1763804010000,
   PackageSignatures1763807000000,
   AuditLog1764300000000,
+  Webhooks1764300100000,
 ];
