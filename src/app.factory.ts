@@ -1,6 +1,7 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { WsAdapter } from '@nestjs/platform-ws';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import helmet from 'helmet';
@@ -61,6 +62,8 @@ export async function createApp(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
   );
   app.useGlobalFilters(new HttpExceptionFilter());
+  // Gateways on the API port (live events at /api/v1/events/ws) use plain `ws` sockets.
+  app.useWebSocketAdapter(new WsAdapter(app));
   // Swagger UI's page answered at /swagger/index.html links its assets one level too deep (blank
   // page); the same page at /swagger/ links them right. A relative redirect also works behind a path prefix.
   app.use('/swagger/index.html', (_req: Request, res: Response) => res.redirect(301, './'));

@@ -90,6 +90,8 @@ export class AppConfig {
   /** A `fleet.agents_offline` event fires when this many agents went offline within the window. */
   fleetOfflineThreshold: number;
   fleetOfflineWindowMinutes: number;
+  /** A WebSocket events subscriber with more than this many bytes unsent is closed (4408). */
+  eventsWsMaxBufferedBytes: number;
 
   get blobDir(): string {
     return path.join(this.dataDir, 'blobs');
@@ -308,6 +310,7 @@ export function loadConfig(env: Env): AppConfig {
   c.webhookPollMs = r.int('WEBHOOK_POLL_MS', 1000, 10, 60_000);
   c.fleetOfflineThreshold = r.int('FLEET_OFFLINE_THRESHOLD', 10, 1, 1_000_000);
   c.fleetOfflineWindowMinutes = r.int('FLEET_OFFLINE_WINDOW_MINUTES', 5, 1, 1440);
+  c.eventsWsMaxBufferedBytes = r.int('EVENTS_WS_MAX_BUFFERED_BYTES', 4 * MIB, 1024, 1024 * MIB);
   if (r.problems.length > 0) {
     throw new ConfigValidationError(r.problems);
   }
