@@ -12,6 +12,7 @@ import { DatabaseModule, type EmbeddedStatusSource } from './database/database.m
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OpampModule } from './opamp/opamp.module.js';
+import { OverviewModule } from './overview/overview.module.js';
 import { PackagesModule } from './packages/packages.module.js';
 import { RedactionModule } from './redaction/redaction.module.js';
 import { ServerInfoModule } from './server-info/server-info.module.js';
@@ -41,6 +42,7 @@ export class AppModule {
         EventsModule,
         AuditModule,
         WebhooksModule,
+        OverviewModule,
         ServerInfoModule,
       ],
     };
