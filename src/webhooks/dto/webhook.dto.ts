@@ -17,11 +17,13 @@ const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, requ
 
 export class CreateWebhookRequest {
   /** Where deliveries are POSTed (http or https). */
+  @ApiProperty()
   @IsUrl(URL_OPTIONS)
   @MaxLength(2048)
   url: string;
 
   /** Event names (`agent.disconnected`, `apply.failed`, `rollout.*`...) or `["*"]` for all. */
+  @ApiProperty({ type: [String] })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(64)
@@ -35,22 +37,26 @@ export class CreateWebhookRequest {
   selector?: Record<string, string>;
 
   /** The signing secret (16-256 characters, or a Standard Webhooks `whsec_...` secret); never returned. */
+  @ApiProperty()
   @IsString()
   @MinLength(16)
   @MaxLength(256)
   secret: string;
 
+  @ApiPropertyOptional()
   @IsOptional()
   @IsBoolean()
   enabled?: boolean;
 }
 
 export class UpdateWebhookRequest {
+  @ApiPropertyOptional()
   @IsOptional()
   @IsUrl(URL_OPTIONS)
   @MaxLength(2048)
   url?: string;
 
+  @ApiPropertyOptional({ type: [String] })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
@@ -64,40 +70,57 @@ export class UpdateWebhookRequest {
   @IsLabelMap()
   selector?: Record<string, string> | null;
 
+  @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @MinLength(16)
   @MaxLength(256)
   secret?: string;
 
+  @ApiPropertyOptional()
   @IsOptional()
   @IsBoolean()
   enabled?: boolean;
 }
 
 export class WebhookResponse {
+  @ApiProperty()
   id: string;
+  @ApiProperty()
   url: string;
+  @ApiProperty({ type: [String] })
   events: string[];
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, nullable: true })
   selector: Record<string, string> | null;
+  @ApiProperty()
   enabled: boolean;
+  @ApiProperty()
   created_at: string;
+  @ApiProperty()
   updated_at: string;
 }
 
 export class WebhookDeliveryResponse {
   /** Also the `webhook-id` header: receivers use it to drop duplicates. */
+  @ApiProperty()
   id: string;
+  @ApiProperty()
   event_type: string;
   @ApiProperty({ enum: ['pending', 'delivered', 'failed'] })
   status: 'pending' | 'delivered' | 'failed';
+  @ApiProperty()
   attempts: number;
+  @ApiProperty({ type: String, nullable: true })
   next_attempt_at: string | null;
+  @ApiProperty({ type: Number, nullable: true })
   last_status_code: number | null;
+  @ApiProperty({ type: String, nullable: true })
   last_error: string | null;
+  @ApiProperty({ type: Number, nullable: true })
   last_latency_ms: number | null;
+  @ApiProperty()
   created_at: string;
+  @ApiProperty({ type: String, nullable: true })
   finished_at: string | null;
 }
 

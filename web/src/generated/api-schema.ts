@@ -1758,10 +1758,22 @@ export interface components {
             effective: string | null;
         };
         AuditRecordResponse: {
+            id: string;
+            at: string;
             /** @enum {string} */
             actor_type: "user" | "agent_key" | "anonymous";
+            actor_id: string | null;
+            actor_name: string | null;
+            action: string;
+            resource: string;
+            resource_id: string | null;
+            method: string;
+            path: string;
+            status_code: number;
             /** @enum {string} */
             outcome: "success" | "failure";
+            client_ip: string | null;
+            request_id: string | null;
             before?: {
                 [key: string]: unknown;
             } | null;
@@ -1773,25 +1785,83 @@ export interface components {
             } | null;
         };
         CreateWebhookRequest: {
+            url: string;
+            events: string[];
             selector?: {
                 [key: string]: string;
             };
+            secret: string;
+            enabled?: boolean;
         };
         WebhookResponse: {
+            id: string;
+            url: string;
+            events: string[];
             selector: {
                 [key: string]: string;
             } | null;
+            enabled: boolean;
+            created_at: string;
+            updated_at: string;
         };
         UpdateWebhookRequest: {
+            url?: string;
+            events?: string[];
             selector?: {
                 [key: string]: string;
             } | null;
+            secret?: string;
+            enabled?: boolean;
         };
         WebhookDeliveryResponse: {
+            id: string;
+            event_type: string;
             /** @enum {string} */
             status: "pending" | "delivered" | "failed";
+            attempts: number;
+            next_attempt_at: string | null;
+            last_status_code: number | null;
+            last_error: string | null;
+            last_latency_ms: number | null;
+            created_at: string;
+            finished_at: string | null;
+        };
+        AgentTotals: {
+            total: number;
+            online: number;
+            offline: number;
+        };
+        SampleEntry: {
+            at: string;
+            online: number;
+            offline: number;
+        };
+        CountEntry: {
+            key: string | null;
+            count: number;
+        };
+        ConfigurationStateEntry: {
+            configuration: string | null;
+            state: string | null;
+            count: number;
+        };
+        FailureEntry: {
+            agent_id: string;
+            agent_name: string | null;
+            configuration: string;
+            version: number;
+            status: string;
+            error_message: string | null;
+            at: string;
         };
         FleetOverviewResponse: {
+            agents: components["schemas"]["AgentTotals"];
+            series: components["schemas"]["SampleEntry"][];
+            by_version: components["schemas"]["CountEntry"][];
+            by_health: components["schemas"]["CountEntry"][];
+            by_configuration: components["schemas"]["ConfigurationStateEntry"][];
+            drift: components["schemas"]["CountEntry"][];
+            recent_failures: components["schemas"]["FailureEntry"][];
             rollouts: {
                 [key: string]: unknown;
             }[] | null;
@@ -4914,6 +4984,12 @@ export interface operations {
             query?: {
                 page?: number;
                 page_size?: number;
+                actor?: string;
+                resource?: string;
+                resource_id?: string;
+                action?: string;
+                from?: string;
+                to?: string;
             };
             header?: never;
             path?: never;
