@@ -14,6 +14,9 @@ import { RedactEffectiveConfigs1763804010000 } from './1763804010000-redact-effe
 import { PackageSignatures1763807000000 } from './1763807000000-package-signatures.js';
 import { ReleasedVersions1764200000000 } from './1764200000000-released-versions.js';
 import { Rollouts1764200100000 } from './1764200100000-rollouts.js';
+import { AuditLog1764300000000 } from './1764300000000-audit-log.js';
+import { Webhooks1764300100000 } from './1764300100000-webhooks.js';
+import { FleetSamples1764300200000 } from './1764300200000-fleet-samples.js';
 
 /** Every migration, in order. New files are added here; TypeORM sorts them by their timestamp. */
 export const migrations = [
@@ -33,4 +36,7 @@ export const migrations = [
   PackageSignatures1763807000000,
   ReleasedVersions1764200000000,
   Rollouts1764200100000,
+  AuditLog1764300000000,
+  Webhooks1764300100000,
+  FleetSamples1764300200000,
 ];

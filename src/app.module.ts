@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AgentsModule } from './agents/agents.module.js';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
@@ -11,11 +12,13 @@ import { DatabaseModule, type EmbeddedStatusSource } from './database/database.m
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OpampModule } from './opamp/opamp.module.js';
+import { OverviewModule } from './overview/overview.module.js';
 import { PackagesModule } from './packages/packages.module.js';
 import { RedactionModule } from './redaction/redaction.module.js';
 import { RolloutsModule } from './rollouts/rollouts.module.js';
 import { ServerInfoModule } from './server-info/server-info.module.js';
 import { StorageModule } from './storage/storage.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({})
 export class AppModule {
@@ -39,6 +42,9 @@ export class AppModule {
         DriftModule,
         RolloutsModule,
         EventsModule,
+        AuditModule,
+        WebhooksModule,
+        OverviewModule,
         ServerInfoModule,
       ],
     };

@@ -69,6 +69,9 @@ export const ERROR_CODES = [
   'RolloutNothingToRollOut',
   'RolloutInvalid',
   'RolloutStateConflict',
+  // webhooks
+  'WebhookNotFound',
+  'InvalidWebhook',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -80,6 +80,20 @@ export class AppConfig {
   reconcileTempMaxAgeSeconds: number;
   reconcileMultipartMaxAgeSeconds: number;
   reconcileOrphanGraceSeconds: number;
+  /** Audit records older than this many days are deleted. */
+  auditRetentionDays: number;
+  /** Webhook deliveries: per-attempt timeout, retry backoff (first delay, cap), attempts before giving up, concurrency. */
+  webhookTimeoutMs: number;
+  webhookRetryBaseMs: number;
+  webhookRetryMaxMs: number;
+  webhookMaxAttempts: number;
+  webhookConcurrency: number;
+  webhookPollMs: number;
+  /** A `fleet.agents_offline` event fires when this many agents went offline within the window. */
+  fleetOfflineThreshold: number;
+  fleetOfflineWindowMinutes: number;
+  /** A WebSocket events subscriber with more than this many bytes unsent is closed (4408). */
+  eventsWsMaxBufferedBytes: number;
 
   get blobDir(): string {
     return path.join(this.dataDir, 'blobs');
@@ -294,6 +308,16 @@ export function loadConfig(env: Env): AppConfig {
   c.reconcileTempMaxAgeSeconds = r.duration('STORAGE_RECONCILE_TEMP_MAX_AGE', 3600);
   c.reconcileMultipartMaxAgeSeconds = r.duration('STORAGE_RECONCILE_MULTIPART_MAX_AGE', 86400);
   c.reconcileOrphanGraceSeconds = r.duration('STORAGE_RECONCILE_ORPHAN_GRACE', 3600);
+  c.auditRetentionDays = r.int('AUDIT_RETENTION_DAYS', 365, 1, 36500);
+  c.webhookTimeoutMs = r.int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000);
+  c.webhookRetryBaseMs = r.int('WEBHOOK_RETRY_BASE_MS', 10_000, 10, 3_600_000);
+  c.webhookRetryMaxMs = r.int('WEBHOOK_RETRY_MAX_MS', 3_600_000, 10, 86_400_000);
+  c.webhookMaxAttempts = r.int('WEBHOOK_MAX_ATTEMPTS', 30, 1, 1000);
+  c.webhookConcurrency = r.int('WEBHOOK_CONCURRENCY', 8, 1, 256);
+  c.webhookPollMs = r.int('WEBHOOK_POLL_MS', 1000, 10, 60_000);
+  c.fleetOfflineThreshold = r.int('FLEET_OFFLINE_THRESHOLD', 10, 1, 1_000_000);
+  c.fleetOfflineWindowMinutes = r.int('FLEET_OFFLINE_WINDOW_MINUTES', 5, 1, 1440);
+  c.eventsWsMaxBufferedBytes = r.int('EVENTS_WS_MAX_BUFFERED_BYTES', 4 * MIB, 1024, 1024 * MIB);
   if (r.problems.length > 0) {
     throw new ConfigValidationError(r.problems);
   }

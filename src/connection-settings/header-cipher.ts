@@ -14,8 +14,9 @@ export class HeaderDecryptError extends Error {}
 export class HeaderCipher {
   private readonly key: Buffer;
 
-  constructor(secret: string) {
-    this.key = Buffer.from(crypto.hkdfSync('sha256', secret, 'opamp-platform', 'connection-settings-headers', 32));
+  /** `purpose` separates the keys of different uses of the same JWT secret (e.g. webhook secrets). */
+  constructor(secret: string, purpose = 'connection-settings-headers') {
+    this.key = Buffer.from(crypto.hkdfSync('sha256', secret, 'opamp-platform', purpose, 32));
   }
 
   encrypt(value: string): string {

@@ -1,41 +1,30 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { Response } from 'express';
-import { AgentEvents, type AgentEvent } from '../agents/agent-events.js';
-import { ApplyEvents, type ApplyEvent } from '../configurations/apply-events.js';
-import { RolloutEvents } from '../rollouts/rollout-events.js';
+import { ClusterEventBus } from './cluster-event-bus.js';
+import type { LiveEvent } from './live-event.js';
 
-/** One message of the console's event stream (the SSE `event:` name is `type`). */
-export type LiveEvent =
-  | { type: 'agent'; change: AgentEvent['type']; agent_id: string }
-  | { type: 'apply'; status: ApplyEvent['status']; agent_id: string | null }
-  | { type: 'rollout'; change: string; rollout_id: string; status: string; stage: number };
+export type { LiveEvent } from './live-event.js';
 
 const HEARTBEAT_MS = 15_000;
 
 /**
- * Fans agent and apply-state changes out to open Server-Sent-Events streams. Events are hints
- * ("something changed, refetch"), not a replicated log: a client that reconnects reloads its view.
+ * Live events for features and the console: `publish` sends an event to every subscriber of the
+ * cluster (SSE streams here, WebSocket subscribers and webhooks), and `open` turns an HTTP response
+ * into a Server-Sent-Events stream of them. A client that reconnects reloads its view.
  */
 @Injectable()
 export class LiveEventsService implements OnModuleDestroy {
   private readonly streams = new Set<Response>();
-  private readonly unsubscribe: Array<() => void> = [];
+  private readonly unsubscribe: () => void;
   private heartbeat?: NodeJS.Timeout;
 
-  constructor(agents: AgentEvents, applies: ApplyEvents, rollouts: RolloutEvents) {
-    this.unsubscribe.push(
-      rollouts.subscribe((e) =>
-        this.broadcast({
-          type: 'rollout',
-          change: e.change,
-          rollout_id: e.rolloutId,
-          status: e.status,
-          stage: e.stage + 1,
-        }),
-      ),
-      agents.subscribe((e) => this.broadcast({ type: 'agent', change: e.type, agent_id: e.instanceUid })),
-      applies.subscribe((e) => this.broadcast({ type: 'apply', status: e.status, agent_id: e.instanceUid ?? null })),
-    );
+  constructor(private readonly bus: ClusterEventBus) {
+    this.unsubscribe = bus.subscribe((event) => this.broadcast(event));
+  }
+
+  /** Publishes a feature's event (rollout progress, configuration changes...) cluster-wide. */
+  publish(event: LiveEvent): void {
+    this.bus.publish(event);
   }
 
   /** Turns the response into an event stream until the client goes away or the server stops. */
@@ -58,7 +47,7 @@ export class LiveEventsService implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
-    this.unsubscribe.forEach((stop) => stop());
+    this.unsubscribe();
     clearInterval(this.heartbeat);
     // Open streams would otherwise keep the HTTP server from closing.
     for (const stream of this.streams) {
@@ -73,6 +62,12 @@ export class LiveEventsService implements OnModuleDestroy {
 
   private writeAll(chunk: string): void {
     for (const stream of this.streams) {
+      // A stream that stops reading is not buffered without bound: past 1 MiB unsent it is closed.
+      if (stream.writableLength > 1024 * 1024) {
+        stream.destroy();
+        this.streams.delete(stream);
+        continue;
+      }
       stream.write(chunk);
     }
   }

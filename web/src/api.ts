@@ -33,6 +33,7 @@ export type CreatedAgentKey = Schemas['CreatedAgentKeyResponse'];
 export type Package = Schemas['PackageResponse'];
 export type PackageArch = Package['arch'];
 export type PackageAssignment = Schemas['PackageAssignmentResponse'];
+export type FleetOverview = Schemas['FleetOverviewResponse'];
 export type ServerInfo = Schemas['ServerInfoResponse'];
 export type AgentDrift = Schemas['DriftResponse'];
 export type CustomMessage = Schemas['CustomMessageResponse'];
@@ -175,6 +176,7 @@ export const api = {
     call(client.POST('/api/v1/auth/login', { body: { username, password } }), true),
   me: () => call(client.GET('/api/v1/auth/me')),
   serverInfo: () => call(client.GET('/api/v1/server-info')),
+  overview: () => call(client.GET('/api/v1/overview')),
   changeOwnPassword: (current_password: string, new_password: string) =>
     call(client.PUT('/api/v1/users/me/password', { body: { current_password, new_password } }), true),
 

@@ -10,6 +10,7 @@ import { AgentsPage } from './pages/AgentsPage.js';
 import { ConfigurationPage } from './pages/ConfigurationPage.js';
 import { ConfigurationsPage } from './pages/ConfigurationsPage.js';
 import { ConnectionSettingsPage } from './pages/ConnectionSettingsPage.js';
+import { OverviewPage } from './pages/OverviewPage.js';
 import { PackagesPage } from './pages/PackagesPage.js';
 import { RolloutPage } from './pages/RolloutPage.js';
 import { RolloutsPage } from './pages/RolloutsPage.js';
@@ -25,6 +26,9 @@ function Page({ path, session }: { path: string; session: Session }) {
   let params: Record<string, string> | undefined;
   if ((params = match('/agents/:id', path))) {
     return <AgentDetailPage key={params.id} id={params.id} user={user} />;
+  }
+  if (path === '/' || match('/overview', path)) {
+    return <OverviewPage />;
   }
   if (match('/configurations/new', path)) {
     return <ConfigurationPage user={user} />;

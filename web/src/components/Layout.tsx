@@ -12,6 +12,7 @@ interface Props {
 
 export function Layout({ user, path, onLogout, children }: Props) {
   const links: Array<[string, string, boolean]> = [
+    ['/overview', 'Overview', true],
     ['/agents', 'Agents', true],
     ['/configurations', 'Configurations', true],
     ['/rollouts', 'Rollouts', true],

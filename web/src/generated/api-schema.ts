@@ -735,126 +735,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/rollouts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Rollouts, newest first */
-        get: operations["RolloutsController_list"];
-        put?: never;
-        /** Roll a configuration version out in stages, gated on the updated agents’ health */
-        post: operations["RolloutsController_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/rollouts/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A rollout with its stages: counts per state and gate results */
-        get: operations["RolloutsController_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/rollouts/{id}/agents": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The agents of a rollout and their states, in rollout order */
-        get: operations["RolloutsController_agents"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/rollouts/{id}/pause": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Pause a running rollout */
-        post: operations["RolloutsController_pause"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/rollouts/{id}/resume": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Resume a paused rollout (after a tripped gate: go on to the next stage) */
-        post: operations["RolloutsController_resume"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/rollouts/{id}/cancel": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Stop a rollout where it is (updated agents keep the new version) */
-        post: operations["RolloutsController_cancel"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/rollouts/{id}/rollback": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Stop a rollout and give the agents it updated their previous version */
-        post: operations["RolloutsController_rollback"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -864,6 +744,111 @@ export interface paths {
         };
         /** Live stream of agent and apply-state changes (text/event-stream) */
         get: operations["EventsController_stream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who changed what: API writes, newest first (admin) */
+        get: operations["AuditController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List webhooks */
+        get: operations["WebhooksController_list"];
+        put?: never;
+        /** Create a webhook (its secret is stored encrypted and never returned) */
+        post: operations["WebhooksController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One webhook */
+        get: operations["WebhooksController_get"];
+        put?: never;
+        post?: never;
+        /** Delete a webhook and its delivery records */
+        delete: operations["WebhooksController_delete"];
+        options?: never;
+        head?: never;
+        /** Change a webhook (url, events, selector, secret, enabled) */
+        patch: operations["WebhooksController_update"];
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Deliveries of a webhook, newest first: status, attempts, response code, latency */
+        get: operations["WebhooksController_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue a `webhook.test` delivery to this webhook */
+        post: operations["WebhooksController_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fleet overview: agents online/offline over 24 h, by version, health, configuration and apply state, drift, recent failures, rollouts */
+        get: operations["OverviewController_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1008,78 +993,6 @@ export interface components {
             revoked_at: string | null;
             last_used_at: string | null;
         };
-        RolloutPlanDto: {
-            /**
-             * @description percent: cumulative percentages of the targeted agents (ending at 100); count: `first` agents, then each stage `multiplier` times the one before, at most `max`; labels: one stage per selector, then the rest
-             * @enum {string}
-             */
-            type: "percent" | "count" | "labels";
-            /**
-             * @example [
-             *       1,
-             *       10,
-             *       50,
-             *       100
-             *     ]
-             */
-            percents?: number[];
-            /** @example 5 */
-            first?: number;
-            /** @example 2 */
-            multiplier?: number;
-            /** @example 100 */
-            max?: number;
-            /**
-             * @example [
-             *       {
-             *         "ring": "canary"
-             *       }
-             *     ]
-             */
-            selectors?: {
-                [key: string]: string;
-            }[];
-        };
-        RolloutGatesDto: {
-            /**
-             * @description Failed or timed-out applies allowed
-             * @default 0
-             */
-            max_failed: number;
-            /** @description Failed or timed-out applies allowed, in % */
-            max_failed_percent?: number | null;
-            /**
-             * @description Updated agents reporting unhealthy allowed
-             * @default 0
-             */
-            max_unhealthy: number;
-            /** @description Unhealthy updated agents allowed, in % */
-            max_unhealthy_percent?: number | null;
-            /**
-             * @description Updated agents disconnected for longer than the bake time allowed
-             * @default 0
-             */
-            max_disconnected: number;
-        };
-        RolloutPolicyDto: {
-            plan: components["schemas"]["RolloutPlanDto"];
-            gates?: components["schemas"]["RolloutGatesDto"];
-            /**
-             * @description Seconds a stage bakes after its agents applied
-             * @default 60
-             */
-            bake_seconds: number;
-            /**
-             * @description Seconds an offered agent has to report APPLIED or FAILED
-             * @default 300
-             */
-            apply_timeout_seconds: number;
-            /**
-             * @description On a tripped gate, give the updated agents their previous version (else pause)
-             * @default false
-             */
-            auto_rollback: boolean;
-        };
         CreateConfigurationRequest: {
             /** @example Production collectors */
             description?: string;
@@ -1108,12 +1021,10 @@ export interface components {
              */
             priority: number;
             /**
-             * @description Release every new version to the assigned agents as it is saved; off: agents keep the released version until a push
+             * @description Push to assigned agents on every new version
              * @default true
              */
             auto_push: boolean;
-            /** @description Set: a new version (with auto_push) starts a rollout with this policy instead of going to every agent */
-            rollout_policy?: components["schemas"]["RolloutPolicyDto"] | null;
             /** @example prod-config */
             name: string;
             /**
@@ -1145,9 +1056,6 @@ export interface components {
             auto_push: boolean;
             /** @description Increments on every change of raw_config, content_type, file_name or selector */
             version: number;
-            /** @description The version assigned agents are offered (behind `version` while held back or rolling out) */
-            released_version: number;
-            rollout_policy: components["schemas"]["RolloutPolicyDto"] | null;
             /** @description SHA-256 (hex) of the AgentConfigMap sent to agents */
             config_hash: string;
             created_by: string | null;
@@ -1183,12 +1091,10 @@ export interface components {
              */
             priority: number;
             /**
-             * @description Release every new version to the assigned agents as it is saved; off: agents keep the released version until a push
+             * @description Push to assigned agents on every new version
              * @default true
              */
             auto_push: boolean;
-            /** @description Set: a new version (with auto_push) starts a rollout with this policy instead of going to every agent */
-            rollout_policy?: components["schemas"]["RolloutPolicyDto"] | null;
             /** @description Must equal the name in the path: configurations are not renamed */
             name?: string;
             raw_config?: string;
@@ -1851,150 +1757,114 @@ export interface components {
             /** @description The effective file compared with it, redacted */
             effective: string | null;
         };
-        CreateRolloutRequest: {
-            /**
-             * @description Name of the configuration to roll out
-             * @example prod-config
-             */
-            configuration: string;
-            /** @description The version to roll out (default: the newest) */
-            version?: number;
-            plan: components["schemas"]["RolloutPlanDto"];
-            gates?: components["schemas"]["RolloutGatesDto"];
-            /**
-             * @description Seconds a stage bakes after its agents applied
-             * @default 60
-             */
-            bake_seconds: number;
-            /**
-             * @description Seconds an offered agent has to report APPLIED or FAILED
-             * @default 300
-             */
-            apply_timeout_seconds: number;
-            /**
-             * @description On a tripped gate, roll the updated agents back (else pause)
-             * @default false
-             */
-            auto_rollback: boolean;
-        };
-        RolloutResponse: {
-            /** Format: uuid */
+        AuditRecordResponse: {
             id: string;
-            configuration: string;
-            /** @description The version agents had (and get back on a rollback) */
-            from_version: number;
-            to_version: number;
-            to_config_hash: string;
+            at: string;
             /** @enum {string} */
-            status: "running" | "paused" | "completed" | "cancelled" | "rolled_back";
-            plan: components["schemas"]["RolloutPlanDto"];
-            gates: components["schemas"]["RolloutGatesDto"];
-            bake_seconds: number;
-            apply_timeout_seconds: number;
-            auto_rollback: boolean;
-            stage_count: number;
-            /** @description 1-based */
-            current_stage: number;
+            actor_type: "user" | "agent_key" | "anonymous";
+            actor_id: string | null;
+            actor_name: string | null;
+            action: string;
+            resource: string;
+            resource_id: string | null;
+            method: string;
+            path: string;
+            status_code: number;
             /** @enum {string} */
-            phase: "offer" | "wait" | "bake" | "next";
-            phase_started_at: string;
-            /** @enum {string|null} */
-            tripped_gate: "failed" | "unhealthy" | "disconnected" | null;
-            /** @description Agents behind the tripped gate (at most 100) */
-            tripped_agents: string[] | null;
-            /** @description Why it paused, stopped or rolled back */
-            reason: string | null;
-            /** @description The server instance advancing it */
-            lease_owner: string | null;
-            created_by: string | null;
+            outcome: "success" | "failure";
+            client_ip: string | null;
+            request_id: string | null;
+            before?: {
+                [key: string]: unknown;
+            } | null;
+            after?: {
+                [key: string]: unknown;
+            } | null;
+            request?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        CreateWebhookRequest: {
+            url: string;
+            events: string[];
+            selector?: {
+                [key: string]: string;
+            };
+            secret: string;
+            enabled?: boolean;
+        };
+        WebhookResponse: {
+            id: string;
+            url: string;
+            events: string[];
+            selector: {
+                [key: string]: string;
+            } | null;
+            enabled: boolean;
             created_at: string;
             updated_at: string;
-            finished_at: string | null;
         };
-        GateResultResponse: {
-            /** @enum {string} */
-            gate: "failed" | "unhealthy" | "disconnected";
-            /** @description Agents counted by the gate */
-            value: number;
-            /** @description The most agents the gate allows */
-            threshold: number;
-            passed: boolean;
+        UpdateWebhookRequest: {
+            url?: string;
+            events?: string[];
+            selector?: {
+                [key: string]: string;
+            } | null;
+            secret?: string;
+            enabled?: boolean;
         };
-        StageResponse: {
-            /** @description 1-based */
-            stage: number;
-            targeted: number;
-            /** @description Not offered yet */
-            waiting: number;
-            /** @description Offline when the stage was offered (they get the version at the end) */
-            skipped: number;
-            /** @description Offered, no answer yet */
-            offered: number;
-            applied: number;
-            /** @description Reported FAILED */
-            failed: number;
-            /** @description No answer within apply_timeout_seconds */
-            timeout: number;
-            rolled_back: number;
-            /** @description Applied, then reported unhealthy */
-            unhealthy: number;
-            /** @description Applied, now disconnected */
-            disconnected: number;
-            /** @description The latest gate evaluation of this stage */
-            gates: components["schemas"]["GateResultResponse"][] | null;
-        };
-        RolloutDetailResponse: {
-            /** Format: uuid */
+        WebhookDeliveryResponse: {
             id: string;
-            configuration: string;
-            /** @description The version agents had (and get back on a rollback) */
-            from_version: number;
-            to_version: number;
-            to_config_hash: string;
+            event_type: string;
             /** @enum {string} */
-            status: "running" | "paused" | "completed" | "cancelled" | "rolled_back";
-            plan: components["schemas"]["RolloutPlanDto"];
-            gates: components["schemas"]["RolloutGatesDto"];
-            bake_seconds: number;
-            apply_timeout_seconds: number;
-            auto_rollback: boolean;
-            stage_count: number;
-            /** @description 1-based */
-            current_stage: number;
-            /** @enum {string} */
-            phase: "offer" | "wait" | "bake" | "next";
-            phase_started_at: string;
-            /** @enum {string|null} */
-            tripped_gate: "failed" | "unhealthy" | "disconnected" | null;
-            /** @description Agents behind the tripped gate (at most 100) */
-            tripped_agents: string[] | null;
-            /** @description Why it paused, stopped or rolled back */
-            reason: string | null;
-            /** @description The server instance advancing it */
-            lease_owner: string | null;
-            created_by: string | null;
+            status: "pending" | "delivered" | "failed";
+            attempts: number;
+            next_attempt_at: string | null;
+            last_status_code: number | null;
+            last_error: string | null;
+            last_latency_ms: number | null;
             created_at: string;
-            updated_at: string;
             finished_at: string | null;
-            stages: components["schemas"]["StageResponse"][];
         };
-        RolloutAgentResponse: {
-            /** Format: uuid */
+        AgentTotals: {
+            total: number;
+            online: number;
+            offline: number;
+        };
+        SampleEntry: {
+            at: string;
+            online: number;
+            offline: number;
+        };
+        CountEntry: {
+            key: string | null;
+            count: number;
+        };
+        ConfigurationStateEntry: {
+            configuration: string | null;
+            state: string | null;
+            count: number;
+        };
+        FailureEntry: {
             agent_id: string;
             agent_name: string | null;
-            /** @description 1-based */
-            stage: number;
-            /** @description Place in the rollout order (0-based) */
-            position: number;
-            /** @enum {string} */
-            state: "waiting" | "skipped" | "offered" | "applied" | "failed" | "timeout" | "rolled_back";
-            previous_version: number | null;
-            /** @description Times the rollout offered it the new version */
-            offers: number;
-            offered_at: string | null;
-            finished_at: string | null;
-            healthy: boolean | null;
-            online: boolean;
+            configuration: string;
+            version: number;
+            status: string;
+            error_message: string | null;
+            at: string;
+        };
+        FleetOverviewResponse: {
+            agents: components["schemas"]["AgentTotals"];
+            series: components["schemas"]["SampleEntry"][];
+            by_version: components["schemas"]["CountEntry"][];
+            by_health: components["schemas"]["CountEntry"][];
+            by_configuration: components["schemas"]["ConfigurationStateEntry"][];
+            drift: components["schemas"]["CountEntry"][];
+            recent_failures: components["schemas"]["FailureEntry"][];
+            rollouts: {
+                [key: string]: unknown;
+            }[] | null;
         };
         ServerInfoResponse: {
             /**
@@ -5071,27 +4941,22 @@ export interface operations {
             };
         };
     };
-    RolloutsController_list: {
+    EventsController_stream: {
         parameters: {
-            query?: {
-                page?: number;
-                page_size?: number;
-                /** @description Only rollouts of this configuration */
-                configuration?: string;
-                status?: "running" | "paused" | "completed" | "cancelled" | "rolled_back";
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description Server-Sent Events: `event: agent` and `event: apply`, each with a JSON `data:` line */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RolloutResponse"][];
+                    "text/event-stream": string;
                 };
             };
             /** @description Missing, invalid or expired token */
@@ -5112,8 +4977,45 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No such configuration */
-            404: {
+        };
+    };
+    AuditController_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                actor?: string;
+                resource?: string;
+                resource_id?: string;
+                action?: string;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditRecordResponse"][];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the admin role */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5123,7 +5025,47 @@ export interface operations {
             };
         };
     };
-    RolloutsController_create: {
+    WebhooksController_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookResponse"][];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the admin role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    WebhooksController_create: {
         parameters: {
             query?: never;
             header?: never;
@@ -5132,7 +5074,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateRolloutRequest"];
+                "application/json": components["schemas"]["CreateWebhookRequest"];
             };
         };
         responses: {
@@ -5141,10 +5083,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RolloutResponse"];
+                    "application/json": components["schemas"]["WebhookResponse"];
                 };
             };
-            /** @description Invalid plan, gates or numbers */
+            /** @description Invalid URL, event or selector */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5162,26 +5104,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Needs the operator role */
+            /** @description Needs the admin role */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description No such configuration or version */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The configuration has an active rollout, or the version is already released */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5191,7 +5115,7 @@ export interface operations {
             };
         };
     };
-    RolloutsController_get: {
+    WebhooksController_get: {
         parameters: {
             query?: never;
             header?: never;
@@ -5207,7 +5131,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RolloutDetailResponse"];
+                    "application/json": components["schemas"]["WebhookResponse"];
                 };
             };
             /** @description Missing, invalid or expired token */
@@ -5219,7 +5143,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Needs the default role */
+            /** @description Needs the admin role */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5228,7 +5152,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No such rollout */
+            /** @description Webhook not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5239,14 +5163,119 @@ export interface operations {
             };
         };
     };
-    RolloutsController_agents: {
+    WebhooksController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the admin role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Webhook not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    WebhooksController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookResponse"];
+                };
+            };
+            /** @description Invalid field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the admin role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Webhook not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    WebhooksController_deliveries: {
         parameters: {
             query?: {
                 page?: number;
                 page_size?: number;
-                /** @description Only agents of this stage (1-based) */
-                stage?: number;
-                state?: "waiting" | "skipped" | "offered" | "applied" | "failed" | "timeout" | "rolled_back";
             };
             header?: never;
             path: {
@@ -5261,7 +5290,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RolloutAgentResponse"][];
+                    "application/json": components["schemas"]["WebhookDeliveryResponse"][];
                 };
             };
             /** @description Missing, invalid or expired token */
@@ -5273,7 +5302,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Needs the default role */
+            /** @description Needs the admin role */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5282,7 +5311,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No such rollout */
+            /** @description Webhook not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5293,7 +5322,7 @@ export interface operations {
             };
         };
     };
-    RolloutsController_pause: {
+    WebhooksController_test: {
         parameters: {
             query?: never;
             header?: never;
@@ -5304,13 +5333,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            200: {
+            /** @description Queued: `{ delivery_id }`, to follow in the deliveries list */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["RolloutResponse"];
-                };
+                content?: never;
             };
             /** @description Missing, invalid or expired token */
             401: {
@@ -5321,7 +5349,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Needs the operator role */
+            /** @description Needs the admin role */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5330,17 +5358,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No such rollout */
+            /** @description Webhook not found */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not possible in the rollout’s current status */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5350,178 +5369,7 @@ export interface operations {
             };
         };
     };
-    RolloutsController_resume: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RolloutResponse"];
-                };
-            };
-            /** @description Missing, invalid or expired token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Needs the operator role */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description No such rollout */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not possible in the rollout’s current status */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    RolloutsController_cancel: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RolloutResponse"];
-                };
-            };
-            /** @description Missing, invalid or expired token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Needs the operator role */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description No such rollout */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not possible in the rollout’s current status */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    RolloutsController_rollback: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RolloutResponse"];
-                };
-            };
-            /** @description Missing, invalid or expired token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Needs the operator role */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description No such rollout */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not possible in the rollout’s current status */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    EventsController_stream: {
+    OverviewController_get: {
         parameters: {
             query?: never;
             header?: never;
@@ -5530,13 +5378,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Server-Sent Events: `event: agent`, `event: apply` and `event: rollout`, each with a JSON `data:` line */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "application/json": components["schemas"]["FleetOverviewResponse"];
                 };
             };
             /** @description Missing, invalid or expired token */
