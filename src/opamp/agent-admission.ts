@@ -16,6 +16,8 @@ export class AgentAdmission {
   webSocketAgents = 0;
   /** HTTP polls being handled right now (kept by the HTTP transport). */
   httpInFlight = 0;
+  /** WebSocket agents admitted whose first message is not answered yet (kept by the gateway). */
+  pendingFirstMessages = 0;
 
   constructor(
     config: AppConfig,
@@ -26,6 +28,9 @@ export class AgentAdmission {
       handshakesPerSecond: config.opampMaxHandshakesPerSecond,
       maxLoopLagMs: config.opampMaxLoopLagMs,
       loopLagMs: () => this.loopLag.ms,
+      // Two seconds' worth of handshakes waiting for their first answer: more would wait past
+      // what clients give a connect (several seconds), then retry into the same queue.
+      maxPendingFirstMessages: config.opampMaxHandshakesPerSecond * 2,
     });
   }
 
@@ -39,7 +44,7 @@ export class AgentAdmission {
 
   /** undefined when a new agent may proceed; else the refusal, already counted in the metrics. */
   admit(): Refusal | undefined {
-    const refusal = this.admission.admit(this.webSocketAgents + this.httpInFlight);
+    const refusal = this.admission.admit(this.webSocketAgents + this.httpInFlight, this.pendingFirstMessages);
     if (refusal) {
       this.metrics.refused.inc({ reason: refusal.reason });
     }

@@ -95,6 +95,10 @@ export class OpampWsGateway implements OnGatewayConnection<WebSocket>, OnGateway
         return; // shutting down: the agent sends it again to the instance it reconnects to
       }
       connection.lastMessageAt = Date.now();
+      if (!connection.session && !connection.firstInFlight) {
+        connection.firstInFlight = true;
+        this.admission.pendingFirstMessages += 1;
+      }
       connection.enqueue(() => this.onFrame(connection, toBuffer(data), inbound));
     });
     ws.on('pong', () => {
@@ -123,6 +127,17 @@ export class OpampWsGateway implements OnGatewayConnection<WebSocket>, OnGateway
   }
 
   private async onFrame(connection: WsAgentConnection, frame: Buffer, inbound: InboundContext): Promise<void> {
+    try {
+      await this.handleFrame(connection, frame, inbound);
+    } finally {
+      if (connection.firstInFlight) {
+        connection.firstInFlight = false;
+        this.admission.pendingFirstMessages -= 1;
+      }
+    }
+  }
+
+  private async handleFrame(connection: WsAgentConnection, frame: Buffer, inbound: InboundContext): Promise<void> {
     this.metrics.received.websocket.inc();
     let message: AgentToServer;
     try {
