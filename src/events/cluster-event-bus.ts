@@ -50,7 +50,13 @@ export class ClusterEventBus implements OnApplicationBootstrap, OnModuleDestroy 
       agents.subscribe((e) => this.publish({ type: 'agent', change: e.type, agent_id: e.instanceUid })),
       applies.subscribe((e) => this.publish({ type: 'apply', status: e.status, agent_id: e.instanceUid ?? null })),
       rollouts.subscribe((e) =>
-        this.publish({ type: 'rollout', change: e.change, rollout_id: e.rolloutId, status: e.status, stage: e.stage + 1 }),
+        this.publish({
+          type: 'rollout',
+          change: e.change,
+          rollout_id: e.rolloutId,
+          status: e.status,
+          stage: e.stage + 1,
+        }),
       ),
     );
   }
