@@ -6,7 +6,7 @@ export class ConfigurationEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 128 })
   name: string;
 
   @Column({ type: 'text' })
@@ -15,11 +15,11 @@ export class ConfigurationEntity {
   @Column({ type: 'text' })
   rawConfig: string;
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 64 })
   contentType: string;
 
   /** The AgentConfigMap key the body is sent under. */
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 255 })
   fileName: string;
 
   @Column({ type: 'jsonb' })
@@ -38,10 +38,10 @@ export class ConfigurationEntity {
   @Column({ type: 'char', length: 64 })
   configHash: string;
 
-  @Column({ type: 'varchar', nullable: true })
+  @Column({ type: 'varchar', length: 64, nullable: true })
   createdBy: string | null;
 
-  @Column({ type: 'varchar', nullable: true })
+  @Column({ type: 'varchar', length: 64, nullable: true })
   updatedBy: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
@@ -54,6 +54,6 @@ export class ConfigurationEntity {
   @Column({ type: 'timestamptz', nullable: true })
   deletedAt: Date | null;
 
-  @Column({ type: 'varchar', nullable: true })
+  @Column({ type: 'varchar', length: 64, nullable: true })
   deletedBy: string | null;
 }

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { AgentAuth } from './agent-auth.js';
 import { AgentOutbox } from './agent-outbox.js';
+import { AgentOutboxRepository } from './agent-outbox.repository.js';
 import { AgentMessageHandlers } from './agent-message-handlers.js';
 import { OpampGateway } from './opamp-gateway.js';
 import { OpampHttpRoutes } from './opamp-http-routes.js';
@@ -26,6 +27,7 @@ import { SessionRegistry } from './session-registry.js';
     SessionRegistry,
     OpampMetrics,
     AgentOutbox,
+    AgentOutboxRepository,
     OpampGateway,
     OpampMessageService,
     AgentAuth,
