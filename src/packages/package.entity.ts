@@ -25,7 +25,7 @@ export class PackageEntity {
   @Column({ type: 'varchar', length: 128 })
   version: string;
 
-  @Column({ type: 'varchar', length: 512 })
+  @Column({ type: 'varchar', length: 512, collation: 'C' })
   versionSortKey: string;
 
   @Column({ type: 'varchar', length: 16 })
