@@ -17,10 +17,10 @@ export class ConfigurationVersionEntity {
   @Column({ type: 'text' })
   rawConfig: string;
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 64 })
   contentType: string;
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 255 })
   fileName: string;
 
   @Column({ type: 'jsonb' })
@@ -29,14 +29,14 @@ export class ConfigurationVersionEntity {
   @Column({ type: 'char', length: 64 })
   configHash: string;
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 16 })
   changeKind: ChangeKind;
 
   /** For a rollback, the version whose content it restored. */
   @Column({ type: 'integer', nullable: true })
   rolledBackFrom: number | null;
 
-  @Column({ type: 'varchar', nullable: true })
+  @Column({ type: 'varchar', length: 64, nullable: true })
   createdBy: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })

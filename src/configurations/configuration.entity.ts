@@ -7,7 +7,7 @@ export class ConfigurationEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 128 })
   name: string;
 
   @Column({ type: 'text' })
@@ -16,11 +16,11 @@ export class ConfigurationEntity {
   @Column({ type: 'text' })
   rawConfig: string;
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 64 })
   contentType: string;
 
   /** The AgentConfigMap key the body is sent under. */
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 255 })
   fileName: string;
 
   @Column({ type: 'jsonb' })
@@ -53,10 +53,10 @@ export class ConfigurationEntity {
   @Column({ type: 'jsonb', nullable: true })
   rolloutPolicy: RolloutPolicy | null;
 
-  @Column({ type: 'varchar', nullable: true })
+  @Column({ type: 'varchar', length: 64, nullable: true })
   createdBy: string | null;
 
-  @Column({ type: 'varchar', nullable: true })
+  @Column({ type: 'varchar', length: 64, nullable: true })
   updatedBy: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
@@ -69,6 +69,6 @@ export class ConfigurationEntity {
   @Column({ type: 'timestamptz', nullable: true })
   deletedAt: Date | null;
 
-  @Column({ type: 'varchar', nullable: true })
+  @Column({ type: 'varchar', length: 64, nullable: true })
   deletedBy: string | null;
 }

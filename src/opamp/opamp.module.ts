@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { AgentAdmission } from './agent-admission.js';
 import { AgentAuth } from './agent-auth.js';
 import { AgentOutbox } from './agent-outbox.js';
+import { AgentOutboxRepository } from './agent-outbox.repository.js';
 import { AgentMessageHandlers } from './agent-message-handlers.js';
 import { OpampGateway } from './opamp-gateway.js';
 import { HttpSessionExpiry } from './http-session-expiry.js';
@@ -29,6 +30,7 @@ import { SessionRegistry } from './session-registry.js';
     SessionRegistry,
     OpampMetrics,
     AgentOutbox,
+    AgentOutboxRepository,
     OpampGateway,
     OpampMessageService,
     AgentAuth,

@@ -30,7 +30,7 @@ export async function eventually<T>(
       failure = error;
     }
     if (Date.now() > deadline) {
-      if (failure !== undefined) {
+      if (failure instanceof Error) {
         throw failure;
       }
       throw new Error(`${what} not met within ${timeoutMs} ms`);
