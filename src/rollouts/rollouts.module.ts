@@ -4,6 +4,7 @@ import { ConfigurationsModule } from '../configurations/configurations.module.js
 import { RolloutEngine } from './rollout-engine.js';
 import { RolloutEvents } from './rollout-events.js';
 import { RolloutsController } from './rollouts.controller.js';
+import { RolloutViewsRepository } from './rollout-views.repository.js';
 import { RolloutsRepository } from './rollouts.repository.js';
 import { RolloutsService } from './rollouts.service.js';
 
@@ -14,7 +15,7 @@ import { RolloutsService } from './rollouts.service.js';
 @Module({
   imports: [AgentsModule, ConfigurationsModule],
   controllers: [RolloutsController],
-  providers: [RolloutsService, RolloutsRepository, RolloutEngine, RolloutEvents],
+  providers: [RolloutsService, RolloutsRepository, RolloutViewsRepository, RolloutEngine, RolloutEvents],
   exports: [RolloutEvents],
 })
 export class RolloutsModule {}

@@ -4,13 +4,10 @@ import type { RolloutGates, RolloutPlan } from '../configurations/rollout-policy
 import type { GateInputs, GateName } from './rollout-gates.js';
 import type { PlanAgent, StagedAgent } from './rollout-plan.js';
 import {
-  ROLLOUT_AGENT_STATES,
   type Rollout,
   type RolloutAgentState,
-  type RolloutAgentView,
   type RolloutPhase,
   type RolloutStatus,
-  type StageCounts,
   type StageGateResults,
 } from './rollout.types.js';
 
@@ -46,7 +43,7 @@ export interface RolloutChange {
   finished?: boolean;
 }
 
-const SELECT = `
+export const ROLLOUT_SELECT = `
   SELECT r.*, c.name AS configuration_name FROM rollouts r JOIN configurations c ON c.id = r.configuration_id`;
 
 type Raw = Record<string, unknown>;
@@ -56,7 +53,7 @@ function returned<T>(result: unknown): T[] {
   return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
 }
 
-function toRollout(r: Raw): Rollout {
+export function toRollout(r: Raw): Rollout {
   return {
     id: r.id as string,
     configurationId: r.configuration_id as string,
@@ -186,34 +183,16 @@ export class RolloutsRepository {
   }
 
   async findById(id: string): Promise<Rollout | null> {
-    const rows: Raw[] = await this.dataSource.query(`${SELECT} WHERE r.id = $1`, [id]);
+    const rows: Raw[] = await this.dataSource.query(`${ROLLOUT_SELECT} WHERE r.id = $1`, [id]);
     return rows[0] ? toRollout(rows[0]) : null;
   }
 
   async findActive(configurationId: string): Promise<Rollout | null> {
     const rows: Raw[] = await this.dataSource.query(
-      `${SELECT} WHERE r.configuration_id = $1 AND r.status IN ('running', 'paused')`,
+      `${ROLLOUT_SELECT} WHERE r.configuration_id = $1 AND r.status IN ('running', 'paused')`,
       [configurationId],
     );
     return rows[0] ? toRollout(rows[0]) : null;
-  }
-
-  async list(
-    filter: { configurationId?: string; status?: RolloutStatus },
-    offset: number,
-    limit: number,
-  ): Promise<[Rollout[], number]> {
-    const where = `WHERE ($1::uuid IS NULL OR r.configuration_id = $1) AND ($2::text IS NULL OR r.status = $2)`;
-    const params = [filter.configurationId ?? null, filter.status ?? null];
-    const rows: Raw[] = await this.dataSource.query(
-      `${SELECT} ${where} ORDER BY r.created_at DESC, r.id LIMIT $3 OFFSET $4`,
-      [...params, limit, offset],
-    );
-    const total: Array<{ count: number }> = await this.dataSource.query(
-      `SELECT count(*)::int AS count FROM rollouts r ${where}`,
-      params,
-    );
-    return [rows.map(toRollout), total[0].count];
   }
 
   /** Takes or renews the lease of every running rollout this instance may advance; returns their ids. */
@@ -302,6 +281,14 @@ export class RolloutsRepository {
            OR ra.offered_at < now() - make_interval(secs => $4))`,
       [id, stage, configHash, timeoutSeconds],
     );
+    // An agent deleted meanwhile has no row to join: it times out like a silent one.
+    await this.dataSource.query(
+      `UPDATE rollout_agents ra SET state = 'timeout', finished_at = now()
+       WHERE ra.rollout_id = $1 AND ra.stage = $2 AND ra.state = 'offered'
+         AND ra.offered_at < now() - make_interval(secs => $3)
+         AND NOT EXISTS (SELECT 1 FROM agents a WHERE a.instance_uid = ra.instance_uid)`,
+      [id, stage, timeoutSeconds],
+    );
     const open: Array<{ count: number }> = await this.dataSource.query(
       `SELECT count(*)::int AS count FROM rollout_agents WHERE rollout_id = $1 AND stage = $2 AND state = 'offered'`,
       [id, stage],
@@ -352,71 +339,5 @@ export class RolloutsRepository {
       ),
     );
     return rows.map((r) => r.instance_uid);
-  }
-
-  async stageCounts(rollout: Rollout): Promise<StageCounts[]> {
-    const rows: Array<{
-      stage: number;
-      state: RolloutAgentState;
-      count: number;
-      unhealthy: number;
-      disconnected: number;
-    }> = await this.dataSource.query(
-      `SELECT ra.stage, ra.state, count(*)::int AS count,
-                count(*) FILTER (WHERE ra.state = 'applied' AND a.healthy = false AND a.remote_config_hash = $2)::int
-                  AS unhealthy,
-                count(*) FILTER (WHERE ra.state = 'applied' AND a.status IS DISTINCT FROM 'online')::int AS disconnected
-         FROM rollout_agents ra LEFT JOIN agents a ON a.instance_uid = ra.instance_uid
-         WHERE ra.rollout_id = $1 GROUP BY ra.stage, ra.state`,
-      [rollout.id, rollout.toConfigHash],
-    );
-    return Array.from({ length: rollout.stageCount }, (_, stage) => {
-      const mine = rows.filter((r) => r.stage === stage);
-      const states = Object.fromEntries(ROLLOUT_AGENT_STATES.map((s) => [s, 0])) as Record<RolloutAgentState, number>;
-      mine.forEach((r) => (states[r.state] = r.count));
-      return {
-        stage,
-        targeted: mine.reduce((sum, r) => sum + r.count, 0),
-        states,
-        unhealthy: mine.reduce((sum, r) => sum + r.unhealthy, 0),
-        disconnected: mine.reduce((sum, r) => sum + r.disconnected, 0),
-      };
-    });
-  }
-
-  async listAgents(
-    id: string,
-    filter: { stage?: number; state?: RolloutAgentState },
-    offset: number,
-    limit: number,
-  ): Promise<[RolloutAgentView[], number]> {
-    const where = `WHERE ra.rollout_id = $1 AND ($2::int IS NULL OR ra.stage = $2) AND ($3::text IS NULL OR ra.state = $3)`;
-    const params = [id, filter.stage ?? null, filter.state ?? null];
-    const rows: Raw[] = await this.dataSource.query(
-      `SELECT ra.*, a.agent_name, a.healthy, a.status AS agent_status
-       FROM rollout_agents ra LEFT JOIN agents a ON a.instance_uid = ra.instance_uid
-       ${where} ORDER BY ra.position LIMIT $4 OFFSET $5`,
-      [...params, limit, offset],
-    );
-    const total: Array<{ count: number }> = await this.dataSource.query(
-      `SELECT count(*)::int AS count FROM rollout_agents ra ${where}`,
-      params,
-    );
-    return [
-      rows.map((r) => ({
-        instanceUid: r.instance_uid as string,
-        agentName: (r.agent_name as string | null) ?? null,
-        stage: r.stage as number,
-        position: r.position as number,
-        state: r.state as RolloutAgentState,
-        previousVersion: r.previous_version as number | null,
-        offers: r.offers as number,
-        offeredAt: r.offered_at as Date | null,
-        finishedAt: r.finished_at as Date | null,
-        healthy: (r.healthy as boolean | null) ?? null,
-        online: r.agent_status === 'online',
-      })),
-      total[0].count,
-    ];
   }
 }

@@ -17,6 +17,7 @@ import {
   RolloutNotFound,
   RolloutStateConflict,
 } from './rollouts.errors.js';
+import { RolloutViewsRepository } from './rollout-views.repository.js';
 import { RolloutsRepository, type RolloutChange } from './rollouts.repository.js';
 
 const DEFAULT_BAKE_SECONDS = 60;
@@ -36,6 +37,7 @@ export class RolloutsService implements OnModuleInit {
 
   constructor(
     private readonly rollouts: RolloutsRepository,
+    private readonly views: RolloutViewsRepository,
     private readonly configurations: ConfigurationsService,
     private readonly cache: DesiredConfigCache,
     private readonly notifier: ConfigChangeNotifier,
@@ -99,7 +101,7 @@ export class RolloutsService implements OnModuleInit {
 
   async get(id: string): Promise<{ rollout: Rollout; stages: StageCounts[] }> {
     const rollout = await this.find(id);
-    return { rollout, stages: await this.rollouts.stageCounts(rollout) };
+    return { rollout, stages: await this.views.stageCounts(rollout) };
   }
 
   async list(
@@ -108,7 +110,7 @@ export class RolloutsService implements OnModuleInit {
     limit: number,
   ): Promise<Page<Rollout>> {
     const configurationId = filter.configuration ? (await this.configurations.get(filter.configuration)).id : undefined;
-    const [items, total] = await this.rollouts.list({ configurationId, status: filter.status }, offset, limit);
+    const [items, total] = await this.views.list({ configurationId, status: filter.status }, offset, limit);
     return { items, total };
   }
 
@@ -119,7 +121,7 @@ export class RolloutsService implements OnModuleInit {
     limit: number,
   ): Promise<Page<RolloutAgentView>> {
     await this.find(id);
-    const [items, total] = await this.rollouts.listAgents(id, filter, offset, limit);
+    const [items, total] = await this.views.listAgents(id, filter, offset, limit);
     return { items, total };
   }
 
