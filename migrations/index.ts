@@ -12,6 +12,8 @@ import { OneOpenOffer1763803000000 } from './1763803000000-one-open-offer.js';
 import { AgentReports1763804000000 } from './1763804000000-agent-reports.js';
 import { RedactEffectiveConfigs1763804010000 } from './1763804010000-redact-effective-configs.js';
 import { PackageSignatures1763807000000 } from './1763807000000-package-signatures.js';
+import { ReleasedVersions1764200000000 } from './1764200000000-released-versions.js';
+import { Rollouts1764200100000 } from './1764200100000-rollouts.js';
 
 /** Every migration, in order. New files are added here; TypeORM sorts them by their timestamp. */
 export const migrations = [
@@ -29,4 +31,6 @@ export const migrations = [
   AgentReports1763804000000,
   RedactEffectiveConfigs1763804010000,
   PackageSignatures1763807000000,
+  ReleasedVersions1764200000000,
+  Rollouts1764200100000,
 ];

@@ -13,6 +13,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { OpampModule } from './opamp/opamp.module.js';
 import { PackagesModule } from './packages/packages.module.js';
 import { RedactionModule } from './redaction/redaction.module.js';
+import { RolloutsModule } from './rollouts/rollouts.module.js';
 import { ServerInfoModule } from './server-info/server-info.module.js';
 import { StorageModule } from './storage/storage.module.js';
 
@@ -36,6 +37,7 @@ export class AppModule {
         PackagesModule,
         ConnectionSettingsModule,
         DriftModule,
+        RolloutsModule,
         EventsModule,
         ServerInfoModule,
       ],

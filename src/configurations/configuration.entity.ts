@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { RolloutPolicy } from './rollout-policy.js';
 import type { Selector } from './selector.js';
 
 @Entity('configurations')
@@ -37,6 +38,20 @@ export class ConfigurationEntity {
   /** SHA-256 hex of the AgentConfigMap (see configMapHash). */
   @Column({ type: 'char', length: 64 })
   configHash: string;
+
+  /**
+   * The version assigned agents are offered. It follows `version` when a save is released at once
+   * (auto push, no rollout policy); otherwise it moves on an explicit push or a finished rollout.
+   */
+  @Column({ type: 'integer' })
+  releasedVersion: number;
+
+  @Column({ type: 'char', length: 64 })
+  releasedConfigHash: string;
+
+  /** Set: a new version starts a rollout with this plan instead of going to every agent. */
+  @Column({ type: 'jsonb', nullable: true })
+  rolloutPolicy: RolloutPolicy | null;
 
   @Column({ type: 'varchar', nullable: true })
   createdBy: string | null;

@@ -64,6 +64,7 @@ export class ConfigurationsController {
         priority: body.priority,
         autoPush: body.auto_push,
         validate: body.validate,
+        rolloutPolicy: body.rollout_policy,
       },
       user.username,
     );
@@ -136,6 +137,7 @@ export class ConfigurationsController {
         selector: body.selector,
         priority: body.priority,
         autoPush: body.auto_push,
+        rolloutPolicy: body.rollout_policy,
         expectedVersion: body.version,
         validate: body.validate,
       },

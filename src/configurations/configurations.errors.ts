@@ -7,12 +7,6 @@ export class ConfigurationNotFound extends DomainError {
   }
 }
 
-export class ConfigurationVersionNotFound extends DomainError {
-  constructor(name: string, version: number) {
-    super('not_found', 'ConfigurationVersionNotFound', `Configuration "${name}" has no version ${version}`);
-  }
-}
-
 export class ConfigurationAlreadyExists extends DomainError {
   constructor(name: string) {
     super('conflict', 'ConfigurationAlreadyExists', `Configuration "${name}" already exists`);
@@ -75,12 +69,6 @@ export class InvalidCollectorConfig extends DomainError {
 export class ConfigTooLarge extends DomainError {
   constructor(bytes: number, limit: number) {
     super('too_large', 'ConfigTooLarge', `raw_config is ${bytes} bytes; the limit is ${limit} (CONFIG_MAX_BYTES)`);
-  }
-}
-
-export class AgentNotFound extends DomainError {
-  constructor(id: string) {
-    super('not_found', 'AgentNotFound', `Agent ${id} not found`);
   }
 }
 

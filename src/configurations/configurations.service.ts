@@ -4,7 +4,8 @@ import type { Page } from '../common/pagination.js';
 import type { AssignmentChange } from './assignment.store.js';
 import { configHashHex, validateConfigContent, type ContentType } from './config-content.js';
 import { ConfigChangeNotifier, type WriteResult } from './config-change-notifier.js';
-import type { ChangeKind } from './configuration-version.entity.js';
+import type { ChangeKind } from '../config-history/configuration-version.entity.js';
+import { ConfigHistoryService } from '../config-history/config-history.service.js';
 import type { ConfigurationEntity } from './configuration.entity.js';
 import {
   ConfigTooLarge,
@@ -13,7 +14,6 @@ import {
   ConfigurationNotFound,
   ConfigurationRenameRefused,
   ConfigurationVersionConflict,
-  ConfigurationVersionNotFound,
   InvalidCollectorConfig,
 } from './configurations.errors.js';
 import {
@@ -21,6 +21,7 @@ import {
   type ConfigurationListFilter,
   type ConfigurationWriteTx,
 } from './configurations.repository.js';
+import type { RolloutPolicy } from './rollout-policy.js';
 import { sameSelector, type Selector } from './selector.js';
 import type { ConfigIssue } from './validation/collector-config.validator.js';
 import { checkConfig, type ConfigCheck } from './validation/config-check.js';
@@ -40,6 +41,8 @@ export interface ConfigurationInput {
   autoPush?: boolean;
   /** false: save content the Collector-config validator does not understand (syntax is still checked). */
   validate?: boolean;
+  /** null removes it. */
+  rolloutPolicy?: RolloutPolicy | null;
   /** Update only: refuse the change unless this is still the current version (no lost updates). */
   expectedVersion?: number;
 }
@@ -62,6 +65,7 @@ export class ConfigurationsService {
     private readonly repository: ConfigurationsRepository,
     private readonly config: AppConfig,
     private readonly notifier: ConfigChangeNotifier,
+    private readonly history: ConfigHistoryService,
   ) {}
 
   async create(
@@ -87,6 +91,10 @@ export class ConfigurationsService {
         autoPush: input.autoPush ?? true,
         version: 1,
         configHash: hashOf(content),
+        // The first version has nothing to roll out from: it goes to its agents as before.
+        releasedVersion: 1,
+        releasedConfigHash: hashOf(content),
+        rolloutPolicy: input.rolloutPolicy ?? null,
         createdBy: by,
         updatedBy: by,
         deletedAt: null,
@@ -123,7 +131,9 @@ export class ConfigurationsService {
       const settingsChanged =
         (input.description !== undefined && input.description !== current.description) ||
         (input.priority !== undefined && input.priority !== current.priority) ||
-        (input.autoPush !== undefined && input.autoPush !== current.autoPush);
+        (input.autoPush !== undefined && input.autoPush !== current.autoPush) ||
+        (input.rolloutPolicy !== undefined &&
+          JSON.stringify(input.rolloutPolicy) !== JSON.stringify(current.rolloutPolicy));
       if (!contentChanged && !settingsChanged) {
         return { configuration: current, created: false, newVersion: false, assignmentChanges: [] };
       }
@@ -131,6 +141,7 @@ export class ConfigurationsService {
         description: input.description ?? current.description,
         priority: input.priority ?? current.priority,
         autoPush: input.autoPush ?? current.autoPush,
+        rolloutPolicy: input.rolloutPolicy === undefined ? current.rolloutPolicy : input.rolloutPolicy,
         updatedBy: by,
       });
       return this.saveChange(tx, current, contentChanged ? content : undefined, 'update', by, null);
@@ -143,10 +154,7 @@ export class ConfigurationsService {
   async rollback(name: string, version: number, by: string): Promise<WriteResult> {
     const result = await this.repository.write(async (tx) => {
       const current = await this.lockLive(tx, name);
-      const target = await tx.configurations.findVersion(current.id, version);
-      if (!target) {
-        throw new ConfigurationVersionNotFound(name, version);
-      }
+      const target = await this.history.require({ id: current.id, name }, version, tx.manager);
       if (sameContent(current, target)) {
         return { configuration: current, created: false, newVersion: false, assignmentChanges: [] };
       }
@@ -173,6 +181,15 @@ export class ConfigurationsService {
 
   async get(name: string): Promise<ConfigurationEntity> {
     const configuration = await this.repository.findLiveByName(name);
+    if (!configuration) {
+      throw new ConfigurationNotFound(name);
+    }
+    return configuration;
+  }
+
+  /** The live configuration of that name, or else the most recently deleted one (for history reads). */
+  async latestByName(name: string): Promise<ConfigurationEntity> {
+    const configuration = await this.repository.findLatestByName(name);
     if (!configuration) {
       throw new ConfigurationNotFound(name);
     }
@@ -236,8 +253,17 @@ export class ConfigurationsService {
         version: current.version + 1,
         configHash: hashOf(content),
       });
+      // Released at once only when it is to go to every agent now; otherwise agents keep the
+      // released version until a push (auto_push off) or a rollout (a rollout policy) moves them.
+      if (releasesOnSave(current)) {
+        current.releasedVersion = current.version;
+        current.releasedConfigHash = current.configHash;
+      }
     }
     const saved = await tx.configurations.save(current);
+    if (content && releasesOnSave(saved)) {
+      await tx.assignments.release(saved.id, saved.version, saved.configHash);
+    }
     if (content) {
       await this.recordVersion(tx, saved, kind, by, rolledBackFrom);
     }
@@ -252,7 +278,7 @@ export class ConfigurationsService {
     by: string,
     rolledBackFrom: number | null,
   ): Promise<void> {
-    return tx.configurations.insertVersion({
+    return this.history.record(tx.manager, {
       configurationId: c.id,
       version: c.version,
       rawConfig: c.rawConfig,
@@ -269,6 +295,11 @@ export class ConfigurationsService {
   private recompute(tx: ConfigurationWriteTx, c: ConfigurationEntity): Promise<AssignmentChange[]> {
     return tx.assignments.recompute({ kind: 'configuration', configurationId: c.id, selector: c.selector });
   }
+}
+
+/** A new version goes to every assigned agent as it is saved. */
+export function releasesOnSave(c: Pick<ConfigurationEntity, 'autoPush' | 'rolloutPolicy'>): boolean {
+  return c.autoPush && !c.rolloutPolicy;
 }
 
 function hashOf(content: Content): string {

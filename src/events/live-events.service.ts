@@ -2,11 +2,13 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { Response } from 'express';
 import { AgentEvents, type AgentEvent } from '../agents/agent-events.js';
 import { ApplyEvents, type ApplyEvent } from '../configurations/apply-events.js';
+import { RolloutEvents } from '../rollouts/rollout-events.js';
 
 /** One message of the console's event stream (the SSE `event:` name is `type`). */
 export type LiveEvent =
   | { type: 'agent'; change: AgentEvent['type']; agent_id: string }
-  | { type: 'apply'; status: ApplyEvent['status']; agent_id: string | null };
+  | { type: 'apply'; status: ApplyEvent['status']; agent_id: string | null }
+  | { type: 'rollout'; change: string; rollout_id: string; status: string; stage: number };
 
 const HEARTBEAT_MS = 15_000;
 
@@ -20,8 +22,17 @@ export class LiveEventsService implements OnModuleDestroy {
   private readonly unsubscribe: Array<() => void> = [];
   private heartbeat?: NodeJS.Timeout;
 
-  constructor(agents: AgentEvents, applies: ApplyEvents) {
+  constructor(agents: AgentEvents, applies: ApplyEvents, rollouts: RolloutEvents) {
     this.unsubscribe.push(
+      rollouts.subscribe((e) =>
+        this.broadcast({
+          type: 'rollout',
+          change: e.change,
+          rollout_id: e.rolloutId,
+          status: e.status,
+          stage: e.stage + 1,
+        }),
+      ),
       agents.subscribe((e) => this.broadcast({ type: 'agent', change: e.type, agent_id: e.instanceUid })),
       applies.subscribe((e) => this.broadcast({ type: 'apply', status: e.status, agent_id: e.instanceUid ?? null })),
     );

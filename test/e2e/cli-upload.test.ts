@@ -6,7 +6,7 @@ import path from 'node:path';
 import { generateKey, readKey } from 'openpgp';
 import request from 'supertest';
 import { CLI_TIMEOUT, cliUser, type CliUser } from '../support/cli.js';
-import { eventually } from '../support/opamp-agents.js';
+import { eventually } from '../support/eventually.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const MiB = 1024 * 1024;

@@ -2,11 +2,11 @@ import { createOpAMPClient } from '@elastic/opamp-client-node';
 import zlib from 'node:zlib';
 import request from 'supertest';
 import { AgentCapabilities, ServerToAgentFlags } from '../../src/opamp/proto/opamp.types.js';
+import { eventually } from '../support/eventually.js';
 import {
   BASIC_CAPABILITIES,
   codec,
   description,
-  eventually,
   httpPoll,
   newUid,
   uidText,
@@ -70,11 +70,13 @@ describe('OpAMP over plain HTTP (e2e)', () => {
         }),
       );
       expect(listed.transport).toBe('http');
-      // Several heartbeat intervals later it is still online, and last_seen moved.
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      const later = (await agentApi(listed.instance_uid).expect(200)).body;
+      // Several heartbeats later it is still online, and last_seen moved.
+      const later = await eventually(async () => {
+        const body = (await agentApi(listed.instance_uid).expect(200)).body;
+        return Number(body.sequence_num) > 3 && body;
+      }, 6000);
       expect(later.status).toBe('online');
-      expect(Number(later.sequence_num)).toBeGreaterThan(3);
+      expect(Date.parse(later.last_seen_at)).toBeGreaterThan(Date.parse(listed.last_seen_at));
       await client.shutdown();
       await eventually(async () => (await agentApi(listed.instance_uid)).body.status === 'offline', 6000);
     });

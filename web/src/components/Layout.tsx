@@ -14,6 +14,7 @@ export function Layout({ user, path, onLogout, children }: Props) {
   const links: Array<[string, string, boolean]> = [
     ['/agents', 'Agents', true],
     ['/configurations', 'Configurations', true],
+    ['/rollouts', 'Rollouts', true],
     ['/packages', 'Packages', true],
     ['/connection-settings', 'Connection settings', true],
     ['/users', 'Users', can(user, 'admin')],

@@ -1,5 +1,4 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { Selector } from './selector.js';
 
 export type ChangeKind = 'create' | 'update' | 'rollback';
 
@@ -25,7 +24,7 @@ export class ConfigurationVersionEntity {
   fileName: string;
 
   @Column({ type: 'jsonb' })
-  selector: Selector;
+  selector: Record<string, string>;
 
   @Column({ type: 'char', length: 64 })
   configHash: string;
