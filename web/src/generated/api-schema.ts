@@ -143,6 +143,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/configurations/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check a body as create and update would, without saving it (200 with the findings) */
+        post: operations["ConfigurationsController_validate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/configurations/{name}": {
         parameters: {
             query?: never;
@@ -952,6 +969,11 @@ export interface components {
             expires_at: string;
             user: components["schemas"]["UserResponse"];
         };
+        /**
+         * @description Stable name of the case, for programs to branch on (the message may change)
+         * @enum {string}
+         */
+        ErrorCode: "ValidationFailed" | "MalformedJson" | "BadRequest" | "InvalidInstanceUid" | "NotAuthenticated" | "InsufficientRole" | "RouteNotFound" | "MethodNotAllowed" | "PayloadTooLarge" | "UnsupportedMediaType" | "RateLimited" | "InternalError" | "InvalidCredentials" | "TooManyLoginAttempts" | "UserNotFound" | "UserAlreadyExists" | "LastAdminProtected" | "AgentKeyNotFound" | "AgentNotFound" | "AgentStillOnline" | "AgentCannotRestart" | "InvalidSelector" | "AgentCannotReceive" | "CustomMessageTooLarge" | "ConfigurationNotFound" | "ConfigurationVersionNotFound" | "ConfigurationAlreadyExists" | "ConfigurationInUse" | "ConfigurationVersionConflict" | "ConfigurationRenameRefused" | "InvalidCollectorConfig" | "InvalidConfigContent" | "ConfigTooLarge" | "PushNotFound" | "ConnectionSettingsNotFound" | "ConnectionSettingsAlreadyExist" | "InvalidConnectionSettings" | "PackageNotFound" | "PackageAlreadyExists" | "PackageChecksumMismatch" | "PackageTooLarge" | "InvalidPackageUpload" | "PackageFileMissing" | "PackageAssignmentNotFound" | "InvalidPackageAssignment" | "PackageSignatureRejected" | "SigningKeyNotFound" | "SigningKeyAlreadyExists" | "InvalidSigningKey" | "StorageFull" | "StorageUnavailable" | "RolloutNotFound" | "RolloutAlreadyActive" | "RolloutNothingToRollOut" | "RolloutInvalid" | "RolloutStateConflict";
         ErrorResponse: {
             /** @example 404 */
             statusCode: number;
@@ -960,6 +982,11 @@ export interface components {
              * @example Not Found
              */
             error: string;
+            /**
+             * @description Stable name of the case, for programs to branch on (the message may change)
+             * @example ConfigurationNotFound
+             */
+            code: components["schemas"]["ErrorCode"];
             /**
              * @description What went wrong, for people
              * @example Configuration "prod" not found
@@ -1112,6 +1139,8 @@ export interface components {
              * @default true
              */
             auto_push: boolean;
+            /** @description Default true: check an OpenTelemetry Collector config (YAML with a top-level service) for what the Collector would refuse (400 listing each error with its path, line and column); false saves content the validator does not understand */
+            validate?: boolean;
             /** @description Set: a new version (with auto_push) starts a rollout with this policy instead of going to every agent */
             rollout_policy?: components["schemas"]["RolloutPolicyDto"] | null;
             /** @example prod-config */
@@ -1122,6 +1151,78 @@ export interface components {
              *         endpoint: prod.com:4317
              */
             raw_config: string;
+        };
+        ConfigIssueResponse: {
+            /**
+             * @description YAML path ("" for a syntax error)
+             * @example service.pipelines.traces.exporters[1]
+             */
+            path: string;
+            /** @description 1-based line */
+            line: number;
+            /** @description 1-based column */
+            column: number;
+            /** @example exporter "otlp/2" is not defined under exporters or connectors */
+            message: string;
+        };
+        ConfigurationWriteResponse: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            description: string;
+            raw_config: string;
+            /** @enum {string} */
+            content_type: "text/yaml" | "application/json" | "text/plain";
+            file_name: string;
+            /**
+             * @description Labels an agent must all carry (identifying attributes, non-identifying attributes and server-side labels, the latter winning). An empty selector matches no agent.
+             * @example {
+             *       "env": "production"
+             *     }
+             */
+            selector: {
+                [key: string]: string;
+            };
+            priority: number;
+            auto_push: boolean;
+            /** @description Increments on every change of raw_config, content_type, file_name or selector */
+            version: number;
+            /** @description The version assigned agents are offered (behind `version` while held back or rolling out) */
+            released_version: number;
+            rollout_policy: components["schemas"]["RolloutPolicyDto"] | null;
+            /** @description SHA-256 (hex) of the AgentConfigMap sent to agents */
+            config_hash: string;
+            created_by: string | null;
+            updated_by: string | null;
+            created_at: string;
+            updated_at: string;
+            /** @description Validator warnings on the saved content (empty when none, or when the content did not change) */
+            warnings: components["schemas"]["ConfigIssueResponse"][];
+        };
+        ValidateConfigurationRequest: {
+            /**
+             * @example receivers:
+             *       otlp: {}
+             *     exporters:
+             *       debug: {}
+             *     service: ...
+             */
+            raw_config: string;
+            /**
+             * @default text/yaml
+             * @enum {string}
+             */
+            content_type: "text/yaml" | "application/json" | "text/plain";
+        };
+        ValidationResponse: {
+            /** @description No errors: a create or update with this content would be accepted */
+            valid: boolean;
+            /** @description The content was judged as a whole OpenTelemetry Collector config (YAML with a top-level service); other content is only checked to parse as its content type */
+            collector_config: boolean;
+            /** @description Syntax errors, or what the Collector would refuse */
+            errors: components["schemas"]["ConfigIssueResponse"][];
+            /** @description What the Collector accepts but ignores (unused components) */
+            warnings: components["schemas"]["ConfigIssueResponse"][];
         };
         ConfigurationResponse: {
             /** Format: uuid */
@@ -1187,6 +1288,8 @@ export interface components {
              * @default true
              */
             auto_push: boolean;
+            /** @description Default true: check an OpenTelemetry Collector config (YAML with a top-level service) for what the Collector would refuse (400 listing each error with its path, line and column); false saves content the validator does not understand */
+            validate?: boolean;
             /** @description Set: a new version (with auto_push) starts a rollout with this policy instead of going to every agent */
             rollout_policy?: components["schemas"]["RolloutPolicyDto"] | null;
             /** @description Must equal the name in the path: configurations are not renamed */
@@ -2518,10 +2621,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConfigurationResponse"];
+                    "application/json": components["schemas"]["ConfigurationWriteResponse"];
                 };
             };
-            /** @description Invalid field, or raw_config does not parse as its content type (the message names line and column) */
+            /** @description Invalid field; raw_config does not parse as its content type (the message names line and column); or the Collector would refuse it (`errors` and `warnings` list each finding with path, line and column) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2550,6 +2653,65 @@ export interface operations {
             };
             /** @description A configuration with this name exists */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description raw_config is larger than CONFIG_MAX_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ConfigurationsController_validate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ValidateConfigurationRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationResponse"];
+                };
+            };
+            /** @description Invalid field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the viewer role */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2636,10 +2798,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConfigurationResponse"];
+                    "application/json": components["schemas"]["ConfigurationWriteResponse"];
                 };
             };
-            /** @description Invalid field, or raw_config does not parse as its content type (the message names line and column) */
+            /** @description Invalid field; raw_config does not parse as its content type (the message names line and column); or the Collector would refuse it (`errors` and `warnings` list each finding with path, line and column) */
             400: {
                 headers: {
                     [name: string]: unknown;
