@@ -31,7 +31,7 @@ export async function eventually<T>(
     }
     if (Date.now() > deadline) {
       if (failure !== undefined) {
-        throw failure;
+        throw failure instanceof Error ? failure : new Error(`${what}: check threw`, { cause: failure });
       }
       throw new Error(`${what} not met within ${timeoutMs} ms`);
     }

@@ -139,7 +139,7 @@ export function postAndAbort(
           (error: unknown) => {
             upload.body.destroy();
             request.destroy();
-            reject(error as Error);
+            reject(error instanceof Error ? error : new Error('upload failed', { cause: error }));
           },
         );
       }
