@@ -10,6 +10,15 @@ const common = {
   testTimeout: 30000,
 };
 
+// One embedded PostgreSQL for the whole run; each test file gets its own database cloned from a
+// migrated template (see test/support/database.ts). Jest runs a project's global setup only when
+// one of its tests runs, and the same module once however many projects name it.
+const withPostgres = {
+  ...common,
+  globalSetup: '<rootDir>/test/support/global-setup.js',
+  globalTeardown: '<rootDir>/test/support/global-teardown.js',
+};
+
 /** @type {import('jest').Config} */
 export default {
   testTimeout: 30000,
@@ -17,24 +26,21 @@ export default {
   // each file boots whole apps, and running them all in one process (Jest's choice on a 2-core
   // machine) grew its heap past 4 GB.
   workerIdleMemoryLimit: '1GB',
-  // One embedded PostgreSQL for the whole run; each test file gets its own database cloned from a
-  // migrated template (see test/support/database.ts).
-  globalSetup: '<rootDir>/test/support/global-setup.js',
-  globalTeardown: '<rootDir>/test/support/global-teardown.js',
   projects: [
+    // Unit tests need no build and no database: `npm run test:unit` works on a fresh clone.
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
-      ...common,
+      ...withPostgres,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
     },
     {
-      ...common,
+      ...withPostgres,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
     },
     {
-      ...common,
+      ...withPostgres,
       // Real headless Chromium (playwright-core + the system chromium) against the real server and console.
       displayName: 'browser',
       testMatch: ['<rootDir>/test/browser/**/*.test.ts'],

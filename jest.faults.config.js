@@ -2,17 +2,16 @@
 // each fault injected for real. Kept out of `npm test`: it takes minutes and runs one file at a time.
 import base from './jest.config.js';
 
-const common = base.projects[0];
+// The integration project: the shared settings plus the embedded PostgreSQL global setup.
+const withPostgres = base.projects.find((project) => project.displayName === 'integration');
 
 /** @type {import('jest').Config} */
 export default {
   // Per test; the whole suite is meant to stay under five minutes.
   testTimeout: 120_000,
-  globalSetup: base.globalSetup,
-  globalTeardown: base.globalTeardown,
   projects: [
     {
-      ...common,
+      ...withPostgres,
       displayName: 'faults',
       testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
     },

@@ -6,13 +6,16 @@ import { hold } from './scenarios/hold.js';
 import { httpPolling } from './scenarios/http.js';
 import { clusterAutoPush } from './scenarios/cluster-auto-push.js';
 import { clusterPush } from './scenarios/cluster-push.js';
+import { compare } from './scenarios/compare.js';
 import { push } from './scenarios/push.js';
 import { reconnectStorm } from './scenarios/reconnect-storm.js';
+import { rollout } from './scenarios/rollout.js';
 import type { Scenario, ScenarioContext } from './scenarios/scenario.js';
 import { statusStorm } from './scenarios/status-storm.js';
 
 /**
  * npm run bench -- [scenario ...] [--scale 0.1] [--duration 60] [--baseline-only] [--profile]
+ *   npm run bench -- compare --scale 0.1   (the performance table, ~3 minutes; --scale 1 for the real figures)
  *   [--hold-sizes 2000,19000] [--source-ips 127.0.0.1,127.0.0.2]   (default 127.0.0.1 to 127.0.0.32)
  *   [--instances 6] [--agents-per-instance 16667] [--ramp 1000]   (cluster-push, cluster-auto-push)
  * Runs the named scenarios (all but push and cluster-push by default) and prints each figure with its ratio to the
@@ -28,13 +31,25 @@ import { statusStorm } from './scenarios/status-storm.js';
  */
 const DEFAULT_SOURCE_IPS = Array.from({ length: 32 }, (_, i) => `127.0.0.${i + 1}`).join(',');
 
-const SCENARIOS: Scenario[] = [hold, statusStorm, httpPolling, reconnectStorm, push, clusterPush, clusterAutoPush];
+const SCENARIOS: Scenario[] = [
+  compare,
+  hold,
+  statusStorm,
+  httpPolling,
+  reconnectStorm,
+  push,
+  clusterPush,
+  clusterAutoPush,
+  rollout,
+];
+/** Run only when named: long, or a summary of the others. */
+const ON_REQUEST = new Set<Scenario>([compare, push, clusterPush, clusterAutoPush, rollout]);
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     scale: { type: 'string', default: '1' },
-    duration: { type: 'string', default: '60' },
+    duration: { type: 'string' },
     'source-ips': { type: 'string', default: DEFAULT_SOURCE_IPS },
     'baseline-only': { type: 'boolean', default: false },
     'hold-sizes': { type: 'string' },
@@ -53,10 +68,7 @@ if (values.list) {
   process.exit(0);
 }
 
-const names =
-  positionals.length > 0
-    ? positionals
-    : SCENARIOS.filter((s) => s !== push && s !== clusterPush && s !== clusterAutoPush).map((s) => s.name);
+const names = positionals.length > 0 ? positionals : SCENARIOS.filter((s) => !ON_REQUEST.has(s)).map((s) => s.name);
 const chosen = names.map((name) => {
   const found = SCENARIOS.find((s) => s.name === name || s.name.replace('-', '') === name.replace('-', ''));
   if (!found) {
@@ -71,7 +83,8 @@ if (profileDir) {
 }
 const context: ScenarioContext = {
   scale: Number(values.scale),
-  durationSeconds: Number(values.duration),
+  durationSeconds: Number(values.duration ?? 60),
+  durationGiven: values.duration !== undefined,
   sourceIps: values['source-ips'].split(',').filter(Boolean),
   baselineOnly: values['baseline-only'],
   holdSizes: values['hold-sizes']?.split(',').map(Number),

@@ -1,11 +1,7 @@
 import type { Connection } from './api.js';
 import { unreachable } from './api.js';
 import { CliError } from './errors.js';
-
-export interface ServerEvent {
-  event: string;
-  data: string;
-}
+import { SseParser, type ServerSentEvent } from '../src/common/sse-parser.js';
 
 /**
  * Reads GET /api/v1/events (Server-Sent Events with the bearer header, which EventSource cannot
@@ -13,7 +9,7 @@ export interface ServerEvent {
  */
 export async function readEvents(
   connection: Connection,
-  onEvent: (event: ServerEvent) => void,
+  onEvent: (event: ServerSentEvent) => void,
   signal?: AbortSignal,
 ): Promise<void> {
   let response: Response;
@@ -36,30 +32,8 @@ export async function readEvents(
     );
   }
   const decoder = new TextDecoder();
-  let buffer = '';
+  const parser = new SseParser();
   for await (const chunk of response.body) {
-    buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const parsed = parseBlock(block);
-      if (parsed) {
-        onEvent(parsed);
-      }
-    }
+    parser.push(decoder.decode(chunk as Uint8Array, { stream: true })).forEach(onEvent);
   }
-}
-
-function parseBlock(block: string): ServerEvent | undefined {
-  let event = 'message';
-  const data: string[] = [];
-  for (const line of block.split('\n')) {
-    if (line.startsWith('event:')) {
-      event = line.slice(6).trim();
-    } else if (line.startsWith('data:')) {
-      data.push(line.slice(5).trimStart());
-    }
-  }
-  return data.length > 0 ? { event, data: data.join('\n') } : undefined;
 }

@@ -12,6 +12,8 @@ import { OneOpenOffer1763803000000 } from './1763803000000-one-open-offer.js';
 import { AgentReports1763804000000 } from './1763804000000-agent-reports.js';
 import { RedactEffectiveConfigs1763804010000 } from './1763804010000-redact-effective-configs.js';
 import { PackageSignatures1763807000000 } from './1763807000000-package-signatures.js';
+import { ReleasedVersions1764200000000 } from './1764200000000-released-versions.js';
+import { Rollouts1764200100000 } from './1764200100000-rollouts.js';
 import { AuditLog1764300000000 } from './1764300000000-audit-log.js';
 import { Webhooks1764300100000 } from './1764300100000-webhooks.js';
 import { FleetSamples1764300200000 } from './1764300200000-fleet-samples.js';
@@ -32,6 +34,8 @@ export const migrations = [
   AgentReports1763804000000,
   RedactEffectiveConfigs1763804010000,
   PackageSignatures1763807000000,
+  ReleasedVersions1764200000000,
+  Rollouts1764200100000,
   AuditLog1764300000000,
   Webhooks1764300100000,
   FleetSamples1764300200000,

@@ -1,7 +1,6 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { WsAdapter } from '@nestjs/platform-ws';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import helmet from 'helmet';
@@ -10,6 +9,7 @@ import type { AppConfig } from './config/app-config.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import type { EmbeddedStatusSource } from './database/database.module.js';
 import { serveConsole } from './web/console-static.js';
+import { OpampWsAdapter } from './opamp/opamp-ws.adapter.js';
 import { createRootLogger, httpLogging } from './logging/http-logging.js';
 import { PinoNestLogger } from './logging/pino-nest-logger.js';
 
@@ -62,8 +62,8 @@ export async function createApp(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
   );
   app.useGlobalFilters(new HttpExceptionFilter());
-  // Gateways on the API port (live events at /api/v1/events/ws) use plain `ws` sockets.
-  app.useWebSocketAdapter(new WsAdapter(app));
+  // One adapter for every gateway: WsAdapter's for the API port, OpAMP's binary fast path on its own port.
+  app.useWebSocketAdapter(new OpampWsAdapter(app));
   // Swagger UI's page answered at /swagger/index.html links its assets one level too deep (blank
   // page); the same page at /swagger/ links them right. A relative redirect also works behind a path prefix.
   app.use('/swagger/index.html', (_req: Request, res: Response) => res.redirect(301, './'));

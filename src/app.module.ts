@@ -15,6 +15,7 @@ import { OpampModule } from './opamp/opamp.module.js';
 import { OverviewModule } from './overview/overview.module.js';
 import { PackagesModule } from './packages/packages.module.js';
 import { RedactionModule } from './redaction/redaction.module.js';
+import { RolloutsModule } from './rollouts/rollouts.module.js';
 import { ServerInfoModule } from './server-info/server-info.module.js';
 import { StorageModule } from './storage/storage.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
@@ -39,6 +40,7 @@ export class AppModule {
         PackagesModule,
         ConnectionSettingsModule,
         DriftModule,
+        RolloutsModule,
         EventsModule,
         AuditModule,
         WebhooksModule,

@@ -4,7 +4,6 @@ import { createApp } from './app.factory.js';
 import { localHost } from './common/listen-address.js';
 import type { AppConfig } from './config/app-config.js';
 import { EmbeddedPostgres } from './database/embedded-postgres.js';
-import { OpampServer } from './opamp/opamp-server.js';
 
 /** A running platform: the Nest app plus, on embedded defaults, its PostgreSQL. */
 export interface RunningServer {
@@ -48,7 +47,7 @@ export async function startServer(config: AppConfig): Promise<RunningServer> {
   return {
     app,
     httpUrl: `http://${localHost(config.httpHost)}:${address.port}`,
-    opampUrl: app.get(OpampServer).url,
+    opampUrl: config.opampUrl,
     stop: () =>
       (stopping ??= (async () => {
         try {

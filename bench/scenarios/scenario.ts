@@ -19,6 +19,10 @@ export interface ScenarioContext {
   rampPerSecond?: number;
   /** Skip our server (it is not built yet): baseline figures only. */
   baselineOnly: boolean;
+  /** True when --duration was given (compare then keeps it instead of its scaled window). */
+  durationGiven?: boolean;
+  /** Pin the servers under test to these CPUs (taskset list); unpinned when absent. */
+  serverCpus?: string;
 }
 
 /** A named benchmark; it returns the figures it printed so the runner can save them. */
@@ -39,6 +43,7 @@ export async function startOurs(context: ScenarioContext, env: Record<string, st
   const server = await OurServer.start({
     env,
     nodeArgs: context.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${context.profileDir}`] : [],
+    cpus: context.serverCpus,
   });
   try {
     await server.createKey();
@@ -56,7 +61,8 @@ export async function withServer<T>(
   body: (server: ServerUnderTest) => Promise<T>,
   env: Record<string, string> = {},
 ): Promise<T> {
-  const server = kind === 'baseline' ? await startBaseline() : await startOurs(context, env);
+  const server =
+    kind === 'baseline' ? await startBaseline(undefined, context.serverCpus) : await startOurs(context, env);
   try {
     return await body(server);
   } finally {

@@ -3,7 +3,11 @@ import type { Figure } from '../support/report.js';
 import { round } from '../loadgen/stats.js';
 import { describe, loadAgainst, scaled, withServer, type Scenario, type ScenarioContext } from './scenario.js';
 
-async function storm(context: ScenarioContext, kind: 'baseline' | 'ours', agents: number): Promise<LoadgenSummary> {
+export async function storm(
+  context: ScenarioContext,
+  kind: 'baseline' | 'ours',
+  agents: number,
+): Promise<LoadgenSummary> {
   return withServer(context, kind, async (server) => {
     const summary = await loadAgainst(context, server, { agents, heartbeatSeconds: 1 }).run();
     console.log(`  ${kind} status storm: ${describe(summary)}`);
@@ -11,7 +15,7 @@ async function storm(context: ScenarioContext, kind: 'baseline' | 'ours', agents
   });
 }
 
-const usPerMessage = (s: LoadgenSummary): number | null =>
+export const usPerMessage = (s: LoadgenSummary): number | null =>
   s.server.cpuMsPer1kMessages === null ? null : round(s.server.cpuMsPer1kMessages, 1);
 
 const capacity = (s: LoadgenSummary): number | null =>

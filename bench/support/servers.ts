@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, freePorts } from '../../src/common/free-port.js';
 import { sleep } from '../loadgen/loadgen.js';
 
 const DIST_BENCH = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -31,40 +31,6 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/**
- * Distinct free ports below Linux's ephemeral range (32768+), held open together while chosen:
- * a port released by a port-0 probe was once taken by the server's own PostgreSQL before its
- * HTTP listener bound it, and the generator's outgoing connections draw from the ephemeral range.
- */
-export async function freePorts(count: number): Promise<number[]> {
-  const held: net.Server[] = [];
-  const ports: number[] = [];
-  try {
-    for (let tries = 0; ports.length < count && tries < 200; tries++) {
-      const port = 20_000 + Math.floor(Math.random() * 12_000);
-      const server = net.createServer();
-      const ok = await new Promise<boolean>((resolve) => {
-        server.once('error', () => resolve(false));
-        server.listen(port, '127.0.0.1', () => resolve(true));
-      });
-      if (ok) {
-        held.push(server);
-        ports.push(port);
-      }
-    }
-  } finally {
-    await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))));
-  }
-  if (ports.length < count) {
-    throw new Error('no free ports between 20000 and 32000');
-  }
-  return ports;
-}
-
-export async function freePort(): Promise<number> {
-  return (await freePorts(1))[0];
-}
-
 /** Waits for exit; SIGKILL after `graceMs`. */
 async function terminate(child: ChildProcess, signal: NodeJS.Signals, graceMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) {
@@ -77,9 +43,18 @@ async function terminate(child: ChildProcess, signal: NodeJS.Signals, graceMs: n
   clearTimeout(timer);
 }
 
-export async function startBaseline(port?: number): Promise<ServerUnderTest> {
+/**
+ * The command line of a server process, under `taskset -c <cpus>` when pinned. taskset execs the
+ * program, so the child's pid is the server's own (its /proc figures are the server's).
+ */
+function command(args: string[], cpus: string | undefined): [string, string[]] {
+  return cpus ? ['taskset', ['-c', cpus, process.execPath, ...args]] : [process.execPath, args];
+}
+
+export async function startBaseline(port?: number, cpus?: string): Promise<ServerUnderTest> {
   port ??= await freePort();
-  const child = spawn(process.execPath, [BASELINE_JS, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [program, args] = command([BASELINE_JS, String(port)], cpus);
+  const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.stdout.once('data', () => resolve());
     child.once('exit', (code) => reject(new Error(`baseline server exited with ${code}`)));
@@ -100,6 +75,8 @@ export interface OurServerOptions {
   env?: Record<string, string>;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeArgs?: string[];
+  /** Pin the server (and the PostgreSQL it starts) to these CPUs (taskset list, e.g. "0"). */
+  cpus?: string;
 }
 
 /** Our platform, booted from dist/ on a temp DATA_DIR with embedded PostgreSQL. */
@@ -163,7 +140,8 @@ export class OurServer implements ServerUnderTest {
     const startedAt = Date.now();
     fs.mkdirSync(path.dirname(this.logFile), { recursive: true });
     const log = fs.openSync(this.logFile, 'a');
-    this.child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), MAIN_JS], {
+    const [program, args] = command([...(this.options.nodeArgs ?? []), MAIN_JS], this.options.cpus);
+    this.child = spawn(program, args, {
       stdio: ['ignore', log, log],
       env: {
         ...process.env,

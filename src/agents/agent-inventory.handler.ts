@@ -7,7 +7,13 @@ import {
   type AgentMessageHandler,
   type AgentSnapshot,
 } from '../opamp/agent-message-handlers.js';
-import { ServerToAgentFlags, type AgentToServer, type ServerToAgentDraft } from '../opamp/proto/opamp.types.js';
+import { HandlerOrder } from '../opamp/handler-order.js';
+import {
+  ServerCapabilities,
+  ServerToAgentFlags,
+  type AgentToServer,
+  type ServerToAgentDraft,
+} from '../opamp/proto/opamp.types.js';
 import { SecretRedactor, type ConfigEntry } from '../redaction/secret-redactor.js';
 import { AgentEvents } from './agent-events.js';
 import { applyMessage, effectiveConfigOf, newRecord, type AgentRecord } from './agent-record.js';
@@ -15,6 +21,9 @@ import { AgentWriteQueue } from './agent-write-queue.js';
 import { InstanceIdentity } from './instance-identity.js';
 
 type RemoteStatus = AgentSnapshot['remoteConfigStatus'];
+
+/** Distinct effective configs whose redaction is kept; past this the cache starts over. */
+const REDACTIONS_KEPT = 64;
 
 /** Told when an agent's effective config changed (already redacted), before later handlers run. */
 export type EffectiveConfigListener = (
@@ -31,12 +40,15 @@ export type EffectiveConfigListener = (
 @Injectable()
 export class AgentInventoryHandler implements AgentMessageHandler, OnModuleInit, BeforeApplicationShutdown {
   readonly name = 'inventory';
+  readonly capabilities = ServerCapabilities.AcceptsEffectiveConfig;
   private readonly records = new Map<
     string,
     { record: AgentRecord; snapshot: AgentSnapshot; componentsHash?: string | null }
   >();
   private readonly queue: AgentWriteQueue;
   private readonly effectiveListeners: EffectiveConfigListener[] = [];
+  /** Recent redactions by fingerprint (see storeEffectiveConfig). */
+  private readonly redactions = new Map<string, ReturnType<SecretRedactor['redactMapParsed']>>();
 
   constructor(
     private readonly handlers: AgentMessageHandlers,
@@ -51,7 +63,7 @@ export class AgentInventoryHandler implements AgentMessageHandler, OnModuleInit,
   }
 
   onModuleInit(): void {
-    this.handlers.register(this, 0);
+    this.handlers.register(this, HandlerOrder.Inventory);
   }
 
   /** After the OpAMP server said goodbye (onModuleDestroy), before TypeORM closes (onApplicationShutdown). */
@@ -68,7 +80,8 @@ export class AgentInventoryHandler implements AgentMessageHandler, OnModuleInit,
     return this.records.get(instanceUid)?.record.effective_config ?? null;
   }
 
-  async handle(context: AgentMessageContext, reply: ServerToAgentDraft): Promise<void> {
+  /** Synchronous for a known agent (writes are queued, not awaited): only a first message waits. */
+  handle(context: AgentMessageContext, reply: ServerToAgentDraft): Promise<void> | undefined {
     const uid = context.agent.instanceUid;
     const known = this.records.get(uid);
     const reported = context.message.effective_config
@@ -77,43 +90,7 @@ export class AgentInventoryHandler implements AgentMessageHandler, OnModuleInit,
     // A keyed hash of what the agent reported: redaction (a YAML parse) runs only when it changed.
     const fingerprint = reported && this.redactor.fingerprint(reported);
     if (context.firstMessage || !known) {
-      const record = newRecord(context.agent, context.transport, new Date());
-      applyMessage(record, context.agent, context.message);
-      const entry: { record: AgentRecord; snapshot: AgentSnapshot; componentsHash?: string | null } = {
-        record,
-        snapshot: context.agent,
-      };
-      this.records.set(uid, entry);
-      const stored = await this.queue.upsert(record, true);
-      if (stored instanceof Error) {
-        // Not known until stored: the next message tries the first write again.
-        this.records.delete(uid);
-        throw stored;
-      }
-      entry.componentsHash = stored.available_components_hash;
-      record.effective_config_hash = stored.effective_config_hash;
-      if (reported && fingerprint !== stored.effective_config_hash) {
-        // A new or changed config: written with the next few-millisecond batch, not awaited, so the
-        // reply does not wait for a second write. An unchanged one (a reconnect) is not touched.
-        this.storeEffectiveConfig(record, reported, fingerprint!);
-        void this.queue.upsert(record, true);
-      }
-      this.askForComponents(context.message, stored.available_components_hash, reply);
-      context.agent.labels = stored.labels;
-      if (!context.message.agent_description) {
-        // Compressed first message (we restarted, or it moved here): the later handlers match
-        // selectors on attributes, so give them the last description the agent reported.
-        context.agent.identifyingAttributes = stored.identifying_attributes;
-        context.agent.nonIdentifyingAttributes = stored.non_identifying_attributes;
-      }
-      if (!context.message.remote_config_status && context.agent.remoteConfigHash === null) {
-        // Compressed first message after a reconnect: what we stored is the agent's last report.
-        context.agent.remoteConfigHash = stored.remote_config_hash;
-        context.agent.remoteConfigStatus = stored.remote_config_status as RemoteStatus;
-        context.agent.remoteConfigError = stored.remote_config_error;
-      }
-      this.events.emit({ type: 'connected', instanceUid: uid });
-      return;
+      return this.handleFirst(context, reply, reported, fingerprint);
     }
     let changed = applyMessage(known.record, context.agent, context.message);
     if (reported && fingerprint !== known.record.effective_config_hash) {
@@ -131,10 +108,66 @@ export class AgentInventoryHandler implements AgentMessageHandler, OnModuleInit,
     } else {
       this.queue.touch(known.record);
     }
+    return undefined;
+  }
+
+  private async handleFirst(
+    context: AgentMessageContext,
+    reply: ServerToAgentDraft,
+    reported: Record<string, ConfigEntry> | undefined,
+    fingerprint: string | undefined,
+  ): Promise<void> {
+    const uid = context.agent.instanceUid;
+    const record = newRecord(context.agent, context.transport, new Date());
+    applyMessage(record, context.agent, context.message);
+    const entry: { record: AgentRecord; snapshot: AgentSnapshot; componentsHash?: string | null } = {
+      record,
+      snapshot: context.agent,
+    };
+    this.records.set(uid, entry);
+    const stored = await this.queue.upsert(record, true);
+    if (stored instanceof Error) {
+      // Not known until stored: the next message tries the first write again.
+      this.records.delete(uid);
+      throw stored;
+    }
+    entry.componentsHash = stored.available_components_hash;
+    record.effective_config_hash = stored.effective_config_hash;
+    if (reported && fingerprint !== stored.effective_config_hash) {
+      // A new or changed config: written with the next few-millisecond batch, not awaited, so the
+      // reply does not wait for a second write. An unchanged one (a reconnect) is not touched.
+      this.storeEffectiveConfig(record, reported, fingerprint!);
+      void this.queue.upsert(record, true);
+    }
+    this.askForComponents(context.message, stored.available_components_hash, reply);
+    context.agent.labels = stored.labels;
+    if (!context.message.agent_description) {
+      // Compressed first message (we restarted, or it moved here): the later handlers match
+      // selectors on attributes, so give them the last description the agent reported.
+      context.agent.identifyingAttributes = stored.identifying_attributes;
+      context.agent.nonIdentifyingAttributes = stored.non_identifying_attributes;
+    }
+    if (!context.message.remote_config_status && context.agent.remoteConfigHash === null) {
+      // Compressed first message after a reconnect: what we stored is the agent's last report.
+      context.agent.remoteConfigHash = stored.remote_config_hash;
+      context.agent.remoteConfigStatus = stored.remote_config_status as RemoteStatus;
+      context.agent.remoteConfigError = stored.remote_config_error;
+    }
+    this.events.emit({ type: 'connected', instanceUid: uid });
   }
 
   private storeEffectiveConfig(record: AgentRecord, reported: Record<string, ConfigEntry>, fingerprint: string): void {
-    const { redacted, parsed } = this.redactor.redactMapParsed(reported);
+    // A fleet runs a handful of distinct configs: the same content (same keyed fingerprint) is
+    // redacted once, not at every agent's first connect. Results are shared and never mutated.
+    let redaction = this.redactions.get(fingerprint);
+    if (!redaction) {
+      redaction = this.redactor.redactMapParsed(reported);
+      if (this.redactions.size >= REDACTIONS_KEPT) {
+        this.redactions.clear();
+      }
+      this.redactions.set(fingerprint, redaction);
+    }
+    const { redacted, parsed } = redaction;
     record.effective_config = redacted;
     record.effective_config_hash = fingerprint;
     for (const listener of this.effectiveListeners) {

@@ -2,84 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { isConnectionFailure, isTransientConflict, retryTransient } from '../database/retry.js';
 import type { AgentRecord } from './agent-record.js';
-import { LOCK_IN_ORDER } from './agent-row-locks.js';
-
-/** What the first write of a connection tells the protocol side about the stored agent. */
-export interface StoredAgentState {
-  labels: Record<string, string>;
-  identifying_attributes: Record<string, string>;
-  non_identifying_attributes: Record<string, string>;
-  remote_config_hash: string | null;
-  remote_config_status: string | null;
-  remote_config_error: string | null;
-  effective_config_hash: string | null;
-  /** Hex hash of the available components stored, if any. */
-  available_components_hash: string | null;
-}
-
-const RECORD_COLUMNS = `instance_uid uuid, identifying_attributes jsonb, non_identifying_attributes jsonb,
-  agent_name text, agent_version text, host_name text, capabilities numeric, transport varchar,
-  sequence_num numeric, health jsonb, healthy boolean, effective_config jsonb, effective_config_hash varchar,
-  remote_config_status varchar, remote_config_hash varchar, remote_config_error text,
-  available_components jsonb, custom_capabilities jsonb, connected_at timestamptz, last_seen_at timestamptz`;
-
-const KEEP_IF_NULL = [
-  'identifying_attributes',
-  'non_identifying_attributes',
-  'agent_name',
-  'agent_version',
-  'host_name',
-  'health',
-  'healthy',
-  'effective_config',
-  'effective_config_hash',
-  'remote_config_status',
-  'remote_config_hash',
-  'remote_config_error',
-  'available_components',
-  'custom_capabilities',
-];
-
-// Null in a record means "not reported on this connection yet" (status compression), so the
-// stored value is kept; one statement updates existing rows and inserts new ones.
-const UPSERT_SQL = `
-WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(${RECORD_COLUMNS})),
-locked AS (${LOCK_IN_ORDER('SELECT instance_uid FROM x')}),
-upd AS (
-  UPDATE agents a SET
-    ${KEEP_IF_NULL.map((c) => `${c} = COALESCE(x.${c}, a.${c})`).join(',\n    ')},
-    capabilities = x.capabilities, transport = x.transport, sequence_num = x.sequence_num,
-    connected_at = x.connected_at, last_seen_at = x.last_seen_at, status = 'online',
-    instance_id = $2, disconnected_at = NULL, updated_at = now()
-  FROM x JOIN locked ON locked.instance_uid = x.instance_uid WHERE a.instance_uid = x.instance_uid
-  RETURNING a.instance_uid, a.labels, a.identifying_attributes, a.non_identifying_attributes, a.remote_config_hash, a.remote_config_status, a.remote_config_error,
-    a.effective_config_hash, a.available_components ->> 'hash' AS available_components_hash
-),
-ins AS (
-  INSERT INTO agents (instance_uid, ${KEEP_IF_NULL.join(', ')}, capabilities, transport, sequence_num,
-    connected_at, last_seen_at, status, instance_id)
-  SELECT x.instance_uid, ${KEEP_IF_NULL.map((c) =>
-    c.endsWith('attributes') ? `COALESCE(x.${c}, '{}'::jsonb)` : `x.${c}`,
-  ).join(', ')},
-    x.capabilities, x.transport, x.sequence_num, x.connected_at, x.last_seen_at, 'online', $2
-  FROM x WHERE NOT EXISTS (SELECT 1 FROM upd WHERE upd.instance_uid = x.instance_uid)
-  ON CONFLICT (instance_uid) DO NOTHING
-  RETURNING instance_uid, labels, identifying_attributes, non_identifying_attributes, remote_config_hash, remote_config_status, remote_config_error,
-    effective_config_hash, available_components ->> 'hash' AS available_components_hash
-)
-SELECT * FROM upd UNION ALL SELECT * FROM ins`;
-
-const TOUCH_SQL = `
-WITH v AS (SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::numeric[]) AS v(uid, ts, seq)),
-locked AS (${LOCK_IN_ORDER('SELECT uid FROM v')})
-UPDATE agents a SET last_seen_at = v.ts, sequence_num = v.seq, status = 'online', instance_id = $4,
-  disconnected_at = NULL
-FROM v JOIN locked ON locked.instance_uid = v.uid
-WHERE a.instance_uid = v.uid`;
-
-const OFFLINE_SQL = `
-UPDATE agents SET status = 'offline', disconnected_at = now(), updated_at = now()
-WHERE instance_uid IN (${LOCK_IN_ORDER('SELECT unnest($1::uuid[])')}) AND instance_id = $2 AND status = 'online'`;
+import { AgentWritesRepository, type StoredAgentState } from './agent-writes.repository.js';
 
 const CHUNK = 500;
 
@@ -104,11 +27,15 @@ export class AgentWriteQueue {
   private timerDue = Infinity;
   private flushing?: Promise<void>;
 
+  private readonly rows: AgentWritesRepository;
+
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly instanceId: string,
     private readonly touchDelayMs: number,
-  ) {}
+  ) {
+    this.rows = new AgentWritesRepository(dataSource);
+  }
 
   /**
    * Queues a full write; with `wait`, resolves with the stored labels and remote-config state, or
@@ -151,13 +78,7 @@ export class AgentWriteQueue {
    */
   async markAllOffline(): Promise<void> {
     await this.drain();
-    await this.run(
-      `UPDATE agents SET status = 'offline', disconnected_at = now(), updated_at = now()
-       WHERE instance_uid IN (${LOCK_IN_ORDER("SELECT instance_uid FROM agents WHERE instance_id = $1 AND status = 'online'")})
-         AND instance_id = $1 AND status = 'online'`,
-      true,
-      () => [this.instanceId],
-    );
+    await this.run(true, () => this.rows.markAllOffline(this.instanceId));
   }
 
   /** Writes everything pending now (shutdown, tests). */
@@ -222,11 +143,17 @@ export class AgentWriteQueue {
         waiters.get(record.instance_uid)?.forEach((resolve) => resolve(result));
       });
     }
-    await this.run(TOUCH_SQL, touches.size > 0, () => {
+    await this.run(touches.size > 0, () => {
       const uids = [...touches.keys()];
-      return [uids, uids.map((u) => touches.get(u)!.ts), uids.map((u) => touches.get(u)!.seq), this.instanceId];
+      const times = uids.map((u) => touches.get(u)!.ts);
+      return this.rows.touch(
+        uids,
+        times,
+        uids.map((u) => touches.get(u)!.seq),
+        this.instanceId,
+      );
     });
-    await this.run(OFFLINE_SQL, offline.size > 0, () => [[...offline], this.instanceId]);
+    await this.run(offline.size > 0, () => this.rows.markOffline([...offline], this.instanceId));
   }
 
   /**
@@ -236,12 +163,7 @@ export class AgentWriteQueue {
    */
   private async writeRows(chunk: AgentRecord[]): Promise<Map<string, UpsertResult>> {
     try {
-      const rows = await retryTransient(() =>
-        this.dataSource.query<Array<StoredAgentState & { instance_uid: string }>>(UPSERT_SQL, [
-          JSON.stringify(chunk),
-          this.instanceId,
-        ]),
-      );
+      const rows = await retryTransient(() => this.rows.upsertRows(chunk, this.instanceId));
       return new Map(rows.map((row) => [row.instance_uid, row]));
     } catch (error) {
       if (chunk.length === 1 || isTransientConflict(error) || isConnectionFailure(error)) {
@@ -258,13 +180,12 @@ export class AgentWriteQueue {
     }
   }
 
-  private async run(sql: string, needed: boolean, params: () => unknown[]): Promise<void> {
+  private async run(needed: boolean, write: () => Promise<void>): Promise<void> {
     if (!needed) {
       return;
     }
     try {
-      const values = params();
-      await retryTransient(() => this.dataSource.query(sql, values));
+      await retryTransient(write);
     } catch (error) {
       this.logger.error({ err: error }, 'Agent inventory write failed');
     }

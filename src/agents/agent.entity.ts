@@ -32,13 +32,13 @@ export class AgentEntity {
   @Column({ type: 'numeric', precision: 20, scale: 0 })
   capabilities: string;
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 16 })
   status: AgentStatus;
 
-  @Column({ type: 'varchar', nullable: true })
+  @Column({ type: 'varchar', length: 16, nullable: true })
   transport: 'websocket' | 'http' | null;
 
-  @Column({ type: 'varchar', nullable: true })
+  @Column({ type: 'varchar', length: 128, nullable: true })
   instanceId: string | null;
 
   /** uint64 as decimal text (numeric(20,0)): an agent's counter may reach 2^64-1. */
@@ -54,13 +54,13 @@ export class AgentEntity {
   @Column({ type: 'jsonb', nullable: true })
   effectiveConfig: Record<string, { body: string; content_type: string }> | null;
 
-  @Column({ type: 'varchar', nullable: true })
+  @Column({ type: 'varchar', length: 64, nullable: true })
   effectiveConfigHash: string | null;
 
-  @Column({ type: 'varchar', nullable: true })
+  @Column({ type: 'varchar', length: 16, nullable: true })
   remoteConfigStatus: string | null;
 
-  @Column({ type: 'varchar', nullable: true })
+  @Column({ type: 'varchar', length: 64, nullable: true })
   remoteConfigHash: string | null;
 
   @Column({ type: 'text', nullable: true })
@@ -72,7 +72,7 @@ export class AgentEntity {
   @Column({ type: 'jsonb', nullable: true })
   customCapabilities: string[] | null;
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 16 })
   driftStatus: DriftState;
 
   /** The paths that differ, when drifted. */
@@ -96,4 +96,27 @@ export class AgentEntity {
 
   @Column({ type: 'timestamptz' })
   updatedAt: Date;
+
+  // Columns other modules own and write with SQL of their own (assignment, connection settings):
+  // declared so the entity states the whole table, never loaded or written through it.
+  @Column({ type: 'uuid', nullable: true, select: false, insert: false, update: false })
+  assignedConfigurationId?: string | null;
+
+  @Column({ type: 'integer', nullable: true, select: false, insert: false, update: false })
+  assignedConfigVersion?: number | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true, select: false, insert: false, update: false })
+  desiredConfigHash?: string | null;
+
+  @Column({ type: 'bytea', nullable: true, select: false, insert: false, update: false })
+  connectionSettingsHash?: Buffer | null;
+
+  @Column({ type: 'jsonb', nullable: true, select: false, insert: false, update: false })
+  connectionSettingsParts?: unknown;
+
+  @Column({ type: 'text', nullable: true, select: false, insert: false, update: false })
+  connectionSettingsStatus?: string | null;
+
+  @Column({ type: 'text', nullable: true, select: false, insert: false, update: false })
+  connectionSettingsError?: string | null;
 }

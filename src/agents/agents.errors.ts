@@ -35,3 +35,10 @@ export class CustomMessageTooLarge extends DomainError {
     super('too_large', 'CustomMessageTooLarge', `data is larger than CUSTOM_MESSAGE_MAX_BYTES (${maxBytes} bytes)`);
   }
 }
+
+/** A path's instance uid that is not canonical UUID text. */
+export class InvalidInstanceUid extends DomainError {
+  constructor(value: string) {
+    super('invalid', 'InvalidInstanceUid', `"${value}" is not an instance uid (canonical UUID text)`);
+  }
+}

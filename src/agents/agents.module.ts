@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '../auth/auth.module.js';
+import { AgentKeyAuthenticator } from './agent-key.authenticator.js';
 import { AgentDetailContributors } from './agent-detail-contributors.js';
 import { AgentEvents } from './agent-events.js';
 import { AgentInventoryHandler } from './agent-inventory.handler.js';
@@ -15,12 +17,13 @@ import { InstanceIdentity } from './instance-identity.js';
 
 /** The agent inventory: persisted from OpAMP messages, read and labelled through the REST API. */
 @Module({
-  imports: [TypeOrmModule.forFeature([AgentEntity])],
+  imports: [TypeOrmModule.forFeature([AgentEntity]), AuthModule],
   controllers: [AgentsController, CustomMessagesController],
   providers: [
     AgentsService,
     AgentsRepository,
     AgentInventoryHandler,
+    AgentKeyAuthenticator,
     AgentEvents,
     AgentDetailContributors,
     InstanceIdentity,

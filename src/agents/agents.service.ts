@@ -3,7 +3,6 @@ import { AppConfig } from '../config/app-config.js';
 import { PgNotifications } from '../database/pg-notifications.js';
 import type { Page } from '../common/pagination.js';
 import { OpampGateway } from '../opamp/opamp-gateway.js';
-import { OpampServer } from '../opamp/opamp-server.js';
 import { AgentCapabilities, CommandType } from '../opamp/proto/opamp.types.js';
 import { AgentDetailContributors } from './agent-detail-contributors.js';
 import { AgentEvents } from './agent-events.js';
@@ -26,7 +25,6 @@ export class AgentsService implements OnApplicationBootstrap, OnApplicationShutd
     private readonly agents: AgentsRepository,
     private readonly inventory: AgentInventoryHandler,
     private readonly gateway: OpampGateway,
-    private readonly opamp: OpampServer,
     private readonly identity: InstanceIdentity,
     private readonly events: AgentEvents,
     private readonly contributors: AgentDetailContributors,
@@ -40,7 +38,7 @@ export class AgentsService implements OnApplicationBootstrap, OnApplicationShutd
     if (stale > 0) {
       this.logger.log(`Marked ${stale} agents offline that this instance held before it restarted`);
     }
-    await this.agents.heartbeatInstance(this.identity.id, this.opamp.url);
+    await this.agents.heartbeatInstance(this.identity.id, this.config.opampUrl);
     const sweepMs = Math.max(1000, (this.config.opampHeartbeatSeconds * 1000) / 2);
     this.timers = [
       setInterval(() => void this.heartbeat(), this.config.instanceHeartbeatSeconds * 1000),
@@ -120,7 +118,7 @@ export class AgentsService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async heartbeat(): Promise<void> {
-    await this.agents.heartbeatInstance(this.identity.id, this.opamp.url).catch((error: unknown) => {
+    await this.agents.heartbeatInstance(this.identity.id, this.config.opampUrl).catch((error: unknown) => {
       this.logger.warn(`Instance heartbeat failed: ${(error as Error).message}`);
     });
   }

@@ -7,6 +7,7 @@ import {
 } from '../opamp/agent-message-handlers.js';
 import { AgentEvents } from './agent-events.js';
 import { CustomMessagesRepository } from './custom-messages.repository.js';
+import { HandlerOrder } from '../opamp/handler-order.js';
 
 /**
  * Keeps the custom messages agents send (after the inventory, so the agent row exists). Messages
@@ -26,22 +27,28 @@ export class CustomMessagesHandler implements AgentMessageHandler, OnModuleInit 
   ) {}
 
   onModuleInit(): void {
-    this.handlers.register(this, 5);
+    this.handlers.register(this, HandlerOrder.CustomMessages);
   }
 
-  async handle(context: AgentMessageContext): Promise<void> {
+  handle(context: AgentMessageContext): Promise<void> | undefined {
     const message = context.message.custom_message;
-    if (!message?.capability) {
-      return;
-    }
+    return message?.capability ? this.store(context, message.capability, message.type, message.data) : undefined;
+  }
+
+  private async store(
+    context: AgentMessageContext,
+    capability: string,
+    type: string | undefined,
+    data: Uint8Array | undefined,
+  ): Promise<void> {
     try {
       await this.messages.record(
         {
           instanceUid: context.agent.instanceUid,
           direction: 'received',
-          capability: message.capability,
-          type: message.type ?? '',
-          data: Buffer.from(message.data ?? new Uint8Array()),
+          capability,
+          type: type ?? '',
+          data: Buffer.from(data ?? new Uint8Array()),
           sentBy: null,
         },
         this.config.customMessageMaxBytes,

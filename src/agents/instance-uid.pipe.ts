@@ -1,5 +1,6 @@
-import { BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
+import { Injectable, PipeTransform } from '@nestjs/common';
 import { isUuid } from '../opamp/uuid.js';
+import { InvalidInstanceUid } from './agents.errors.js';
 
 /**
  * Agents choose their own 16-byte instance_uid (UUIDv7 is only recommended), so any 32 hex
@@ -9,7 +10,7 @@ import { isUuid } from '../opamp/uuid.js';
 export class ParseInstanceUidPipe implements PipeTransform<string, string> {
   transform(value: string): string {
     if (!isUuid(value)) {
-      throw new BadRequestException(`"${value}" is not an instance uid (canonical UUID text)`);
+      throw new InvalidInstanceUid(value);
     }
     return value.toLowerCase();
   }

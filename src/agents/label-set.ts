@@ -14,3 +14,14 @@ export interface AgentLabelSources {
 export function agentLabelSet(agent: AgentLabelSources): Record<string, string> {
   return { ...agent.identifyingAttributes, ...agent.nonIdentifyingAttributes, ...agent.labels };
 }
+
+/**
+ * The one selector rule of the platform (configurations, connection settings, package
+ * assignments): every pair must be present in the label set with exactly that value, and an empty
+ * selector matches NO agent, so nothing reaches the whole fleet by accident. The SQL in
+ * AssignmentStore applies the same rule.
+ */
+export function selectorMatches(selector: Record<string, string>, labelSet: Record<string, string>): boolean {
+  const pairs = Object.entries(selector);
+  return pairs.length > 0 && pairs.every(([key, value]) => Object.hasOwn(labelSet, key) && labelSet[key] === value);
+}

@@ -5,14 +5,14 @@ export class AgentKeyEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 128 })
   name: string;
 
   /** SHA-256 hex of the key; the key itself is shown once and never stored. */
   @Column({ type: 'char', length: 64 })
   keyHash: string;
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 16 })
   prefix: string;
 
   @Column({ type: 'uuid', nullable: true })

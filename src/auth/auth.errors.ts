@@ -7,6 +7,20 @@ export class InvalidCredentials extends DomainError {
   }
 }
 
+/** No token, or one that is invalid, expired or revoked: 401 from the global guard. */
+export class NotAuthenticated extends DomainError {
+  constructor(message: string) {
+    super('unauthorized', 'NotAuthenticated', message);
+  }
+}
+
+/** A valid token whose role is below the route's minimum: 403 from the global guard. */
+export class InsufficientRole extends DomainError {
+  constructor(required: string, actual: string) {
+    super('forbidden', 'InsufficientRole', `This action needs the ${required} role; you are ${actual}`);
+  }
+}
+
 export class TooManyLoginAttempts extends DomainError {
   constructor(retryAfterSeconds: number) {
     super('rate_limited', 'TooManyLoginAttempts', 'Too many failed login attempts; try again later', retryAfterSeconds);

@@ -1,6 +1,8 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { bearerToken } from '../common/bearer-token.js';
+import { InsufficientRole, NotAuthenticated } from './auth.errors.js';
 import { AuthService } from './auth.service.js';
 import { MIN_ROLE_KEY, PUBLIC_KEY, roleAtLeast, type AuthenticatedUser, type Role } from './roles.js';
 
@@ -29,19 +31,14 @@ export class AuthGuard implements CanActivate {
     const token = bearerToken(request.headers.authorization);
     const user = token ? await this.auth.authenticate(token) : undefined;
     if (!user) {
-      throw new UnauthorizedException(token ? 'Invalid or expired token' : 'Missing bearer token');
+      throw new NotAuthenticated(token ? 'Invalid or expired token' : 'Missing bearer token');
     }
     request.user = user;
     const isRead = request.method === 'GET' || request.method === 'HEAD';
     const required = this.reflector.getAllAndOverride<Role>(MIN_ROLE_KEY, targets) ?? (isRead ? 'viewer' : 'admin');
     if (!roleAtLeast(user.role, required)) {
-      throw new ForbiddenException(`This action needs the ${required} role; you are ${user.role}`);
+      throw new InsufficientRole(required, user.role);
     }
     return true;
   }
-}
-
-export function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-  return match?.[1];
 }

@@ -2,12 +2,15 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { DomainError, type DomainErrorKind } from './domain-error.js';
+import type { ErrorCode } from './error-codes.js';
 import { requestIdOf } from './request-id.js';
 
 /** The one JSON shape of every error the API returns. */
 export interface ErrorBody {
   statusCode: number;
   error: string;
+  /** Stable name of the case, for programs (see ERROR_CODES). */
+  code: ErrorCode;
   message: string;
   requestId?: string;
 }
@@ -46,7 +49,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const response = http.getResponse<Response>();
     const requestId = requestIdOf(http.getRequest<Request>());
-    const { status, message, retryAfter } = this.describe(exception, requestId);
+    const { status, code, message, retryAfter } = this.describe(exception, requestId);
+    const details = exception instanceof DomainError ? exception.details : undefined;
     if (response.headersSent) {
       response.destroy();
       return;
@@ -54,14 +58,22 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (retryAfter !== undefined) {
       response.setHeader('Retry-After', String(retryAfter));
     }
-    const body: ErrorBody = { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message, requestId };
+    const body: ErrorBody = {
+      ...details,
+      statusCode: status,
+      error: STATUS_CODES[status] ?? 'Error',
+      code,
+      message,
+      requestId,
+    };
     response.status(status).json(body);
   }
 
-  private describe(exception: unknown, requestId?: string): { status: number; message: string; retryAfter?: number } {
+  private describe(exception: unknown, requestId?: string): Described {
     if (exception instanceof DomainError) {
       return {
         status: statusForKind(exception.kind),
+        code: exception.code,
         message: exception.message,
         retryAfter: exception.retryAfterSeconds,
       };
@@ -69,14 +81,59 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       // Nest's Express adapter wraps body-parser's errors (413, malformed JSON) and keeps them as the cause.
       const cause = exception.cause;
-      const message = isBodyParserError(cause) ? bodyParserMessage(cause) : messageOf(exception);
-      return { status: exception.getStatus(), message };
+      if (isBodyParserError(cause)) {
+        return describeBodyParserError(cause);
+      }
+      const status = exception.getStatus();
+      return { status, code: codeOfHttpException(exception, status), message: messageOf(exception) };
     }
     if (isBodyParserError(exception)) {
-      return { status: exception.status, message: bodyParserMessage(exception) };
+      return describeBodyParserError(exception);
     }
     this.logger.error({ err: exception, requestId }, 'Unhandled error');
-    return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error' };
+    return { status: HttpStatus.INTERNAL_SERVER_ERROR, code: 'InternalError', message: 'Internal server error' };
+  }
+}
+
+interface Described {
+  status: number;
+  code: ErrorCode;
+  message: string;
+  retryAfter?: number;
+}
+
+/**
+ * Nest's own exceptions: the ValidationPipe's 400 (a list of messages), the router's 404 for an
+ * unknown route (services throw domain errors, never NotFoundException), and the rest by status.
+ */
+function codeOfHttpException(exception: HttpException, status: number): ErrorCode {
+  const response = exception.getResponse();
+  if (status === 400 && typeof response === 'object' && Array.isArray((response as { message?: unknown }).message)) {
+    return 'ValidationFailed';
+  }
+  return codeForStatus(status);
+}
+
+export function codeForStatus(status: number): ErrorCode {
+  switch (status) {
+    case 400:
+      return 'BadRequest';
+    case 401:
+      return 'NotAuthenticated';
+    case 403:
+      return 'InsufficientRole';
+    case 404:
+      return 'RouteNotFound';
+    case 405:
+      return 'MethodNotAllowed';
+    case 413:
+      return 'PayloadTooLarge';
+    case 415:
+      return 'UnsupportedMediaType';
+    case 429:
+      return 'RateLimited';
+    default:
+      return status < 500 ? 'BadRequest' : 'InternalError';
   }
 }
 
@@ -110,16 +167,21 @@ function isBodyParserError(error: unknown): error is BodyParserError {
   );
 }
 
-function bodyParserMessage(error: BodyParserError): string {
+function describeBodyParserError(error: BodyParserError): Described {
   switch (error.type) {
     case 'entity.parse.failed':
-      return `Malformed JSON body: ${error.message}`;
+      return { status: error.status, code: 'MalformedJson', message: `Malformed JSON body: ${error.message}` };
     case 'entity.too.large':
-      return error.limit === undefined
-        ? 'Request body is too large'
-        : `Request body is too large: the limit is ${formatBytes(error.limit)} (${error.limit} bytes)`;
+      return {
+        status: error.status,
+        code: 'PayloadTooLarge',
+        message:
+          error.limit === undefined
+            ? 'Request body is too large'
+            : `Request body is too large: the limit is ${formatBytes(error.limit)} (${error.limit} bytes)`,
+      };
     default:
-      return error.message;
+      return { status: error.status, code: codeForStatus(error.status), message: error.message };
   }
 }
 

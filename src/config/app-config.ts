@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { localHost } from '../common/listen-address.js';
 import { parseDurationSeconds } from './duration.js';
 
 export type StorageDriver = 'filesystem' | 's3';
@@ -21,6 +22,7 @@ export interface S3Settings {
 export class AppConfig {
   httpHost: string;
   httpPort: number;
+  /** OPAMP_PORT; 0 (any free port) is replaced by the bound port once the OpAMP server listens. */
   opampPort: number;
   databaseUrl?: string;
   dataDir: string;
@@ -99,6 +101,11 @@ export class AppConfig {
 
   get postgresDir(): string {
     return path.join(this.dataDir, 'postgres');
+  }
+
+  /** This instance's own OpAMP endpoint (reachable here; OPAMP_PUBLIC_URL is what agents elsewhere are told). */
+  get opampUrl(): string {
+    return `http://${localHost(this.httpHost)}:${this.opampPort}/v1/opamp`;
   }
 }
 

@@ -5,8 +5,8 @@ import { EventEmitter } from 'node:events';
 export interface ApplyEvent {
   /** The agent whose apply state moved; undefined when a batch of offers was recorded. */
   instanceUid?: string;
-  /** The reported or recorded state: pending (offers), applying, applied, failed, timeout. */
-  status: 'pending' | 'applying' | 'applied' | 'failed' | 'timeout';
+  /** The reported or recorded state: pending (offers), applying, applied, failed, timeout, rolled_back (by a rollout). */
+  status: 'pending' | 'applying' | 'applied' | 'failed' | 'timeout' | 'rolled_back';
 }
 
 /** In-process notifications about apply states (the console's live push progress); listeners must not throw. */

@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ApplyRecordEntity, type ApplyStatus } from './apply-record.entity.js';
+import {
+  APPLY_TRANSITIONS,
+  OFFERED,
+  OPEN_STATUSES,
+  REPORT_TRANSITIONS,
+  reportCondition,
+  sqlStatuses,
+  type ApplyTransition,
+} from './apply-state.js';
 
 export interface ApplyRecordFilter {
   configurationId?: string;
@@ -27,9 +36,12 @@ export interface ApplyRecordView extends ApplyRecordEntity {
 export interface StatusReport {
   instanceUid: string;
   configHash: string;
-  to: 'applying' | 'applied' | 'failed';
+  to: keyof typeof REPORT_TRANSITIONS;
   errorMessage: string | null;
 }
+
+const OPEN = sqlStatuses(OPEN_STATUSES);
+const { rollBack, timeOut } = APPLY_TRANSITIONS;
 
 export const reportKey = (instanceUid: string, configHash: string): string => `${instanceUid} ${configHash}`;
 
@@ -64,13 +76,13 @@ export class ApplyHistoryRepository {
     await this.dataSource.query(
       `INSERT INTO configuration_apply_history AS h
          (configuration_id, version, config_hash, instance_uid, push_id, status)
-       SELECT r.configuration_id, r.version, r.config_hash, r.instance_uid, r.push_id, 'pending'
+       SELECT r.configuration_id, r.version, r.config_hash, r.instance_uid, r.push_id, '${OFFERED}'
        FROM unnest($1::uuid[], $2::int[], $3::text[], $4::uuid[], $5::uuid[])
          AS r(configuration_id, version, config_hash, instance_uid, push_id)
        WHERE NOT $6::boolean OR NOT EXISTS (
          SELECT 1 FROM configuration_apply_history o
-         WHERE o.instance_uid = r.instance_uid AND o.config_hash = r.config_hash AND o.status IN ('pending', 'applying'))
-       ON CONFLICT (instance_uid, configuration_id, version) WHERE status IN ('pending', 'applying')
+         WHERE o.instance_uid = r.instance_uid AND o.config_hash = r.config_hash AND o.status IN (${OPEN}))
+       ON CONFLICT (instance_uid, configuration_id, version) WHERE status IN (${OPEN})
        DO UPDATE SET push_id = EXCLUDED.push_id, offered_at = now(), updated_at = now()
          WHERE EXCLUDED.push_id IS NOT NULL`,
       [
@@ -86,8 +98,7 @@ export class ApplyHistoryRepository {
 
   /**
    * Applies many agents' reports in one statement: each moves that agent's rows for the hash
-   * forward — APPLYING only from `pending`; APPLIED and FAILED from `pending`, `applying` or
-   * `timeout` — never backwards, so a late or repeated report changes nothing. Give at most one
+   * forward as REPORT_TRANSITIONS allows, never backwards, so a late or repeated report changes nothing. Give at most one
    * report per agent and hash. Returns "uid hash" of every report that moved a row.
    */
   async transitionReports(reports: StatusReport[]): Promise<Set<string>> {
@@ -97,15 +108,15 @@ export class ApplyHistoryRepository {
     const [rows] = await this.dataSource.query<[Array<{ instance_uid: string; config_hash: string }>, number]>(
       `UPDATE configuration_apply_history h
        SET status = r.next, error_message = r.error, updated_at = now(),
-           finished_at = CASE WHEN r.next = 'applying' THEN NULL ELSE now() END
+           finished_at = CASE WHEN r.next IN (${OPEN}) THEN NULL ELSE now() END
        FROM unnest($1::uuid[], $2::text[], $3::varchar[], $4::text[]) AS r(instance_uid, config_hash, next, error)
        WHERE h.instance_uid = r.instance_uid AND h.config_hash = r.config_hash
-         AND (h.status = 'pending' OR (r.next <> 'applying' AND h.status IN ('applying', 'timeout')))
+         AND (${reportCondition('h', 'r.next')})
        RETURNING h.instance_uid, h.config_hash`,
       [
         reports.map((r) => r.instanceUid),
         reports.map((r) => r.configHash),
-        reports.map((r) => r.to),
+        reports.map((r) => REPORT_TRANSITIONS[r.to].to),
         reports.map((r) => r.errorMessage),
       ],
     );
@@ -130,37 +141,45 @@ export class ApplyHistoryRepository {
          WHERE h.instance_uid IN (SELECT instance_uid FROM reported)
          ORDER BY h.instance_uid, h.offered_at DESC, h.id
        )
-       UPDATE configuration_apply_history h SET status = 'rolled_back', updated_at = now()
+       UPDATE configuration_apply_history h SET status = '${rollBack.to}', updated_at = now()
        FROM latest JOIN reported ON reported.instance_uid = latest.instance_uid
-       WHERE h.id = latest.id AND latest.status = 'failed' AND latest.config_hash <> reported.config_hash`,
+       WHERE h.id = latest.id AND latest.status IN (${sqlStatuses(rollBack.from)})
+         AND latest.config_hash <> reported.config_hash`,
       [applied.map((a) => a.instanceUid), applied.map((a) => a.configHash)],
     );
   }
 
-  /** Moves many agents' open rows for one hash from one of `from` to `to`, in one statement. */
-  async transitionMany(
-    instanceUids: string[],
-    configHash: string,
-    from: ApplyStatus[],
-    to: ApplyStatus,
-  ): Promise<void> {
+  /** A rollout gave these agents their previous version back: their rows for `configHash` say why. */
+  async recordRollback(configurationId: string, configHash: string, instanceUids: string[], reason: string) {
+    const revert = APPLY_TRANSITIONS.revertedByRollout;
+    await this.dataSource.query(
+      `UPDATE configuration_apply_history
+       SET status = '${revert.to}', error_message = $4, updated_at = now(), finished_at = COALESCE(finished_at, now())
+       WHERE configuration_id = $1 AND config_hash = $2 AND instance_uid = ANY($3::uuid[])
+         AND status IN (${sqlStatuses(revert.from)})`,
+      [configurationId, configHash, instanceUids, reason],
+    );
+  }
+
+  /** Moves many agents' rows for one hash through `transition`, in one statement. */
+  async transitionMany(instanceUids: string[], configHash: string, transition: ApplyTransition): Promise<void> {
     if (instanceUids.length === 0) {
       return;
     }
     await this.dataSource.query(
       `UPDATE configuration_apply_history SET status = $3::varchar, updated_at = now(),
-         finished_at = CASE WHEN $3::varchar IN ('applying', 'pending') THEN NULL ELSE now() END
+         finished_at = CASE WHEN $3::varchar IN (${OPEN}) THEN NULL ELSE now() END
        WHERE instance_uid = ANY($1::uuid[]) AND config_hash = $2 AND status = ANY($4::varchar[])`,
-      [instanceUids, configHash, to, from],
+      [instanceUids, configHash, transition.to, transition.from],
     );
   }
 
   /** Idempotent, so every instance may run it: only rows still open and offered long enough ago move. */
   async expireOpen(timeoutSeconds: number): Promise<number> {
     // Rows an agent's report is moving right now are skipped (that report decides them).
-    const expired = `status IN ('pending', 'applying') AND offered_at < now() - make_interval(secs => $1)`;
+    const expired = `status IN (${sqlStatuses(timeOut.from)}) AND offered_at < now() - make_interval(secs => $1)`;
     const [, affected] = await this.dataSource.query<[unknown[], number]>(
-      `UPDATE configuration_apply_history SET status = 'timeout', updated_at = now(), finished_at = now()
+      `UPDATE configuration_apply_history SET status = '${timeOut.to}', updated_at = now(), finished_at = now()
        WHERE id IN (
          SELECT id FROM configuration_apply_history WHERE ${expired} ORDER BY id FOR NO KEY UPDATE SKIP LOCKED)
          AND ${expired}`,

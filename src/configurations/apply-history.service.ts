@@ -13,7 +13,9 @@ import {
   type StatusReport,
 } from './apply-history.repository.js';
 import { ConfigAssignmentRepository, type PushRecord } from './config-assignment.repository.js';
-import { AgentNotFound, ConfigurationNotFound, PushNotFound } from './configurations.errors.js';
+import { AgentNotFound } from '../agents/agents.errors.js';
+import { APPLY_TRANSITIONS } from './apply-state.js';
+import { ConfigurationNotFound, PushNotFound } from './configurations.errors.js';
 import { ConfigurationsRepository } from './configurations.repository.js';
 
 export type ReportedStatus = 'APPLYING' | 'APPLIED' | 'FAILED';
@@ -94,7 +96,7 @@ export class ApplyHistoryService implements OnModuleInit, OnModuleDestroy {
 
   /** Agents known to run `configHash` already: their open rows for it are applied. */
   async recordAppliedMany(instanceUids: string[], configHash: string): Promise<void> {
-    await this.records.transitionMany(instanceUids, configHash, ['pending', 'applying'], 'applied');
+    await this.records.transitionMany(instanceUids, configHash, APPLY_TRANSITIONS.confirmApplied);
     if (instanceUids.length > 0) {
       this.events.emit({ status: 'applied' });
     }
@@ -121,6 +123,14 @@ export class ApplyHistoryService implements OnModuleInit, OnModuleDestroy {
     const to = status === 'APPLYING' ? 'applying' : status === 'APPLIED' ? 'applied' : 'failed';
     await this.reports.get({ instanceUid, configHash, to, errorMessage: status === 'FAILED' ? error : null });
     this.events.emit({ instanceUid, status: to });
+  }
+
+  /** A rollout rolled these agents back from `configHash`: their apply history says `rolled_back` and why. */
+  async recordRollback(configurationId: string, configHash: string, instanceUids: string[], reason: string) {
+    await this.records.recordRollback(configurationId, configHash, instanceUids, reason);
+    if (instanceUids.length > 0) {
+      this.events.emit({ status: 'rolled_back' });
+    }
   }
 
   /** Marks offers unanswered for APPLY_TIMEOUT_SECONDS as `timeout`; safe to run on every instance at once. */

@@ -24,7 +24,7 @@ export class ApplyRecordEntity {
   @Column({ type: 'uuid', nullable: true })
   pushId: string | null;
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 16 })
   status: ApplyStatus;
 
   @Column({ type: 'text', nullable: true })

@@ -90,10 +90,22 @@ export class AssignmentWakeups implements OnApplicationBootstrap {
   }
 
   private async apply(gathered: Gathered): Promise<void> {
+    // Agents a forwarded push is about to reach: noted as offered first, so a heartbeat that sees
+    // their new desired state meanwhile does not offer it too (the push sends it once).
+    const pushed = new Set<string>();
+    for (const { push, uids } of gathered.pushes.values()) {
+      const content = await this.cache.content(push.configurationId, push.version);
+      for (const uid of content ? uids : []) {
+        pushed.add(uid);
+        this.handler.markOffered(uid, content!.configHash);
+      }
+      // A push may carry a new desired state (a pinned version): read it again at the next message.
+      this.cache.forget(uids);
+    }
     if (gathered.changed.size > 0) {
       const uids = [...gathered.changed];
       this.cache.forget(uids);
-      this.handler.allowOffer(uids);
+      this.handler.allowOffer(uids.filter((uid) => !pushed.has(uid)));
       await this.push.offerToConnected(uids);
     }
     for (const { push, uids } of gathered.pushes.values()) {

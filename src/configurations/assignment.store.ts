@@ -24,14 +24,17 @@ export type RecomputeScope =
  * The assignment rule in SQL (selector.ts has the same rule in TypeScript, unit-tested): the
  * agent's label set is identifying || non-identifying || labels (later maps win on a shared key);
  * a non-empty selector matches when the set contains every pair; the winner is the highest
- * priority, then the oldest, then the name. Only rows whose desired state changes are written.
+ * priority, then the oldest, then the name. The version is the winner's released one, unless a
+ * push or a rollout pinned the agent to another version of it. Only rows whose desired state
+ * changes are written.
  */
 const RECOMPUTE_SQL = (scope: string): string => `
   WITH desired AS (
-    SELECT a.instance_uid, best.id AS configuration_id, best.version, best.config_hash
+    SELECT a.instance_uid, best.id AS configuration_id,
+           COALESCE(p.version, best.version) AS version, COALESCE(p.config_hash, best.config_hash) AS config_hash
     FROM agents a
     LEFT JOIN LATERAL (
-      SELECT c.id, c.version, c.config_hash
+      SELECT c.id, c.released_version AS version, c.released_config_hash AS config_hash
       FROM configurations c
       WHERE c.deleted_at IS NULL
         AND c.selector <> '{}'::jsonb
@@ -39,6 +42,7 @@ const RECOMPUTE_SQL = (scope: string): string => `
       ORDER BY c.priority DESC, c.created_at ASC, lower(c.name) ASC
       LIMIT 1
     ) best ON true
+    LEFT JOIN agent_config_pins p ON p.instance_uid = a.instance_uid AND p.configuration_id = best.id
     WHERE ${scope}
     -- Locks in instance_uid order, like every multi-row write on agents (agent-row-locks.ts).
     ORDER BY a.instance_uid
@@ -111,7 +115,7 @@ export class AssignmentStore {
    * Recomputes the desired configuration of the agents in scope. For a configuration change the
    * scope is the agents assigned to it plus those its selector matches: nobody else can win or lose it.
    */
-  async recompute(scope: RecomputeScope): Promise<AssignmentChange[]> {
+  async recompute(scope: RecomputeScope, wake = true): Promise<AssignmentChange[]> {
     const [sql, params] =
       scope.kind === 'configuration'
         ? [
@@ -126,7 +130,8 @@ export class AssignmentStore {
     const result: unknown = await this.manager.query(sql, params);
     // node-postgres answers an UPDATE ... RETURNING through TypeORM as [rows, count].
     const rows = (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as ChangeRow[];
-    if (rows.length > 0) {
+    // `wake` false: the caller wakes them itself (a push names its agents in its own wake-up).
+    if (rows.length > 0 && wake) {
       await this.wakeOtherInstances(rows.map((row) => row.instance_uid));
     }
     return rows.map((row) => ({
@@ -151,6 +156,37 @@ export class AssignmentStore {
       ASSIGNMENT_CHANNEL,
       payloads,
     ]);
+  }
+
+  /** Every agent assigned this configuration is to get `version` (pins to other versions are dropped). */
+  async release(configurationId: string, version: number, configHash: string): Promise<void> {
+    await this.manager.query(
+      'UPDATE configurations SET released_version = $2, released_config_hash = $3 WHERE id = $1',
+      [configurationId, version, configHash],
+    );
+    await this.manager.query('DELETE FROM agent_config_pins WHERE configuration_id = $1', [configurationId]);
+  }
+
+  /** These agents get `version` of the configuration (when it is the one that wins for them). */
+  async pin(configurationId: string, version: number, configHash: string, instanceUids: string[]): Promise<void> {
+    await this.manager.query(
+      `INSERT INTO agent_config_pins (instance_uid, configuration_id, version, config_hash)
+       SELECT a.instance_uid, $1, $2, $3 FROM agents a
+       WHERE a.instance_uid = ANY($4::uuid[]) AND a.assigned_configuration_id = $1
+       ORDER BY a.instance_uid
+       ON CONFLICT (instance_uid) DO UPDATE
+         SET configuration_id = EXCLUDED.configuration_id, version = EXCLUDED.version,
+             config_hash = EXCLUDED.config_hash, created_at = now()`,
+      [configurationId, version, configHash, instanceUids],
+    );
+  }
+
+  /** These agents get the configuration's released version again. */
+  async unpin(configurationId: string, instanceUids: string[]): Promise<void> {
+    await this.manager.query(
+      'DELETE FROM agent_config_pins WHERE configuration_id = $1 AND instance_uid = ANY($2::uuid[])',
+      [configurationId, instanceUids],
+    );
   }
 
   async countAssigned(configurationId: string): Promise<number> {

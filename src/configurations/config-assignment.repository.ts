@@ -196,6 +196,20 @@ export class ConfigAssignmentRepository {
     );
   }
 
+  /** Wakes the other instances about agents whose desired state changed (when the write did not). */
+  async notifyChanged(instanceUids: string[]): Promise<void> {
+    if (instanceUids.length === 0) {
+      return;
+    }
+    const payloads = chunkUids(instanceUids).map((chunk) =>
+      JSON.stringify({ origin: this.identity.id, instanceUids: chunk } satisfies AssignmentNotification),
+    );
+    await this.dataSource.query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload', [
+      ASSIGNMENT_CHANNEL,
+      payloads,
+    ]);
+  }
+
   /** What the pushing instance did with its own agents. */
   async finishPush(pushId: string, sent: number, skipped: number): Promise<void> {
     await this.dataSource.query('UPDATE configuration_pushes SET sent = $2, skipped = $3 WHERE id = $1', [

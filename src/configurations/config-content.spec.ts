@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import { configHashHex, configMapHash, lineAndColumn, validateConfigContent } from './config-content.js';
 import { InvalidConfigContent } from './configurations.errors.js';
 
@@ -40,15 +39,17 @@ describe('lineAndColumn', () => {
 describe('configMapHash', () => {
   const file = { fileName: 'collector.yaml', contentType: 'text/yaml', body: 'a: 1\n' };
 
-  it('is SHA-256 over length-prefixed key, content type and body', () => {
-    const expected = crypto.createHash('sha256');
-    for (const part of ['collector.yaml', 'text/yaml', 'a: 1\n']) {
-      const length = Buffer.alloc(4);
-      length.writeUInt32BE(Buffer.byteLength(part));
-      expected.update(length).update(part);
-    }
-    expect(configHashHex(file)).toBe(expected.digest('hex'));
-    expect(configHashHex(file)).toMatch(/^[0-9a-f]{64}$/);
+  // Known vectors, computed outside this code base (Python's hashlib over the documented encoding):
+  // agents and other servers compare these hashes, so the encoding must never drift.
+  it('matches known vectors of the length-prefixed encoding', () => {
+    expect(configHashHex(file)).toBe('f8dfa7ec9e247de41f1dff1f1ec7adf34081284a3c47017c9a5a58c231866a7c');
+    expect(configHashHex({ fileName: '', contentType: 'text/yaml', body: 'ä: 1\n' })).toBe(
+      '13984fdd999cbad0e3e815a538c519ef8955010f597b8934300a2584c186cc0e',
+    );
+    const other = { fileName: 'extra.json', contentType: 'application/json', body: '{}' };
+    expect(configMapHash([other, file]).toString('hex')).toBe(
+      'a8c781a5450fbce31b39f05539e3be2d86401891d58d5de33c16eb1b03444b3d',
+    );
   });
 
   it('does not depend on the order of the map entries', () => {

@@ -12,40 +12,59 @@ export interface ConfigFile {
   body: string;
 }
 
+/** Where and why a body does not parse as its content type. */
+export interface SyntaxIssue {
+  line: number;
+  column: number;
+  message: string;
+}
+
 /**
  * Refuses a body that does not parse as its content type, naming line and column so an operator
  * can find the mistake in a long collector config. text/plain is taken as is.
  */
 export function validateConfigContent(raw: string, contentType: ContentType): void {
+  const issue = contentSyntaxIssue(raw, contentType);
+  if (issue) {
+    const kind = contentType === 'application/json' ? 'JSON' : 'YAML';
+    throw new InvalidConfigContent(
+      `raw_config is not valid ${kind} at line ${issue.line}, column ${issue.column}: ${issue.message}`,
+    );
+  }
+}
+
+/** The first syntax error of a body, or undefined when it parses (text/plain always does). */
+export function contentSyntaxIssue(raw: string, contentType: ContentType): SyntaxIssue | undefined {
   switch (contentType) {
     case 'text/yaml':
-      return validateYaml(raw);
+      return yamlIssue(raw);
     case 'application/json':
-      return validateJson(raw);
+      return jsonIssue(raw);
     case 'text/plain':
-      return;
+      return undefined;
   }
 }
 
-function validateYaml(raw: string): void {
+function yamlIssue(raw: string): SyntaxIssue | undefined {
   const document = parseDocument(raw, { prettyErrors: false, uniqueKeys: true });
   const error = document.errors[0];
-  if (error) {
-    const { line, col } = lineAndColumn(raw, error.pos[0]);
-    // The parser's message repeats the position (and a snippet): say it once.
-    const reason = error.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '');
-    throw new InvalidConfigContent(`raw_config is not valid YAML at line ${line}, column ${col}: ${reason}`);
+  if (!error) {
+    return undefined;
   }
+  const { line, col } = lineAndColumn(raw, error.pos[0]);
+  // The parser's message repeats the position (and a snippet): say it once.
+  return { line, column: col, message: error.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '') };
 }
 
-function validateJson(raw: string): void {
+function jsonIssue(raw: string): SyntaxIssue | undefined {
   try {
     JSON.parse(raw);
+    return undefined;
   } catch (error) {
     const message = (error as Error).message;
     const offset = /at position (\d+)/.exec(message);
     const { line, col } = lineAndColumn(raw, offset ? Number(offset[1]) : raw.length);
-    throw new InvalidConfigContent(`raw_config is not valid JSON at line ${line}, column ${col}: ${message}`);
+    return { line, column: col, message };
   }
 }
 

@@ -121,10 +121,12 @@ export class ConfigDelivery {
       if (reofferedFailed.has(instanceUid)) {
         this.handler.markReofferedFailed(instanceUid, content.configHash);
       }
+      // Noted before sending too: a heartbeat handled while the send is under way must not offer it again.
+      this.handler.markOffered(instanceUid, content.configHash);
       if (await this.gateway.send(instanceUid, { remote_config: remoteConfig })) {
         sent += 1;
-        this.handler.markOffered(instanceUid, content.configHash);
       } else {
+        this.handler.allowOffer([instanceUid]);
         this.handler.unmarkReofferedFailed(instanceUid);
         // Its connection closed meanwhile: the pending row turns `timeout` unless it reconnects and applies.
         skipped.push({ agentId: instanceUid, reason: 'not_connected' });

@@ -8,7 +8,8 @@ import { ViewerRedaction } from './viewer-redaction.js';
 import { PageQuery, setPageHeaders } from '../common/pagination.js';
 import { ApplyHistoryService } from './apply-history.service.js';
 import { ConfigAssignmentService } from './config-assignment.service.js';
-import { ConfigHistoryService } from './config-history.service.js';
+import { ConfigHistoryService } from '../config-history/config-history.service.js';
+import { ConfigurationsService } from './configurations.service.js';
 import {
   AgentAssignmentResponse,
   ApplyRecordResponse,
@@ -33,6 +34,7 @@ import {
 export class ConfigHistoryController {
   constructor(
     private readonly history: ConfigHistoryService,
+    private readonly configurations: ConfigurationsService,
     private readonly assignments: ConfigAssignmentService,
     private readonly applies: ApplyHistoryService,
     private readonly redaction: ViewerRedaction,
@@ -52,7 +54,8 @@ export class ConfigHistoryController {
     @Res({ passthrough: true }) response: Response,
     @CurrentUser() user: AuthenticatedUser,
   ): Promise<ConfigurationVersionResponse[]> {
-    const page = await this.history.list(name, query.offset, query.page_size);
+    const configuration = await this.configurations.latestByName(name);
+    const page = await this.history.list(configuration.id, query.offset, query.page_size);
     setPageHeaders(response, query, page.total);
     return page.items.map((v) => this.versionFor(user, toVersionResponse(v)));
   }
@@ -65,7 +68,8 @@ export class ConfigHistoryController {
     @Param('version', ParseIntPipe) version: number,
     @CurrentUser() user: AuthenticatedUser,
   ): Promise<ConfigurationVersionResponse> {
-    return this.versionFor(user, toVersionResponse(await this.history.version(name, version)));
+    const configuration = await this.configurations.latestByName(name);
+    return this.versionFor(user, toVersionResponse(await this.history.require(configuration, version)));
   }
 
   @Get('diff')
@@ -79,7 +83,8 @@ export class ConfigHistoryController {
     @Query() query: DiffQuery,
     @CurrentUser() user: AuthenticatedUser,
   ): Promise<DiffResponse> {
-    return toDiffResponse(await this.history.diff(name, query.from, query.to, this.redaction.transform(user)));
+    const configuration = await this.configurations.latestByName(name);
+    return toDiffResponse(await this.history.diff(configuration, query.from, query.to, this.redaction.transform(user)));
   }
 
   @Get('agents')

@@ -8,6 +8,7 @@ import { ConfigPushService } from './config-push.service.js';
 import { DesiredConfigCache } from './desired-config.cache.js';
 import { toAgentAssignmentResponse } from './dto/apply.dto.js';
 import { RemoteConfigHandler } from './remote-config.handler.js';
+import { HandlerOrder } from '../opamp/handler-order.js';
 
 /**
  * Plugs configurations into the layers below without them knowing: the OpAMP message handler
@@ -30,7 +31,7 @@ export class ConfigOpampBridge implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.handlers.register(this.handler, 10);
+    this.handlers.register(this.handler, HandlerOrder.Configurations);
     // The handler first: it updates the cache the push then relies on.
     this.notifier.register(this.handler);
     this.notifier.register(this.push);

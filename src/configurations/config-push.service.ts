@@ -6,7 +6,10 @@ import type { AssignmentChange, ForwardedPush } from './assignment.store.js';
 import { ConfigAssignmentRepository, type PushTarget } from './config-assignment.repository.js';
 import type { ConfigChangeListener } from './config-change-notifier.js';
 import { acceptsRemoteConfig, ConfigDelivery, skipForReport, type Skipped } from './config-delivery.js';
+import type { ConfigurationEntity } from './configuration.entity.js';
+import { ConfigurationVersionNotFound } from '../config-history/config-history.errors.js';
 import { ConfigurationNotFound } from './configurations.errors.js';
+import { releasesOnSave } from './configurations.service.js';
 import { ConfigurationsRepository } from './configurations.repository.js';
 import { DesiredConfigCache } from './desired-config.cache.js';
 import { RemoteConfigHandler } from './remote-config.handler.js';
@@ -30,6 +33,8 @@ export interface PushOptions {
   agentIds?: string[];
   /** Re-offer to agents that reported FAILED for this very version (skipped as `already_failed` otherwise). */
   force?: boolean;
+  /** Another version than the newest (a rollout stage, or a rollout's way back). */
+  version?: number;
 }
 
 /** A push slower than this is logged as a warning, with the time of each phase. */
@@ -63,11 +68,21 @@ export class ConfigPushService implements ConfigChangeListener {
       throw new ConfigurationNotFound(name);
     }
     const requested = agentIds ? [...new Set(agentIds.map((id) => id.toLowerCase()))] : undefined;
+    const version = options.version ?? configuration.version;
+    const content = await this.cache.content(configuration.id, version);
+    if (!content) {
+      throw new ConfigurationVersionNotFound(configuration.name, version);
+    }
+    // The pushed version becomes what these agents are to run before it is offered, so their
+    // heartbeats, reconnects and other instances all offer the same thing.
+    const changed = await this.makeDesired(configuration, content.version, content.configHash, requested);
     const targets = await this.assignments.findAssigned(configuration.id, requested);
     const foundAt = Date.now();
     const skipped: Skipped = [];
+    // A set: a rollout stage names thousands of agents.
+    const assigned = new Set(targets.map((t) => t.instanceUid));
     for (const agentId of requested ?? []) {
-      if (!targets.some((t) => t.instanceUid === agentId)) {
+      if (!assigned.has(agentId)) {
         const reason = (await this.assignments.agentExists(agentId)) ? 'not_assigned' : 'unknown_agent';
         skipped.push({ agentId, reason });
       }
@@ -84,7 +99,7 @@ export class ConfigPushService implements ConfigChangeListener {
         // agent that already answered this hash is skipped here, and so counted in the push.
         const reason = skipForReport(
           { hash: target.remoteConfigHash, status: target.remoteConfigStatus },
-          configuration.configHash,
+          content.configHash,
           force,
         );
         if (reason) {
@@ -99,11 +114,14 @@ export class ConfigPushService implements ConfigChangeListener {
     const push: ForwardedPush = {
       pushId: crypto.randomUUID(),
       configurationId: configuration.id,
-      version: configuration.version,
+      version,
       ...(force ? { force } : {}),
     };
     // Other instances start on their agents while this one works through its own.
     await this.assignments.startPush(push, targets.length, elsewhere);
+    // The pinned agents the forwarded push does not name still learn their new desired state.
+    const named = new Set(elsewhere);
+    await this.assignments.notifyChanged(changed.filter((uid) => !named.has(uid) && !this.gateway.isConnected(uid)));
     const forwardedAt = Date.now();
     const delivery = await this.delivery.deliver(push, local);
     const allSkipped = [...skipped, ...delivery.skipped];
@@ -124,12 +142,12 @@ export class ConfigPushService implements ConfigChangeListener {
         forwardMs: forwardedAt - foundAt,
         deliverMs: Date.now() - forwardedAt,
       },
-      `Push of ${configuration.name} v${configuration.version} took ${took} ms`,
+      `Push of ${configuration.name} v${version} took ${took} ms`,
     );
     return {
       pushId: push.pushId,
       configurationName: configuration.name,
-      version: configuration.version,
+      version,
       targeted: targets.length,
       sent: delivery.sent,
       forwarded: elsewhere.length,
@@ -138,32 +156,77 @@ export class ConfigPushService implements ConfigChangeListener {
   }
 
   /**
-   * Auto push: agents whose desired configuration just changed get it at once when that
-   * configuration has auto_push. Runs after commit; a failure only delays the agent to its next message.
+   * Makes `version` the desired one: of every assigned agent (no agentIds: it is released), or of
+   * these agents only (pinned). Nothing to write when it is already released to everyone.
    */
-  async assignmentsChanged(changes: AssignmentChange[]): Promise<void> {
-    const byConfiguration = new Map<string, string[]>();
+  private async makeDesired(
+    configuration: ConfigurationEntity,
+    version: number,
+    configHash: string,
+    agentIds: string[] | undefined,
+  ): Promise<string[]> {
+    if (!agentIds && configuration.releasedVersion === version) {
+      return [];
+    }
+    // Other instances are woken by the push itself, in one wake-up with the offer (recompute
+    // without its own): a separate one arriving first would let their agents' heartbeats offer
+    // the version before the push does, and the push offer it again.
+    const changes = await this.configurations.write(async (tx) => {
+      if (!agentIds) {
+        await tx.assignments.release(configuration.id, version, configHash);
+        return tx.assignments.recompute(
+          { kind: 'configuration', configurationId: configuration.id, selector: configuration.selector },
+          false,
+        );
+      }
+      if (version === configuration.releasedVersion) {
+        // Back to what everyone else gets (a rollout's rollback): no pin needed.
+        await tx.assignments.unpin(configuration.id, agentIds);
+      } else {
+        await tx.assignments.pin(configuration.id, version, configHash, agentIds);
+      }
+      return tx.assignments.recompute({ kind: 'agents', instanceUids: agentIds }, false);
+    });
+    // This push offers it itself: the agents held here are noted as offered before the cache
+    // says so, or a heartbeat in between would offer it as well (and no auto push on top).
     for (const change of changes) {
-      if (change.configurationId && this.gateway.isConnected(change.instanceUid)) {
-        byConfiguration.set(change.configurationId, [
-          ...(byConfiguration.get(change.configurationId) ?? []),
-          change.instanceUid,
-        ]);
+      if (change.configHash && this.gateway.isConnected(change.instanceUid)) {
+        this.handler.markOffered(change.instanceUid, change.configHash);
       }
     }
-    if (byConfiguration.size === 0) {
+    this.cache.apply(changes);
+    return changes.map((change) => change.instanceUid);
+  }
+
+  /**
+   * Auto push: agents whose desired configuration just changed get it at once when that
+   * configuration releases on save (auto_push, no rollout policy: a rollout offers by itself).
+   * Runs after commit; a failure only delays the agent to its next message.
+   */
+  async assignmentsChanged(changes: AssignmentChange[]): Promise<void> {
+    const byVersion = new Map<string, { configurationId: string; version: number; uids: string[] }>();
+    for (const change of changes) {
+      if (change.configurationId && change.version !== null && this.gateway.isConnected(change.instanceUid)) {
+        const key = `${change.configurationId}:${change.version}`;
+        const entry = byVersion.get(key) ?? {
+          configurationId: change.configurationId,
+          version: change.version,
+          uids: [],
+        };
+        entry.uids.push(change.instanceUid);
+        byVersion.set(key, entry);
+      }
+    }
+    if (byVersion.size === 0) {
       return;
     }
     try {
-      for (const configuration of await this.configurations.findLiveByIds([...byConfiguration.keys()])) {
-        if (configuration.autoPush) {
-          const targets = await this.assignments.findAssigned(configuration.id, byConfiguration.get(configuration.id));
-          const push = {
-            pushId: crypto.randomUUID(),
-            configurationId: configuration.id,
-            version: configuration.version,
-          };
-          await this.delivery.deliver(push, targets);
+      const ids = [...new Set([...byVersion.values()].map((e) => e.configurationId))];
+      const releasing = new Set((await this.configurations.findLiveByIds(ids)).filter(releasesOnSave).map((c) => c.id));
+      for (const { configurationId, version, uids } of byVersion.values()) {
+        if (releasing.has(configurationId)) {
+          const targets = await this.assignments.findAssigned(configurationId, uids);
+          await this.delivery.deliver({ pushId: crypto.randomUUID(), configurationId, version }, targets);
         }
       }
     } catch (error) {

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { RolloutPolicy } from './rollout-policy.js';
 import type { Selector } from './selector.js';
 
 @Entity('configurations')
@@ -6,7 +7,7 @@ export class ConfigurationEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 128 })
   name: string;
 
   @Column({ type: 'text' })
@@ -15,11 +16,11 @@ export class ConfigurationEntity {
   @Column({ type: 'text' })
   rawConfig: string;
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 64 })
   contentType: string;
 
   /** The AgentConfigMap key the body is sent under. */
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 255 })
   fileName: string;
 
   @Column({ type: 'jsonb' })
@@ -38,10 +39,24 @@ export class ConfigurationEntity {
   @Column({ type: 'char', length: 64 })
   configHash: string;
 
-  @Column({ type: 'varchar', nullable: true })
+  /**
+   * The version assigned agents are offered. It follows `version` when a save is released at once
+   * (auto push, no rollout policy); otherwise it moves on an explicit push or a finished rollout.
+   */
+  @Column({ type: 'integer' })
+  releasedVersion: number;
+
+  @Column({ type: 'char', length: 64 })
+  releasedConfigHash: string;
+
+  /** Set: a new version starts a rollout with this plan instead of going to every agent. */
+  @Column({ type: 'jsonb', nullable: true })
+  rolloutPolicy: RolloutPolicy | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
   createdBy: string | null;
 
-  @Column({ type: 'varchar', nullable: true })
+  @Column({ type: 'varchar', length: 64, nullable: true })
   updatedBy: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
@@ -54,6 +69,6 @@ export class ConfigurationEntity {
   @Column({ type: 'timestamptz', nullable: true })
   deletedAt: Date | null;
 
-  @Column({ type: 'varchar', nullable: true })
+  @Column({ type: 'varchar', length: 64, nullable: true })
   deletedBy: string | null;
 }

@@ -19,9 +19,17 @@ import {
 import { setPageHeaders } from '../common/pagination.js';
 import type { ConfigurationEntity } from './configuration.entity.js';
 import { ViewerRedaction } from './viewer-redaction.js';
+import {
+  ConfigurationWriteResponse,
+  toValidationResponse,
+  ValidateConfigurationRequest,
+  ValidationResponse,
+} from './dto/validation.dto.js';
 
 const CONTENT_ERRORS = {
-  400: 'Invalid field, or raw_config does not parse as its content type (the message names line and column)',
+  400:
+    'Invalid field; raw_config does not parse as its content type (the message names line and column); or the ' +
+    'Collector would refuse it (`errors` and `warnings` list each finding with path, line and column)',
   413: 'raw_config is larger than CONFIG_MAX_BYTES',
 };
 
@@ -40,11 +48,11 @@ export class ConfigurationsController {
     role: 'operator',
     errors: { ...CONTENT_ERRORS, 409: 'A configuration with this name exists' },
   })
-  @ApiCreatedResponse({ type: ConfigurationResponse })
+  @ApiCreatedResponse({ type: ConfigurationWriteResponse })
   async create(
     @Body() body: CreateConfigurationRequest,
     @CurrentUser() user: AuthenticatedUser,
-  ): Promise<ConfigurationResponse> {
+  ): Promise<ConfigurationWriteResponse> {
     const result = await this.configurations.create(
       {
         name: body.name,
@@ -55,10 +63,25 @@ export class ConfigurationsController {
         selector: body.selector,
         priority: body.priority,
         autoPush: body.auto_push,
+        validate: body.validate,
+        rolloutPolicy: body.rollout_policy,
       },
       user.username,
     );
-    return toConfigurationResponse(result.configuration);
+    return { ...toConfigurationResponse(result.configuration), warnings: result.warnings };
+  }
+
+  @Post('validate')
+  @HttpCode(200)
+  @ApiEndpoint({
+    summary: 'Check a body as create and update would, without saving it (200 with the findings)',
+    // A read in effect: viewers may check what they paste, as the console's editor does as they type.
+    role: 'viewer',
+    errors: { 400: 'Invalid field', 413: 'raw_config is larger than CONFIG_MAX_BYTES' },
+  })
+  @ApiOkResponse({ type: ValidationResponse })
+  validate(@Body() body: ValidateConfigurationRequest): ValidationResponse {
+    return toValidationResponse(this.configurations.check(body.raw_config, body.content_type ?? 'text/yaml'));
   }
 
   @Get()
@@ -97,12 +120,12 @@ export class ConfigurationsController {
     role: 'operator',
     errors: { ...CONTENT_ERRORS, 404: 'No such configuration', 409: 'version given and no longer current' },
   })
-  @ApiOkResponse({ type: ConfigurationResponse })
+  @ApiOkResponse({ type: ConfigurationWriteResponse })
   async update(
     @Param('name') name: string,
     @Body() body: UpdateConfigurationRequest,
     @CurrentUser() user: AuthenticatedUser,
-  ): Promise<ConfigurationResponse> {
+  ): Promise<ConfigurationWriteResponse> {
     const result = await this.configurations.update(
       name,
       {
@@ -114,11 +137,13 @@ export class ConfigurationsController {
         selector: body.selector,
         priority: body.priority,
         autoPush: body.auto_push,
+        rolloutPolicy: body.rollout_policy,
         expectedVersion: body.version,
+        validate: body.validate,
       },
       user.username,
     );
-    return toConfigurationResponse(result.configuration);
+    return { ...toConfigurationResponse(result.configuration), warnings: result.warnings };
   }
 
   @Delete(':name')

@@ -1,14 +1,9 @@
 import { DomainError } from '../common/domain-error.js';
+import type { CollectorValidation } from './validation/collector-config.validator.js';
 
 export class ConfigurationNotFound extends DomainError {
   constructor(name: string) {
     super('not_found', 'ConfigurationNotFound', `Configuration "${name}" not found`);
-  }
-}
-
-export class ConfigurationVersionNotFound extends DomainError {
-  constructor(name: string, version: number) {
-    super('not_found', 'ConfigurationVersionNotFound', `Configuration "${name}" has no version ${version}`);
   }
 }
 
@@ -54,15 +49,26 @@ export class InvalidConfigContent extends DomainError {
   }
 }
 
-export class ConfigTooLarge extends DomainError {
-  constructor(bytes: number, limit: number) {
-    super('too_large', 'ConfigTooLarge', `raw_config is ${bytes} bytes; the limit is ${limit} (CONFIG_MAX_BYTES)`);
+/** The Collector would refuse this config; the body lists every finding with its path, line and column. */
+export class InvalidCollectorConfig extends DomainError {
+  override readonly details: Record<string, unknown>;
+
+  constructor(validation: CollectorValidation) {
+    const first = validation.errors[0];
+    const more = validation.errors.length > 1 ? ` (and ${validation.errors.length - 1} more)` : '';
+    super(
+      'invalid',
+      'InvalidCollectorConfig',
+      `raw_config would be refused by the Collector: ${first.path} at line ${first.line}, column ${first.column}: ` +
+        `${first.message}${more}. Send "validate": false to save it anyway`,
+    );
+    this.details = { errors: validation.errors, warnings: validation.warnings };
   }
 }
 
-export class AgentNotFound extends DomainError {
-  constructor(id: string) {
-    super('not_found', 'AgentNotFound', `Agent ${id} not found`);
+export class ConfigTooLarge extends DomainError {
+  constructor(bytes: number, limit: number) {
+    super('too_large', 'ConfigTooLarge', `raw_config is ${bytes} bytes; the limit is ${limit} (CONFIG_MAX_BYTES)`);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgentsModule } from '../agents/agents.module.js';
+import { ConfigHistoryModule } from '../config-history/config-history.module.js';
 import { AgentApplyHistoryController } from './agent-apply-history.controller.js';
 import { ApplyEvents } from './apply-events.js';
 import { ApplyHistoryRepository } from './apply-history.repository.js';
@@ -14,8 +15,6 @@ import { ConfigOpampBridge } from './config-opamp.bridge.js';
 import { ConfigDelivery } from './config-delivery.js';
 import { ConfigPushService } from './config-push.service.js';
 import { ConfigHistoryController } from './config-history.controller.js';
-import { ConfigHistoryService } from './config-history.service.js';
-import { ConfigurationVersionEntity } from './configuration-version.entity.js';
 import { ConfigurationEntity } from './configuration.entity.js';
 import { ConfigurationsController } from './configurations.controller.js';
 import { ConfigurationsRepository } from './configurations.repository.js';
@@ -25,20 +24,16 @@ import { RemoteConfigHandler } from './remote-config.handler.js';
 import { ViewerRedaction } from './viewer-redaction.js';
 
 /**
- * Configurations, their versions, assignment to agents and apply history. History lives here too
- * (not in a separate config-history module) because every write of a version must share the
- * configuration's transaction and lock.
+ * Configurations, assignment to agents and apply history. Versions live in ConfigHistoryModule;
+ * every write passes its transaction to it, so a version row shares the configuration's
+ * transaction and lock.
  */
 @Module({
-  imports: [
-    AgentsModule,
-    TypeOrmModule.forFeature([ConfigurationEntity, ConfigurationVersionEntity, ApplyRecordEntity]),
-  ],
+  imports: [AgentsModule, ConfigHistoryModule, TypeOrmModule.forFeature([ConfigurationEntity, ApplyRecordEntity])],
   controllers: [ConfigurationsController, ConfigHistoryController, AgentApplyHistoryController],
   providers: [
     ConfigurationsService,
     ConfigurationsRepository,
-    ConfigHistoryService,
     ConfigAssignmentService,
     ConfigAssignmentRepository,
     ApplyHistoryService,
@@ -54,6 +49,7 @@ import { ViewerRedaction } from './viewer-redaction.js';
     ViewerRedaction,
   ],
   exports: [
+    ConfigurationsService,
     ConfigAssignmentService,
     ApplyHistoryService,
     ConfigPushService,

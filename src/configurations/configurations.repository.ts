@@ -3,7 +3,6 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { InstanceIdentity } from '../agents/instance-identity.js';
 import { retryTransient } from '../database/retry.js';
 import { AssignmentStore, CONFIGURATION_WRITE_LOCK } from './assignment.store.js';
-import { ConfigurationVersionEntity } from './configuration-version.entity.js';
 import { ConfigurationEntity } from './configuration.entity.js';
 
 export interface ConfigurationListFilter {
@@ -11,7 +10,7 @@ export interface ConfigurationListFilter {
   selectorContains?: Record<string, string>;
 }
 
-/** The configuration and history operations available inside a write transaction. */
+/** The configuration operations available inside a write transaction. */
 export class ConfigurationStore {
   constructor(private readonly manager: EntityManager) {}
 
@@ -33,22 +32,15 @@ export class ConfigurationStore {
     return this.manager.getRepository(ConfigurationEntity).save(entity);
   }
 
-  async insertVersion(values: Omit<ConfigurationVersionEntity, 'id' | 'createdAt'>): Promise<void> {
-    const repo = this.manager.getRepository(ConfigurationVersionEntity);
-    await repo.insert(repo.create(values));
-  }
-
-  findVersion(configurationId: string, version: number): Promise<ConfigurationVersionEntity | null> {
-    return this.manager.getRepository(ConfigurationVersionEntity).findOneBy({ configurationId, version });
-  }
-
   async softDelete(id: string, by: string): Promise<void> {
     await this.manager.getRepository(ConfigurationEntity).update({ id }, { deletedAt: new Date(), deletedBy: by });
   }
 }
 
-/** What a write transaction can touch: configurations, their history, and agents' assignments. */
+/** What a write transaction can touch: configurations, agents' assignments (and, through `manager`, history). */
 export interface ConfigurationWriteTx {
+  /** The transaction itself, for other modules' writes that must commit with it (history rows). */
+  manager: EntityManager;
   configurations: ConfigurationStore;
   assignments: AssignmentStore;
 }
@@ -69,6 +61,7 @@ export class ConfigurationsRepository {
       this.dataSource.transaction(async (manager) => {
         await manager.query('SELECT pg_advisory_xact_lock($1)', [CONFIGURATION_WRITE_LOCK]);
         return work({
+          manager,
           configurations: new ConfigurationStore(manager),
           assignments: new AssignmentStore(manager, this.identity.id),
         });
@@ -108,20 +101,6 @@ export class ConfigurationsRepository {
       query.andWhere('c.selector @> :selector::jsonb', { selector: JSON.stringify(filter.selectorContains) });
     }
     return query.getManyAndCount();
-  }
-
-  listVersions(
-    configurationId: string,
-    offset: number,
-    limit: number,
-  ): Promise<[ConfigurationVersionEntity[], number]> {
-    return this.dataSource
-      .getRepository(ConfigurationVersionEntity)
-      .findAndCount({ where: { configurationId }, order: { version: 'DESC' }, skip: offset, take: limit });
-  }
-
-  findVersion(configurationId: string, version: number): Promise<ConfigurationVersionEntity | null> {
-    return new ConfigurationStore(this.dataSource.manager).findVersion(configurationId, version);
   }
 
   /** Live configurations by id, for building offers. */

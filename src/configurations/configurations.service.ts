@@ -4,7 +4,8 @@ import type { Page } from '../common/pagination.js';
 import type { AssignmentChange } from './assignment.store.js';
 import { configHashHex, validateConfigContent, type ContentType } from './config-content.js';
 import { ConfigChangeNotifier, type WriteResult } from './config-change-notifier.js';
-import type { ChangeKind } from './configuration-version.entity.js';
+import type { ChangeKind } from '../config-history/configuration-version.entity.js';
+import { ConfigHistoryService } from '../config-history/config-history.service.js';
 import type { ConfigurationEntity } from './configuration.entity.js';
 import {
   ConfigTooLarge,
@@ -13,14 +14,20 @@ import {
   ConfigurationNotFound,
   ConfigurationRenameRefused,
   ConfigurationVersionConflict,
-  ConfigurationVersionNotFound,
+  InvalidCollectorConfig,
 } from './configurations.errors.js';
 import {
   ConfigurationsRepository,
   type ConfigurationListFilter,
   type ConfigurationWriteTx,
 } from './configurations.repository.js';
+import type { RolloutPolicy } from './rollout-policy.js';
 import { sameSelector, type Selector } from './selector.js';
+import type { ConfigIssue } from './validation/collector-config.validator.js';
+import { checkConfig, type ConfigCheck } from './validation/config-check.js';
+
+/** A create or update, with the validator's warnings on the content it saved. */
+export type CheckedWriteResult = WriteResult & { warnings: ConfigIssue[] };
 
 /** What a caller may set; on update an omitted field keeps its value. */
 export interface ConfigurationInput {
@@ -32,6 +39,10 @@ export interface ConfigurationInput {
   selector?: Selector;
   priority?: number;
   autoPush?: boolean;
+  /** false: save content the Collector-config validator does not understand (syntax is still checked). */
+  validate?: boolean;
+  /** null removes it. */
+  rolloutPolicy?: RolloutPolicy | null;
   /** Update only: refuse the change unless this is still the current version (no lost updates). */
   expectedVersion?: number;
 }
@@ -54,16 +65,20 @@ export class ConfigurationsService {
     private readonly repository: ConfigurationsRepository,
     private readonly config: AppConfig,
     private readonly notifier: ConfigChangeNotifier,
+    private readonly history: ConfigHistoryService,
   ) {}
 
-  async create(input: ConfigurationInput & { name: string; rawConfig: string }, by: string): Promise<WriteResult> {
+  async create(
+    input: ConfigurationInput & { name: string; rawConfig: string },
+    by: string,
+  ): Promise<CheckedWriteResult> {
     const content: Content = {
       rawConfig: input.rawConfig,
       contentType: input.contentType ?? 'text/yaml',
       fileName: input.fileName ?? '',
       selector: input.selector ?? {},
     };
-    this.validate(content);
+    const warnings = this.validate(content, input.validate ?? true);
     const result = await this.repository.write(async (tx) => {
       if (await tx.configurations.findLiveByName(input.name)) {
         throw new ConfigurationAlreadyExists(input.name);
@@ -76,6 +91,10 @@ export class ConfigurationsService {
         autoPush: input.autoPush ?? true,
         version: 1,
         configHash: hashOf(content),
+        // The first version has nothing to roll out from: it goes to its agents as before.
+        releasedVersion: 1,
+        releasedConfigHash: hashOf(content),
+        rolloutPolicy: input.rolloutPolicy ?? null,
         createdBy: by,
         updatedBy: by,
         deletedAt: null,
@@ -86,13 +105,14 @@ export class ConfigurationsService {
       return { configuration, created: true, newVersion: true, assignmentChanges };
     });
     await this.notifier.changed(result);
-    return result;
+    return { ...result, warnings };
   }
 
-  async update(name: string, input: ConfigurationInput, by: string): Promise<WriteResult> {
+  async update(name: string, input: ConfigurationInput, by: string): Promise<CheckedWriteResult> {
     if (input.name !== undefined && input.name.toLowerCase() !== name.toLowerCase()) {
       throw new ConfigurationRenameRefused(name, input.name);
     }
+    let warnings: ConfigIssue[] = [];
     const result = await this.repository.write(async (tx) => {
       const current = await this.lockLive(tx, name);
       if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
@@ -106,12 +126,14 @@ export class ConfigurationsService {
       };
       const contentChanged = !sameContent(current, content);
       if (contentChanged) {
-        this.validate(content);
+        warnings = this.validate(content, input.validate ?? true);
       }
       const settingsChanged =
         (input.description !== undefined && input.description !== current.description) ||
         (input.priority !== undefined && input.priority !== current.priority) ||
-        (input.autoPush !== undefined && input.autoPush !== current.autoPush);
+        (input.autoPush !== undefined && input.autoPush !== current.autoPush) ||
+        (input.rolloutPolicy !== undefined &&
+          JSON.stringify(input.rolloutPolicy) !== JSON.stringify(current.rolloutPolicy));
       if (!contentChanged && !settingsChanged) {
         return { configuration: current, created: false, newVersion: false, assignmentChanges: [] };
       }
@@ -119,22 +141,20 @@ export class ConfigurationsService {
         description: input.description ?? current.description,
         priority: input.priority ?? current.priority,
         autoPush: input.autoPush ?? current.autoPush,
+        rolloutPolicy: input.rolloutPolicy === undefined ? current.rolloutPolicy : input.rolloutPolicy,
         updatedBy: by,
       });
       return this.saveChange(tx, current, contentChanged ? content : undefined, 'update', by, null);
     });
     await this.notifier.changed(result);
-    return result;
+    return { ...result, warnings };
   }
 
   /** A new version carrying the content of an earlier one (no change when it is already current). */
   async rollback(name: string, version: number, by: string): Promise<WriteResult> {
     const result = await this.repository.write(async (tx) => {
       const current = await this.lockLive(tx, name);
-      const target = await tx.configurations.findVersion(current.id, version);
-      if (!target) {
-        throw new ConfigurationVersionNotFound(name, version);
-      }
+      const target = await this.history.require({ id: current.id, name }, version, tx.manager);
       if (sameContent(current, target)) {
         return { configuration: current, created: false, newVersion: false, assignmentChanges: [] };
       }
@@ -167,17 +187,45 @@ export class ConfigurationsService {
     return configuration;
   }
 
+  /** The live configuration of that name, or else the most recently deleted one (for history reads). */
+  async latestByName(name: string): Promise<ConfigurationEntity> {
+    const configuration = await this.repository.findLatestByName(name);
+    if (!configuration) {
+      throw new ConfigurationNotFound(name);
+    }
+    return configuration;
+  }
+
   async list(filter: ConfigurationListFilter, offset: number, limit: number): Promise<Page<ConfigurationEntity>> {
     const [items, total] = await this.repository.list(filter, offset, limit);
     return { items, total };
   }
 
-  private validate(content: Content): void {
-    const bytes = Buffer.byteLength(content.rawConfig, 'utf8');
+  /** Checks a body without saving it (the console's editor calls this as the operator types). */
+  check(rawConfig: string, contentType: ContentType): ConfigCheck {
+    this.checkSize(rawConfig);
+    return checkConfig(rawConfig, contentType);
+  }
+
+  /** Throws on a body that must not be saved; returns the warnings on one that may. */
+  private validate(content: Content, collector: boolean): ConfigIssue[] {
+    this.checkSize(content.rawConfig);
+    validateConfigContent(content.rawConfig, content.contentType as ContentType);
+    if (!collector) {
+      return [];
+    }
+    const check = checkConfig(content.rawConfig, content.contentType as ContentType);
+    if (check.errors.length > 0) {
+      throw new InvalidCollectorConfig(check);
+    }
+    return check.warnings;
+  }
+
+  private checkSize(rawConfig: string): void {
+    const bytes = Buffer.byteLength(rawConfig, 'utf8');
     if (bytes > this.config.configMaxBytes) {
       throw new ConfigTooLarge(bytes, this.config.configMaxBytes);
     }
-    validateConfigContent(content.rawConfig, content.contentType as ContentType);
   }
 
   private async lockLive(tx: ConfigurationWriteTx, name: string): Promise<ConfigurationEntity> {
@@ -205,8 +253,17 @@ export class ConfigurationsService {
         version: current.version + 1,
         configHash: hashOf(content),
       });
+      // Released at once only when it is to go to every agent now; otherwise agents keep the
+      // released version until a push (auto_push off) or a rollout (a rollout policy) moves them.
+      if (releasesOnSave(current)) {
+        current.releasedVersion = current.version;
+        current.releasedConfigHash = current.configHash;
+      }
     }
     const saved = await tx.configurations.save(current);
+    if (content && releasesOnSave(saved)) {
+      await tx.assignments.release(saved.id, saved.version, saved.configHash);
+    }
     if (content) {
       await this.recordVersion(tx, saved, kind, by, rolledBackFrom);
     }
@@ -221,7 +278,7 @@ export class ConfigurationsService {
     by: string,
     rolledBackFrom: number | null,
   ): Promise<void> {
-    return tx.configurations.insertVersion({
+    return this.history.record(tx.manager, {
       configurationId: c.id,
       version: c.version,
       rawConfig: c.rawConfig,
@@ -238,6 +295,11 @@ export class ConfigurationsService {
   private recompute(tx: ConfigurationWriteTx, c: ConfigurationEntity): Promise<AssignmentChange[]> {
     return tx.assignments.recompute({ kind: 'configuration', configurationId: c.id, selector: c.selector });
   }
+}
+
+/** A new version goes to every assigned agent as it is saved. */
+export function releasesOnSave(c: Pick<ConfigurationEntity, 'autoPush' | 'rolloutPolicy'>): boolean {
+  return c.autoPush && !c.rolloutPolicy;
 }
 
 function hashOf(content: Content): string {

@@ -2,7 +2,7 @@ import { MicroBatcher } from '../common/micro-batcher.js';
 import { Injectable } from '@nestjs/common';
 import type { AssignmentChange } from './assignment.store.js';
 import { ConfigAssignmentRepository } from './config-assignment.repository.js';
-import { ConfigurationsRepository } from './configurations.repository.js';
+import { ConfigHistoryService } from '../config-history/config-history.service.js';
 import type { VersionContent } from './remote-config.js';
 
 /** What an agent should run; null configurationId when nothing is assigned. */
@@ -29,7 +29,7 @@ export class DesiredConfigCache {
 
   constructor(
     private readonly assignments: ConfigAssignmentRepository,
-    private readonly configurations: ConfigurationsRepository,
+    private readonly history: ConfigHistoryService,
   ) {}
 
   async get(instanceUid: string): Promise<DesiredConfig> {
@@ -79,7 +79,7 @@ export class DesiredConfigCache {
     if (cached) {
       return cached;
     }
-    const entity = await this.configurations.findVersion(configurationId, version);
+    const entity = await this.history.version(configurationId, version);
     if (!entity) {
       return null;
     }

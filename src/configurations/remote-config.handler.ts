@@ -2,6 +2,7 @@ import { MicroBatcher } from '../common/micro-batcher.js';
 import { Injectable, Logger } from '@nestjs/common';
 import type { AgentMessageContext, AgentMessageHandler } from '../opamp/agent-message-handlers.js';
 import {
+  ServerCapabilities,
   AgentCapabilities,
   REMOTE_CONFIG_STATUS_NAMES,
   type RemoteConfigStatus,
@@ -30,6 +31,7 @@ const RECOMPUTES_IN_FLIGHT = 2;
 @Injectable()
 export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeListener {
   readonly name = 'configurations';
+  readonly capabilities = ServerCapabilities.OffersRemoteConfig;
   private readonly logger = new Logger('RemoteConfigHandler');
   /** The label set each agent was last assigned for; a change means a recompute. */
   private readonly labelSets = new Map<string, string>();

@@ -7,10 +7,11 @@ import {
   type AgentSnapshot,
 } from '../opamp/agent-message-handlers.js';
 import { OpampGateway } from '../opamp/opamp-gateway.js';
-import type { AgentToServer, ServerToAgentDraft } from '../opamp/proto/opamp.types.js';
+import { ServerCapabilities, type AgentToServer, type ServerToAgentDraft } from '../opamp/proto/opamp.types.js';
 import { ConnectionSettingsRepository, type HeldSettings } from './connection-settings.repository.js';
 import { ConnectionSettingsRules } from './connection-settings.rules.js';
 import { desiredSettings, offerFor, type DesiredSettings } from './desired-settings.js';
+import { HandlerOrder } from '../opamp/handler-order.js';
 
 const STATUS_NAMES = ['UNSET', 'APPLIED', 'APPLYING', 'FAILED'] as const;
 /** Agents re-evaluated per database round trip when operators change settings. */
@@ -33,6 +34,7 @@ interface AgentState {
 @Injectable()
 export class ConnectionSettingsHandler implements AgentMessageHandler, OnModuleInit, OnApplicationBootstrap {
   readonly name = 'connection-settings';
+  readonly capabilities = ServerCapabilities.OffersConnectionSettings;
   private readonly logger = new Logger(ConnectionSettingsHandler.name);
   private readonly states = new Map<string, AgentState>();
   private reoffering = Promise.resolve();
@@ -47,7 +49,7 @@ export class ConnectionSettingsHandler implements AgentMessageHandler, OnModuleI
 
   onModuleInit(): void {
     // After the inventory (0), which has stored the agent row and loaded its labels.
-    this.handlers.register(this, 5);
+    this.handlers.register(this, HandlerOrder.ConnectionSettings);
   }
 
   onApplicationBootstrap(): void {

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { agentLabelSet, type AgentLabelSources } from '../agents/label-set.js';
-import { selectorMatches } from '../configurations/selector.js';
+import { selectorMatches } from '../agents/label-set.js';
 import { AgentCapabilities, type ServerToAgentDraft } from '../opamp/proto/opamp.types.js';
 
 export const TELEMETRY_KINDS = ['own_metrics', 'own_traces', 'own_logs'] as const;

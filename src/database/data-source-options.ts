@@ -12,6 +12,9 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     migrations,
     migrationsTransactionMode: 'each',
     namingStrategy: new SnakeNamingStrategy(),
-    extra: { max: 20, application_name: 'opamp-platform' },
+    // Under load the pool swung between a few and 20 connections per instance: pg closes one idle
+    // for 10 s and the next burst forks a new backend for it. Keep a few for good and the rest for
+    // two minutes (longer than a heartbeat interval), so steady load reuses its connections.
+    extra: { max: 20, min: 4, idleTimeoutMillis: 120_000, application_name: 'opamp-platform' },
   };
 }

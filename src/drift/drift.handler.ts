@@ -9,6 +9,7 @@ import {
 } from '../opamp/agent-message-handlers.js';
 import type { ConfigEntry } from '../redaction/secret-redactor.js';
 import { DriftService } from './drift.service.js';
+import { HandlerOrder } from '../opamp/handler-order.js';
 
 /**
  * When drift is recomputed: the inventory says the effective config changed, the agent reports
@@ -37,11 +38,11 @@ export class DriftHandler implements AgentMessageHandler, ConfigChangeListener, 
       this.changed.set(uid, { effective, effectiveParsed }),
     );
     // After configurations (10): the assignment of a first message has been recomputed.
-    this.handlers.register(this, 15);
+    this.handlers.register(this, HandlerOrder.Drift);
     this.notifier.register(this);
   }
 
-  handle(context: AgentMessageContext): Promise<void> {
+  handle(context: AgentMessageContext): undefined {
     const { agent, message } = context;
     const changed = this.changed.get(agent.instanceUid);
     const status = agent.remoteConfigStatus;
@@ -55,7 +56,7 @@ export class DriftHandler implements AgentMessageHandler, ConfigChangeListener, 
         capabilities: agent.capabilities,
       });
     }
-    return Promise.resolve();
+    return undefined;
   }
 
   disconnected(instanceUid: string): Promise<void> {

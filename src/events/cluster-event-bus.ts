@@ -4,6 +4,7 @@ import { InstanceIdentity } from '../agents/instance-identity.js';
 import { ApplyEvents } from '../configurations/apply-events.js';
 import { PgNotifications } from '../database/pg-notifications.js';
 import { PackageEvents } from '../packages/package-events.js';
+import { RolloutEvents } from '../rollouts/rollout-events.js';
 import type { LiveEvent } from './live-event.js';
 
 export const LIVE_EVENTS_CHANNEL = 'live_events';
@@ -45,6 +46,7 @@ export class ClusterEventBus implements OnApplicationBootstrap, OnModuleDestroy 
     agents: AgentEvents,
     applies: ApplyEvents,
     packages: PackageEvents,
+    rollouts: RolloutEvents,
   ) {
     this.unsubscribe.push(
       packages.subscribe((e) =>
@@ -58,6 +60,15 @@ export class ClusterEventBus implements OnApplicationBootstrap, OnModuleDestroy 
       ),
       agents.subscribe((e) => this.publish({ type: 'agent', change: e.type, agent_id: e.instanceUid })),
       applies.subscribe((e) => this.publish({ type: 'apply', status: e.status, agent_id: e.instanceUid ?? null })),
+      rollouts.subscribe((e) =>
+        this.publish({
+          type: 'rollout',
+          change: e.change,
+          rollout_id: e.rolloutId,
+          status: e.status,
+          stage: e.stage + 1,
+        }),
+      ),
     );
   }
 

@@ -16,7 +16,8 @@ export class EventsController {
    */
   @Get()
   @ApiOkResponse({
-    description: 'Server-Sent Events: `event: agent` and `event: apply`, each with a JSON `data:` line',
+    description:
+      'Server-Sent Events: `event: agent`, `event: apply` and `event: rollout`, each with a JSON `data:` line',
     content: { 'text/event-stream': { schema: { type: 'string' } } },
   })
   @ApiEndpoint({ summary: 'Live stream of agent and apply-state changes (text/event-stream)' })

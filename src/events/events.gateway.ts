@@ -4,7 +4,7 @@ import type WebSocket from 'ws';
 import { AuthService } from '../auth/auth.service.js';
 import type { AuthenticatedUser } from '../auth/roles.js';
 import { AppConfig } from '../config/app-config.js';
-import { selectorMatches } from '../configurations/selector.js';
+import { selectorMatches } from '../agents/label-set.js';
 import { AgentLabelCache } from './agent-label-cache.js';
 import { ClusterEventBus } from './cluster-event-bus.js';
 import { eventAgentId, eventMatches, type LiveEvent } from './live-event.js';

@@ -10,7 +10,15 @@ export type LiveEvent =
   | { type: 'apply'; status: ApplyEvent['status']; agent_id: string | null }
   | { type: 'configuration'; change: 'created' | 'updated' | 'deleted' | 'rolled_back'; configuration_id: string }
   | { type: 'package'; status: string; agent_id: string; package?: string; error?: string }
-  | { type: 'rollout'; change: string; rollout_id: string; detail?: Record<string, unknown> }
+  | {
+      type: 'rollout';
+      change: string;
+      rollout_id: string;
+      status?: string;
+      /** 1-based. */
+      stage?: number;
+      detail?: Record<string, unknown>;
+    }
   | { type: 'fleet'; change: 'agents_offline'; count: number; window_minutes: number };
 
 export type LiveEventType = LiveEvent['type'];

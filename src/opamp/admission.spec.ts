@@ -5,6 +5,7 @@ const limits = (overrides: Partial<AdmissionLimits>): AdmissionLimits => ({
   handshakesPerSecond: 1000,
   maxLoopLagMs: 0,
   loopLagMs: () => 0,
+  maxPendingFirstMessages: 0,
   ...overrides,
 });
 
@@ -59,5 +60,17 @@ describe('Admission', () => {
     // 0 turns the check off.
     const off = new Admission(limits({ maxLoopLagMs: 0, loopLagMs: () => 60_000 }));
     expect(off.admit(0)).toBeUndefined();
+  });
+
+  it('refuses new handshakes while too many first messages wait for an answer', () => {
+    const sut = new Admission(
+      limits({ maxPendingFirstMessages: 3 }),
+      () => now,
+      () => 0,
+    );
+    expect(sut.admit(10, 2)).toBeUndefined();
+    expect(sut.admit(10, 3)).toEqual({ reason: 'pending', retryAfterSeconds: 5 });
+    // 0 turns the check off.
+    expect(new Admission(limits({})).admit(10, 1_000_000)).toBeUndefined();
   });
 });

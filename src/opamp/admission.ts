@@ -5,14 +5,20 @@ export interface AdmissionLimits {
   maxLoopLagMs: number;
   /** The current event-loop lag in milliseconds. */
   loopLagMs: () => number;
+  /**
+   * Refuse new handshakes while this many admitted agents still wait for the answer to their
+   * first message (0: never): past it, a newcomer would wait longer than clients give a handshake.
+   */
+  maxPendingFirstMessages: number;
 }
 
-export type Refusal = { reason: 'connections' | 'rate' | 'busy'; retryAfterSeconds: number };
+export type Refusal = { reason: 'connections' | 'rate' | 'busy' | 'pending'; retryAfterSeconds: number };
 
 /**
  * Decides whether a new agent connection (WebSocket upgrade or first HTTP poll) may proceed:
  * a cap on concurrent connections, a token bucket on new handshakes, and no new handshakes while
- * the event loop is far behind (the agents already connected come first). Refusals carry a
+ * the event loop is far behind or too many admitted agents still wait for their first answer (the
+ * agents already connected come first). Refusals carry a
  * jittered Retry-After so a refused fleet does not come back in lockstep.
  */
 export class Admission {
@@ -29,9 +35,13 @@ export class Admission {
   }
 
   /** undefined when admitted (a token is taken), else why not and the seconds to put in Retry-After. */
-  admit(currentConnections: number): Refusal | undefined {
+  admit(currentConnections: number, pendingFirstMessages = 0): Refusal | undefined {
     if (currentConnections >= this.limits.maxConnections) {
       return { reason: 'connections', retryAfterSeconds: this.retryAfter(30) };
+    }
+    const maxPending = this.limits.maxPendingFirstMessages;
+    if (maxPending > 0 && pendingFirstMessages >= maxPending) {
+      return { reason: 'pending', retryAfterSeconds: this.retryAfter(5) };
     }
     if (this.limits.maxLoopLagMs > 0 && this.limits.loopLagMs() > this.limits.maxLoopLagMs) {
       return { reason: 'busy', retryAfterSeconds: this.retryAfter(10) };

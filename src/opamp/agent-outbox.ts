@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { PgNotifications } from '../database/pg-notifications.js';
+import { AgentOutboxRepository } from './agent-outbox.repository.js';
 import { OpampCodec } from './proto/opamp-codec.js';
 import type { ServerToAgent, ServerToAgentDraft } from './proto/opamp.types.js';
 
@@ -16,7 +16,7 @@ export const OUTBOX_TTL_SECONDS = 600;
 @Injectable()
 export class AgentOutbox {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly rows: AgentOutboxRepository,
     private readonly notifications: PgNotifications,
     private readonly codec: OpampCodec,
   ) {}
@@ -28,20 +28,13 @@ export class AgentOutbox {
     const queued = { ...draft };
     delete queued.connection_settings;
     const payload = Buffer.from(this.codec.encodeServerToAgent({ ...queued, instance_uid: new Uint8Array(0) }));
-    await this.dataSource.query('INSERT INTO agent_outbox (instance_uid, payload) VALUES ($1, $2)', [
-      instanceUid,
-      payload,
-    ]);
+    await this.rows.insert(instanceUid, payload);
     await this.notifications.notify(OUTBOX_CHANNEL, instanceUid);
   }
 
   /** Removes and returns the agent's queued messages, oldest first. */
   async take(instanceUid: string): Promise<ServerToAgentDraft[]> {
-    const [rows] = await this.dataSource.query<[Array<{ id: string; payload: Buffer; fresh: boolean }>, number]>(
-      `DELETE FROM agent_outbox WHERE instance_uid = $1
-       RETURNING id, payload, created_at > now() - make_interval(secs => $2) AS fresh`,
-      [instanceUid, OUTBOX_TTL_SECONDS],
-    );
+    const rows = await this.rows.takeAll(instanceUid, OUTBOX_TTL_SECONDS);
     return rows
       .filter((row) => row.fresh)
       .sort((a, b) => Number(a.id) - Number(b.id))
@@ -53,17 +46,12 @@ export class AgentOutbox {
   }
 
   /** Which agents have something queued (for the periodic re-check that heals lost notifications). */
-  async agentsWithMessages(): Promise<string[]> {
-    const rows = await this.dataSource.query<Array<{ instance_uid: string }>>(
-      'SELECT DISTINCT instance_uid FROM agent_outbox',
-    );
-    return rows.map((row) => row.instance_uid);
+  agentsWithMessages(): Promise<string[]> {
+    return this.rows.agentsWithMessages();
   }
 
-  async expire(): Promise<void> {
-    await this.dataSource.query('DELETE FROM agent_outbox WHERE created_at < now() - make_interval(secs => $1)', [
-      OUTBOX_TTL_SECONDS,
-    ]);
+  expire(): Promise<void> {
+    return this.rows.deleteOlderThan(OUTBOX_TTL_SECONDS);
   }
 
   onMessageQueued(listener: (instanceUid: string) => void): void {

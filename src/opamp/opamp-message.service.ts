@@ -8,7 +8,6 @@ import { completeOpampOffer, rememberPresented } from './presented-connection.js
 import {
   AgentToServerFlags,
   REMOTE_CONFIG_STATUS_NAMES,
-  ServerCapabilities,
   ServerErrorResponseType,
   ServerToAgentFlags,
   type AgentToServer,
@@ -18,14 +17,6 @@ import {
 import { SessionRegistry } from './session-registry.js';
 import { hasBit, lowBits, nextSequence } from './uint64.js';
 import { uuidFromBytes, uuidv7Bytes } from './uuid.js';
-
-export const SERVER_CAPABILITIES =
-  ServerCapabilities.AcceptsStatus |
-  ServerCapabilities.OffersRemoteConfig |
-  ServerCapabilities.AcceptsEffectiveConfig |
-  ServerCapabilities.OffersPackages |
-  ServerCapabilities.AcceptsPackagesStatus |
-  ServerCapabilities.OffersConnectionSettings;
 
 /** Where a message came from: the same for every message of one WebSocket, fresh per HTTP poll. */
 export interface InboundContext {
@@ -79,7 +70,7 @@ export class OpampMessageService {
       return {
         reply: {
           instance_uid: uid,
-          capabilities: SERVER_CAPABILITIES,
+          capabilities: this.handlers.serverCapabilities,
           agent_identification: { new_instance_uid: uuidv7Bytes() },
           flags: ServerToAgentFlags.ReportFullState,
         },
@@ -93,7 +84,9 @@ export class OpampMessageService {
     session.resync = false;
     session.transport = inbound.transport;
     session.socket = inbound.socket;
-    rememberPresented(session, inbound);
+    if (firstMessage || inbound.transport === 'http') {
+      rememberPresented(session, inbound); // a WebSocket's endpoint and header stay those of its upgrade
+    }
     this.sessions.set(session);
     const reply: ServerToAgentDraft = {};
     if (this.needsFullState(session, message, firstMessage)) {
@@ -110,7 +103,10 @@ export class OpampMessageService {
     };
     try {
       for (const handler of this.handlers.all()) {
-        await handler.handle(context, reply);
+        const pending = handler.handle(context, reply);
+        if (pending !== undefined) {
+          await pending;
+        }
       }
     } catch (error) {
       // Whatever the handlers did not finish is redone as for a first message: not left half-known.
@@ -118,7 +114,7 @@ export class OpampMessageService {
       throw error;
     }
     if (firstMessage) {
-      reply.capabilities = SERVER_CAPABILITIES;
+      reply.capabilities = this.handlers.serverCapabilities;
     }
     if (inbound.transport === 'websocket') {
       const afterReply = firstMessage ? () => this.gateway.deliverQueued(instanceUid) : undefined;

@@ -35,6 +35,8 @@ export class WsAgentConnection implements AgentSocket {
   alive = true;
   /** When the agent last sent anything: a heartbeating agent needs no ping to prove it is there. */
   lastMessageAt = Date.now();
+  /** A message of an agent without a session yet is being handled (admission counts these). */
+  firstInFlight = false;
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
   private dropped = false;

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AgentKeysService } from '../auth/agent-keys.service.js';
+import { bearerToken } from '../common/bearer-token.js';
 import { DomainError } from '../common/domain-error.js';
 import { statusForKind } from '../common/http-exception.filter.js';
 import { AgentPackageUrls } from './agent-package-urls.js';
@@ -51,9 +52,9 @@ export class AgentDownloadRoute {
   };
 
   private async authorised(request: IncomingMessage, id: number, url: URL): Promise<boolean> {
-    const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-    if (bearer) {
-      return (await this.keys.verify(bearer[1])) !== undefined;
+    const key = bearerToken(request.headers.authorization);
+    if (key) {
+      return (await this.keys.verify(key)) !== undefined;
     }
     return this.urls.signer.verify(id, url.searchParams.get('expires'), url.searchParams.get('sig'));
   }

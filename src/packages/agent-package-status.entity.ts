@@ -6,16 +6,16 @@ export class AgentPackageStatusEntity {
   @PrimaryColumn({ type: 'uuid' })
   instanceUid: string;
 
-  @PrimaryColumn({ type: 'varchar' })
+  @PrimaryColumn({ type: 'varchar', length: 128 })
   packageName: string;
 
-  @Column({ type: 'varchar', nullable: true })
+  @Column({ type: 'varchar', length: 128, nullable: true })
   agentHasVersion: string | null;
 
-  @Column({ type: 'varchar', nullable: true })
+  @Column({ type: 'varchar', length: 128, nullable: true })
   serverOfferedVersion: string | null;
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 16 })
   status: string;
 
   @Column({ type: 'double precision', nullable: true })

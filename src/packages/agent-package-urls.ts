@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import crypto from 'node:crypto';
 import { resolveJwtSecret } from '../auth/jwt-secret.js';
 import { AppConfig } from '../config/app-config.js';
-import { OpampServer } from '../opamp/opamp-server.js';
 import { DownloadUrlSigner } from './download-url-signer.js';
 
 /** Signed URLs stay valid this long; long enough for an agent that installs on its next restart. */
@@ -13,10 +12,7 @@ const URL_LIFETIME_SECONDS = 24 * 3600;
 export class AgentPackageUrls {
   readonly signer: DownloadUrlSigner;
 
-  constructor(
-    private readonly config: AppConfig,
-    private readonly opamp: OpampServer,
-  ) {
+  constructor(private readonly config: AppConfig) {
     // A key of its own, derived from the JWT secret, which every instance of a cluster shares.
     const secret = resolveJwtSecret(config.jwtSecret, config.dataDir);
     this.signer = new DownloadUrlSigner(crypto.createHmac('sha256', secret).update('package-download-urls').digest());
@@ -30,7 +26,7 @@ export class AgentPackageUrls {
   downloadUrl(id: number, now = Date.now()): string {
     // Rounded to the hour, so the URL an agent is offered stays the same for an hour.
     const expires = Math.ceil(now / 3_600_000) * 3600 + URL_LIFETIME_SECONDS;
-    const base = (this.config.opampPublicUrl ?? this.opamp.url.replace(/\/v1\/opamp$/, '')).replace(/\/+$/, '');
+    const base = (this.config.opampPublicUrl ?? this.config.opampUrl.replace(/\/v1\/opamp$/, '')).replace(/\/+$/, '');
     return `${base}${AgentPackageUrls.path(id)}?expires=${expires}&sig=${this.signer.sign(id, expires)}`;
   }
 }

@@ -3,7 +3,8 @@ import { PACKAGE_STATUS_NAMES, type PackageStatuses } from '../opamp/proto/opamp
 import type { AgentPackageStatusEntity } from './agent-package-status.entity.js';
 import type { PackageAssignmentEntity } from './package-assignment.entity.js';
 import { PackageDeploymentsRepository, type ReportedStatus } from './package-deployments.repository.js';
-import { allPackagesHash, selectorMatches, type AgentFacts, type OfferedPackage } from './package-offers.js';
+import { agentLabelSet, selectorMatches } from '../agents/label-set.js';
+import { allPackagesHash, type AgentFacts, type OfferedPackage } from './package-offers.js';
 import { InvalidPackageAssignment, PackageAssignmentNotFound, PackageNotFound } from './packages.errors.js';
 import { PackagesRepository } from './packages.repository.js';
 import { PackagesService } from './packages.service.js';
@@ -85,7 +86,7 @@ export class PackageDeploymentsService {
     for (const assignment of await this.assignments()) {
       const pkg = assignment.package;
       const matches = assignment.selector
-        ? selectorMatches(assignment.selector, agent)
+        ? selectorMatches(assignment.selector, agentLabelSet(agent))
         : (assignment.agentIds ?? []).includes(agent.instanceUid);
       if (!pkg || !pkg.isActive || !matches) {
         continue;

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { AgentMessageContext, AgentMessageHandler, AgentSnapshot } from '../opamp/agent-message-handlers.js';
 import { OpampGateway } from '../opamp/opamp-gateway.js';
 import {
+  ServerCapabilities,
   AgentCapabilities,
   PackageType,
   type PackageAvailable,
@@ -25,6 +26,7 @@ const SEND_BATCH = 256;
 @Injectable()
 export class PackageOffersHandler implements AgentMessageHandler {
   readonly name = 'packages';
+  readonly capabilities = ServerCapabilities.OffersPackages | ServerCapabilities.AcceptsPackagesStatus;
   private readonly logger = new Logger(PackageOffersHandler.name);
   /** Hex of the all_packages_hash each agent last reported. */
   private readonly reported = new Map<string, string>();

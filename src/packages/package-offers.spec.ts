@@ -1,4 +1,4 @@
-import { allPackagesHash, packageHash, selectorMatches, type OfferedPackage } from './package-offers.js';
+import { allPackagesHash, packageHash, type OfferedPackage } from './package-offers.js';
 
 const pkg = (name: string, version = '1.0.0', checksum = 'ab'.repeat(32)): OfferedPackage => ({
   packageId: 1,
@@ -24,25 +24,5 @@ describe('package offer hashes', () => {
     expect(allPackagesHash([pkg('a')])).not.toEqual(one);
     // Names are part of it: the same package under another name is another set.
     expect(allPackagesHash([pkg('c'), pkg('b', '2.0.0')])).not.toEqual(one);
-  });
-});
-
-describe('selectorMatches', () => {
-  const agent = {
-    instanceUid: '0190c6a5-0000-7000-8000-000000000001',
-    labels: { env: 'prod', team: 'core' },
-    identifyingAttributes: { 'service.name': 'collector' },
-    nonIdentifyingAttributes: { 'os.type': 'linux', env: 'staging' },
-  };
-
-  it('needs every key to match a label or an attribute', () => {
-    expect(selectorMatches({ env: 'prod' }, agent)).toBe(true);
-    expect(selectorMatches({ env: 'prod', 'os.type': 'linux', 'service.name': 'collector' }, agent)).toBe(true);
-    expect(selectorMatches({ env: 'prod', 'os.type': 'windows' }, agent)).toBe(false);
-    expect(selectorMatches({ missing: 'x' }, agent)).toBe(false);
-  });
-
-  it('lets a server-side label override an attribute of the same name', () => {
-    expect(selectorMatches({ env: 'staging' }, agent)).toBe(false);
   });
 });

@@ -1,4 +1,3 @@
-import { agentLabelSet } from '../agents/label-set.js';
 import crypto from 'node:crypto';
 import { PackageType } from '../opamp/proto/opamp.types.js';
 
@@ -18,12 +17,6 @@ export interface AgentFacts {
   labels: Record<string, string>;
   identifyingAttributes: Record<string, string>;
   nonIdentifyingAttributes: Record<string, string>;
-}
-
-/** True when every key of the selector equals the agent's label or attribute of that name. */
-export function selectorMatches(selector: Record<string, string>, agent: AgentFacts): boolean {
-  const facts = agentLabelSet(agent);
-  return Object.entries(selector).every(([key, value]) => facts[key] === value);
 }
 
 /**

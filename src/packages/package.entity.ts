@@ -19,19 +19,19 @@ export class PackageEntity {
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'BY DEFAULT' })
   id: number;
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 128 })
   name: string;
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 128 })
   version: string;
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 512, collation: 'C' })
   versionSortKey: string;
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 16 })
   platform: string;
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 16 })
   arch: string;
 
   @Column({ type: 'bigint', transformer: bigintAsNumber })
@@ -41,11 +41,11 @@ export class PackageEntity {
   @Column({ type: 'char', length: 64 })
   checksum: string;
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 512 })
   storagePath: string;
 
   /** The uploaded file's name, reduced to safe characters, offered in Content-Disposition. */
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 255 })
   fileName: string;
 
   @Column({ type: 'text' })
@@ -59,11 +59,11 @@ export class PackageEntity {
   signature: Buffer | null;
 
   /** What the server concluded about `signature` (see SignatureStatus). */
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 16 })
   signatureStatus: SignatureStatus;
 
   /** The trusted key that issued the signature (primary fingerprint, hex). */
-  @Column({ type: 'varchar', nullable: true })
+  @Column({ type: 'varchar', length: 64, nullable: true })
   signerFingerprint: string | null;
 
   @Column({ type: 'timestamptz', nullable: true })

@@ -32,9 +32,9 @@ import { SigningModule } from './signing/signing.module.js';
 import { PackageUploadsService } from './uploads/package-uploads.service.js';
 import { UploadsController } from './uploads/uploads.controller.js';
 import { PackageEvents } from './package-events.js';
+import { HandlerOrder } from '../opamp/handler-order.js';
 
 /** Order of the packages handler among the OpAMP message handlers (inventory 0, configurations 10). */
-const HANDLER_ORDER = 20;
 
 @Module({
   imports: [
@@ -84,7 +84,7 @@ export class PackagesModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.handlers.register(this.offers, HANDLER_ORDER);
+    this.handlers.register(this.offers, HandlerOrder.Packages);
     this.routes.register('/v1/packages/', this.download.handle);
     // Assignments or packages changed on some instance: offer the new set to the agents held here.
     this.wakeups.onChange(() => {

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { appVersion } from '../common/app-version.js';
 import { AppConfig } from '../config/app-config.js';
-import { OpampServer } from '../opamp/opamp-server.js';
 import type { ServerInfoResponse } from './dto/server-info.dto.js';
 
 const OPAMP_PATH = '/v1/opamp';
@@ -11,10 +10,7 @@ const OPAMP_PATH = '/v1/opamp';
 export class ServerInfoService {
   private readonly version = appVersion();
 
-  constructor(
-    private readonly config: AppConfig,
-    private readonly opamp: OpampServer,
-  ) {}
+  constructor(private readonly config: AppConfig) {}
 
   /**
    * `OPAMP_PUBLIC_URL` when set (the same base as package download URLs); otherwise the host the
@@ -25,7 +21,7 @@ export class ServerInfoService {
     const configured = this.config.opampPublicUrl;
     const base = configured
       ? new URL(configured)
-      : new URL(`http://${formatHost(requestHost)}:${new URL(this.opamp.url).port}`);
+      : new URL(`http://${formatHost(requestHost)}:${this.config.opampPort}`);
     const basePath = base.pathname.replace(/\/+$/, '');
     const http = `${base.protocol}//${base.host}${basePath}${OPAMP_PATH}`;
     return {

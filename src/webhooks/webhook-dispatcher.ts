@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import crypto from 'node:crypto';
-import { selectorMatches } from '../configurations/selector.js';
+import { selectorMatches } from '../agents/label-set.js';
 import { agentLabelSet } from '../agents/label-set.js';
 import { ClusterEventBus } from '../events/cluster-event-bus.js';
 import { eventAgentId, type LiveEvent } from '../events/live-event.js';

@@ -10,6 +10,10 @@ import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/test-app.
 
 const BAD_YAML = 'receivers:\n  otlp:\n    protocols: [grpc\nexporters:\n  debug: {}\n';
 const GOOD_YAML = 'receivers:\n  otlp:\n    protocols:\n      grpc: {}\nexporters:\n  debug: {}\n';
+// A whole Collector config whose pipeline names an exporter that is not defined (line 9, column 25).
+const BROKEN_COLLECTOR =
+  'receivers:\n  otlp:\nexporters:\n  otlp:\n    endpoint: backend:4317\nservice:\n  pipelines:\n    traces:\n' +
+  '      exporters: [otlp, otlp/2]\n      receivers: [otlp]\n';
 const GOOD_YAML_V2 = GOOD_YAML.replace('debug: {}', 'debug:\n    verbosity: detailed');
 
 /** Answers every config offer like a Collector: APPLYING, then APPLIED a moment later. */
@@ -108,6 +112,14 @@ describe('web console in headless Chromium', () => {
     expect(errorText.match(/line \d+, column/gi)).toHaveLength(1);
     await page.getByTestId('error-line').waitFor();
     await browser.screenshot('04-config-invalid');
+
+    // Checked as the operator types, before any Save: each finding with its line, and the line marked.
+    await page.fill('textarea[name=raw_config]', BROKEN_COLLECTOR);
+    const issues = page.getByTestId('validation-issues');
+    await issues.getByText('exporter "otlp/2" is not defined under exporters or connectors').waitFor();
+    expect(await issues.textContent()).toContain('Error, line 9, column 25');
+    await page.locator('.gutter .error-line', { hasText: /^9$/ }).waitFor();
+    await browser.screenshot('04b-config-validation');
 
     await page.fill('textarea[name=raw_config]', GOOD_YAML);
     // Saved without pushing, so the explicit push below is what delivers it.

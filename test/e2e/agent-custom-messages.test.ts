@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import request from 'supertest';
 import { ServerToAgentFlags } from '../../src/opamp/proto/opamp.types.js';
 import { createTestDatabase } from '../support/database.js';
-import { description, eventually, httpPoll, newUid, uidText, WsTestAgent } from '../support/opamp-agents.js';
+import { eventually } from '../support/eventually.js';
+import { description, httpPoll, newUid, uidText, WsTestAgent } from '../support/opamp-agents.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const CAPABILITY = 'io.example.echo';

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { AgentCapabilities, RemoteConfigStatuses, type ServerToAgent } from '../../src/opamp/proto/opamp.types.js';
-import { BASIC_CAPABILITIES, description, eventually, uidText, WsTestAgent } from '../support/opamp-agents.js';
+import { eventually } from '../support/eventually.js';
+import { BASIC_CAPABILITIES, description, uidText, WsTestAgent } from '../support/opamp-agents.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const DESIRED = `receivers:

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import request from 'supertest';
 import { AuditService } from '../../src/audit/audit.service.js';
-import { eventually } from '../support/opamp-agents.js';
+import { eventually } from '../support/eventually.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 interface AuditRow {

@@ -44,6 +44,7 @@ describe('authentication, roles and users (e2e)', () => {
     expect(wrong.body).toEqual({
       statusCode: 401,
       error: 'Unauthorized',
+      code: 'InvalidCredentials',
       message: 'Invalid username or password',
       requestId: expect.any(String),
     });
@@ -58,7 +59,7 @@ describe('authentication, roles and users (e2e)', () => {
     const call = request(app.url).get('/api/v1/auth/me');
     const response = await (value ? call.set('Authorization', value) : call);
     expect(response.status).toBe(401);
-    expect(response.body.requestId).toEqual(expect.any(String));
+    expect(response.body).toEqual(expect.objectContaining({ code: 'NotAuthenticated', requestId: expect.any(String) }));
   });
 
   it('refuses an expired token and one signed with another algorithm', async () => {
@@ -82,6 +83,7 @@ describe('authentication, roles and users (e2e)', () => {
       .send({ name: 'x' })
       .expect(403);
     expect(response.body.message).toContain('admin');
+    expect(response.body.code).toBe('InsufficientRole');
     await request(app.url).get('/api/v1/users').set('Authorization', `Bearer ${viewer}`).expect(403);
   });
 
@@ -93,6 +95,7 @@ describe('authentication, roles and users (e2e)', () => {
       .expect(400);
     expect(response.body.message).toContain('password');
     expect(response.body.message).toContain('role');
+    expect(response.body.code).toBe('ValidationFailed');
   });
 
   it('answers malformed JSON with a 400 in the shared shape', async () => {
@@ -101,12 +104,16 @@ describe('authentication, roles and users (e2e)', () => {
       .set('Content-Type', 'application/json')
       .send('{"username": "admin"')
       .expect(400);
-    expect(response.body).toEqual(expect.objectContaining({ statusCode: 400, requestId: expect.any(String) }));
+    expect(response.body).toEqual(
+      expect.objectContaining({ statusCode: 400, code: 'MalformedJson', requestId: expect.any(String) }),
+    );
   });
 
   it('answers unknown routes with a JSON 404', async () => {
     const response = await request(app.url).get('/api/v1/does-not-exist').expect(404);
-    expect(response.body).toEqual(expect.objectContaining({ statusCode: 404, error: 'Not Found' }));
+    expect(response.body).toEqual(
+      expect.objectContaining({ statusCode: 404, error: 'Not Found', code: 'RouteNotFound' }),
+    );
   });
 
   it('lets an admin manage users: create, list, change role, disable', async () => {

@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import { AgentCapabilities } from '../../src/opamp/proto/opamp.types.js';
 import { CLI_TIMEOUT, cliUser, maxRssMiB, REPORT_MAX_RSS, waitForLine, type CliUser } from '../support/cli.js';
-import { BASIC_CAPABILITIES, description, eventually, uidText, WsTestAgent } from '../support/opamp-agents.js';
+import { eventually } from '../support/eventually.js';
+import { BASIC_CAPABILITIES, description, uidText, WsTestAgent } from '../support/opamp-agents.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/test-app.js';
 
 const execFileAsync = promisify(execFile);

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import request from 'supertest';
 import { AgentCapabilities, type ServerToAgent } from '../../src/opamp/proto/opamp.types.js';
-import { BASIC_CAPABILITIES, description, eventually, WsTestAgent } from '../support/opamp-agents.js';
+import { eventually } from '../support/eventually.js';
+import { BASIC_CAPABILITIES, description, WsTestAgent } from '../support/opamp-agents.js';
 import { SEED_FIELDS, upload } from '../support/packages.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 

@@ -1,15 +1,8 @@
 import request from 'supertest';
 import { AgentCapabilities, RemoteConfigStatuses } from '../../src/opamp/proto/opamp.types.js';
 import { createTestDatabase } from '../support/database.js';
-import {
-  BASIC_CAPABILITIES,
-  description,
-  eventually,
-  httpPoll,
-  newUid,
-  uidText,
-  WsTestAgent,
-} from '../support/opamp-agents.js';
+import { eventually } from '../support/eventually.js';
+import { BASIC_CAPABILITIES, description, httpPoll, newUid, uidText, WsTestAgent } from '../support/opamp-agents.js';
 import { spawnInstance } from '../support/spawned-instance.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 

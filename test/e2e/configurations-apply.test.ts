@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import request from 'supertest';
 import { ApplyHistoryService } from '../../src/configurations/apply-history.service.js';
 import { insertAgents } from '../support/agents.js';
-import { eventually } from '../support/opamp-agents.js';
+import { eventually } from '../support/eventually.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('configurations: assigned agents and apply history (e2e)', () => {
@@ -86,7 +86,8 @@ describe('configurations: assigned agents and apply history (e2e)', () => {
     ]);
     await get(`/agents/${a}/apply-history?status=failed`).expect(200, []);
     await get(`/agents/${crypto.randomUUID()}/apply-history`).expect(404);
-    await get('/agents/not-a-uuid/apply-history').expect(400);
+    const badUid = await get('/agents/not-a-uuid/apply-history').expect(400);
+    expect(badUid.body.code).toBe('InvalidInstanceUid');
 
     const push = await get(`/configurations/prod-config/push/${pushId}`).expect(200);
     // Offers made without a push request (as automatic pushes are) are known by their rows only.

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { RemoteConfigStatuses } from '../../src/opamp/proto/opamp.types.js';
-import { codec, description, eventually, uidText, WsTestAgent } from '../support/opamp-agents.js';
+import { eventually } from '../support/eventually.js';
+import { codec, description, uidText, WsTestAgent } from '../support/opamp-agents.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('a push to agents that apply at once (e2e)', () => {

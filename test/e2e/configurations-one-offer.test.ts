@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { sql } from '../support/agents.js';
-import { description, eventually, WsTestAgent } from '../support/opamp-agents.js';
+import { eventually } from '../support/eventually.js';
+import { description, WsTestAgent } from '../support/opamp-agents.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const AGENTS = 60;

@@ -1,15 +1,8 @@
 import { createOpAMPClient, RemoteConfigStatuses as ElasticStatuses } from '@elastic/opamp-client-node';
 import request from 'supertest';
 import { AgentCapabilities, RemoteConfigStatuses, type ServerToAgent } from '../../src/opamp/proto/opamp.types.js';
-import {
-  BASIC_CAPABILITIES,
-  description,
-  eventually,
-  httpPoll,
-  newUid,
-  uidText,
-  WsTestAgent,
-} from '../support/opamp-agents.js';
+import { eventually } from '../support/eventually.js';
+import { BASIC_CAPABILITIES, description, httpPoll, newUid, uidText, WsTestAgent } from '../support/opamp-agents.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 // The client announces only status and heartbeats unless told it accepts remote config.

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { RemoteConfigStatuses } from '../../src/opamp/proto/opamp.types.js';
-import { description, eventually, uidText, WsTestAgent } from '../support/opamp-agents.js';
+import { eventually } from '../support/eventually.js';
+import { description, uidText, WsTestAgent } from '../support/opamp-agents.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('configurations across two server instances on one database (e2e)', () => {

@@ -2,7 +2,8 @@ import { createOpAMPClient } from '@elastic/opamp-client-node';
 import request from 'supertest';
 import { AgentCapabilities } from '../../src/opamp/proto/opamp.types.js';
 import { sql } from '../support/agents.js';
-import { eventually, uidText } from '../support/opamp-agents.js';
+import { eventually } from '../support/eventually.js';
+import { uidText } from '../support/opamp-agents.js';
 import { OPAMP_GO_CAPABILITIES, OpampGoAgent } from '../support/opamp-go-agent.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 

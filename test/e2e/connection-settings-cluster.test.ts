@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { AgentCapabilities } from '../../src/opamp/proto/opamp.types.js';
 import { createTestDatabase } from '../support/database.js';
-import { eventually } from '../support/opamp-agents.js';
+import { eventually } from '../support/eventually.js';
 import { OPAMP_GO_CAPABILITIES, OpampGoAgent } from '../support/opamp-go-agent.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 

@@ -3,7 +3,8 @@ import request from 'supertest';
 import { CORPUS, PLANTED_SECRETS } from '../fixtures/secret-corpus.js';
 import { sql } from '../support/agents.js';
 import { createTestDatabase } from '../support/database.js';
-import { description, eventually, httpPoll, newUid, uidText, WsTestAgent } from '../support/opamp-agents.js';
+import { eventually } from '../support/eventually.js';
+import { description, httpPoll, newUid, uidText, WsTestAgent } from '../support/opamp-agents.js';
 import { spawnInstance, type SpawnedInstance } from '../support/spawned-instance.js';
 import { ADMIN_PASSWORD } from '../support/test-app.js';
 

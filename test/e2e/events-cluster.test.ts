@@ -4,7 +4,8 @@ import { ClusterEventBus } from '../../src/events/cluster-event-bus.js';
 import { CLOSE, EventsGateway } from '../../src/events/events.gateway.js';
 import type { LiveEvent } from '../../src/events/live-event.js';
 import { createTestDatabase } from '../support/database.js';
-import { description, eventually, uidText, WsTestAgent } from '../support/opamp-agents.js';
+import { eventually } from '../support/eventually.js';
+import { description, uidText, WsTestAgent } from '../support/opamp-agents.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 type Received = Array<Record<string, unknown>>;

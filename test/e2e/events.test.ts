@@ -1,5 +1,6 @@
 import http from 'node:http';
 import request from 'supertest';
+import { SseParser } from '../../src/common/sse-parser.js';
 import { RemoteConfigStatuses } from '../../src/opamp/proto/opamp.types.js';
 import { description, uidText, WsTestAgent } from '../support/opamp-agents.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -19,22 +20,11 @@ function openStream(url: string, token?: string): Promise<EventStream> {
       { headers: token ? { Authorization: `Bearer ${token}` } : {} },
       (res) => {
         const events: Array<Record<string, unknown>> = [];
-        let buffer = '';
+        const parser = new SseParser();
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
-          buffer += chunk;
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const data = block
-              .split('\n')
-              .filter((line) => line.startsWith('data: '))
-              .map((line) => line.slice(6))
-              .join('\n');
-            if (data) {
-              events.push(JSON.parse(data) as Record<string, unknown>);
-            }
+          for (const { data } of parser.push(chunk)) {
+            events.push(JSON.parse(data) as Record<string, unknown>);
           }
         });
         resolve({

@@ -23,10 +23,15 @@ describe('first-hour API answers (e2e)', () => {
     expect(response.body).toEqual(
       expect.objectContaining({
         statusCode: 413,
+        code: 'PayloadTooLarge',
         message: 'Request body is too large: the limit is 2 MiB (2097152 bytes)',
       }),
     );
-    await request(app.url).get('/api/v1/configurations/big').set('Authorization', `Bearer ${token}`).expect(404);
+    const missing = await request(app.url)
+      .get('/api/v1/configurations/big')
+      .set('Authorization', `Bearer ${token}`)
+      .expect(404);
+    expect(missing.body.code).toBe('ConfigurationNotFound');
   });
 
   it('answers a login with no fields with one message per missing field', async () => {

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import request from 'supertest';
 import { createTestDatabase } from '../support/database.js';
-import { description, eventually, uidText, WsTestAgent } from '../support/opamp-agents.js';
+import { eventually } from '../support/eventually.js';
+import { description, uidText, WsTestAgent } from '../support/opamp-agents.js';
 import { startTestApp } from '../support/test-app.js';
 
 describe('an instance restart (e2e)', () => {

@@ -6,11 +6,11 @@ import {
   ServerErrorResponseType,
   ServerToAgentFlags,
 } from '../../src/opamp/proto/opamp.types.js';
+import { eventually } from '../support/eventually.js';
 import {
   BASIC_CAPABILITIES,
   codec,
   description,
-  eventually,
   httpPoll,
   newUid,
   uidText,

@@ -1,14 +1,7 @@
 import request from 'supertest';
 import { AgentCapabilities, CommandType, ServerToAgentFlags } from '../../src/opamp/proto/opamp.types.js';
-import {
-  BASIC_CAPABILITIES,
-  codec,
-  description,
-  eventually,
-  randomUid,
-  uidText,
-  WsTestAgent,
-} from '../support/opamp-agents.js';
+import { eventually } from '../support/eventually.js';
+import { BASIC_CAPABILITIES, codec, description, randomUid, uidText, WsTestAgent } from '../support/opamp-agents.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('OpAMP over WebSocket (e2e, real sockets)', () => {
@@ -130,8 +123,10 @@ describe('OpAMP over WebSocket (e2e, real sockets)', () => {
       .set('Authorization', `Bearer ${await app.tokenFor('operator')}`)
       .expect(202);
     const command = await able.message(before + 1);
-    expect(command.command?.type ?? CommandType.Restart).toBe(CommandType.Restart);
     expect(command.command).toBeDefined();
+    // Restart is 0, the proto3 default: absent on the wire, so undefined after decoding; any other
+    // command type would be present.
+    expect([undefined, CommandType.Restart]).toContain(command.command!.type);
     expect(command.remote_config).toBeUndefined();
 
     const unable = await WsTestAgent.connect(app.opampUrl, key);
@@ -357,15 +352,22 @@ describe('OpAMP admission while the event loop lags (e2e)', () => {
   it('refuses new agents with 503 while the loop is far behind, keeps connected ones, and admits after', async () => {
     const connected = await WsTestAgent.connect(app.opampUrl);
     await connected.exchange({ agent_description: description('already-here') });
-    // The server runs in this process: hold its event loop for 400 ms, as a burst of work would.
-    const until = Date.now() + 400;
-    while (Date.now() < until) {
-      // busy
-    }
-    const refusal = await WsTestAgent.connect(app.opampUrl).then(
-      () => undefined,
-      (error: { status: number; headers: Record<string, string> }) => error,
-    );
+    // The server runs in this process: hold its event loop for 400 ms in every 500, as sustained
+    // bursts of work would, for as long as the refusal takes to observe (however loaded the machine).
+    const hold = (): void => {
+      const until = Date.now() + 400;
+      while (Date.now() < until) {
+        // busy
+      }
+    };
+    hold();
+    const busy = setInterval(hold, 100);
+    const refusal = await WsTestAgent.connect(app.opampUrl)
+      .then(
+        () => undefined,
+        (error: { status: number; headers: Record<string, string> }) => error,
+      )
+      .finally(() => clearInterval(busy));
     expect(refusal?.status).toBe(503);
     expect(Number(refusal?.headers['retry-after'])).toBeGreaterThanOrEqual(10);
     // The agent that was already connected is answered as usual.

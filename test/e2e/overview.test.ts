@@ -2,7 +2,8 @@ import pg from 'pg';
 import request from 'supertest';
 import { OverviewService } from '../../src/overview/overview.service.js';
 import { RemoteConfigStatuses } from '../../src/opamp/proto/opamp.types.js';
-import { description, eventually, WsTestAgent } from '../support/opamp-agents.js';
+import { eventually } from '../support/eventually.js';
+import { description, WsTestAgent } from '../support/opamp-agents.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 interface Overview {

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import request from 'supertest';
-import { binaryParser, eventually, filesystemBlobs, SEED_FIELDS, upload, type BlobView } from '../support/packages.js';
+import { eventually } from '../support/eventually.js';
+import { binaryParser, filesystemBlobs, SEED_FIELDS, upload, type BlobView } from '../support/packages.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('reading packages: listing, latest, downloads, stats, signatures (e2e)', () => {
@@ -181,6 +182,7 @@ describe('reading packages: listing, latest, downloads, stats, signatures (e2e)'
           .get(`/api/v1/packages/${id}`)
           .set(...auth(viewer));
         expect(after.body.download_count).toBe(start + 2);
+        return true;
       });
 
       const all = await request(app.url)
@@ -249,7 +251,10 @@ describe('reading packages: listing, latest, downloads, stats, signatures (e2e)'
         .attach('signature', crypto.randomBytes(64 * 1024 + 1), 'agent.sig')
         .field(fields());
       expect(huge.status).toBe(413);
-      await eventually(async () => expect(await blobs.keys()).toEqual(before));
+      await eventually(async () => {
+        expect(await blobs.keys()).toEqual(before);
+        return true;
+      });
     });
   });
 });

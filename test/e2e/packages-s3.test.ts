@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import request from 'supertest';
 import { postAndAbort, postStreamed, streamedUpload } from '../support/multipart.js';
-import { binaryParser, checkSeedFlow, eventually, SEED_FIELDS, upload } from '../support/packages.js';
+import { eventually } from '../support/eventually.js';
+import { binaryParser, checkSeedFlow, SEED_FIELDS, upload } from '../support/packages.js';
 import { startS3, type TestS3 } from '../support/s3.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -74,9 +75,12 @@ describe('packages on the s3 driver, against s3rver (e2e)', () => {
   it('leaves no object and no row when the client dies halfway through a multipart upload', async () => {
     const before = await s3.keys();
     const f = fields();
-    await postAndAbort(`${app.url}/api/v1/packages`, admin, streamedUpload(f, 16 * 1024 * 1024), 9 * 1024 * 1024);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    await eventually(async () => expect(await s3.keys()).toEqual(before));
+    // Cut only once the server has started the multipart upload, then wait for it to be aborted.
+    await postAndAbort(`${app.url}/api/v1/packages`, admin, streamedUpload(f, 16 * 1024 * 1024), 9 * 1024 * 1024, () =>
+      eventually(async () => (await s3.pendingUploads()) > 0, 10_000),
+    );
+    await eventually(async () => (await s3.pendingUploads()) === 0, 10_000);
+    expect(await s3.keys()).toEqual(before);
     const list = await request(app.url)
       .get('/api/v1/packages')
       .query({ name: f.name })

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { createTestDatabase } from '../support/database.js';
-import { binaryParser, eventually, filesystemBlobs, SEED_FIELDS, type BlobView } from '../support/packages.js';
+import { eventually } from '../support/eventually.js';
+import { binaryParser, filesystemBlobs, SEED_FIELDS, type BlobView } from '../support/packages.js';
 import { startS3, type TestS3 } from '../support/s3.js';
 import { makeSigner, signDetached } from '../support/signing.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -79,7 +80,10 @@ describe.each(['filesystem', 's3'] as const)('resumable uploads (tus) on %s (e2e
     // The second piece is cut after 3 MiB, then the server restarts before the client comes back.
     await patchAndCut(url(), token, location, 6 * MIB, file.subarray(6 * MIB), 3 * MIB, async () => {
       if (driver === 'filesystem') {
-        await eventually(async () => expect(await uploadOffset(url(), token, location)).toBeGreaterThan(6 * MIB));
+        await eventually(async () => {
+          expect(await uploadOffset(url(), token, location)).toBeGreaterThan(6 * MIB);
+          return true;
+        });
       } else {
         // S3 keeps the bytes of an unfinished part in a temp file until the request ends.
         await new Promise((resolve) => setTimeout(resolve, 300));
@@ -163,7 +167,10 @@ describe.each(['filesystem', 's3'] as const)('resumable uploads (tus) on %s (e2e
       .set('Authorization', `Bearer ${token}`)
       .set('Tus-Resumable', '1.0.0')
       .expect(404);
-    await eventually(async () => expect(await blobs.keys()).toEqual(kept));
+    await eventually(async () => {
+      expect(await blobs.keys()).toEqual(kept);
+      return true;
+    });
     expect(kept.length).toBe(before.length + 1);
     expect(await uploadKeys()).toEqual([]);
   });
@@ -177,7 +184,10 @@ describe.each(['filesystem', 's3'] as const)('resumable uploads (tus) on %s (e2e
       .set('Authorization', `Bearer ${token}`)
       .set('Tus-Resumable', '1.0.0')
       .expect(204);
-    await eventually(async () => expect(await uploadKeys()).toEqual([]));
+    await eventually(async () => {
+      expect(await uploadKeys()).toEqual([]);
+      return true;
+    });
   });
 });
 
@@ -202,7 +212,10 @@ describe.each(['filesystem', 's3'] as const)('expired resumable uploads on %s (e
     const created = await createUpload(app.url, token, 7 * MIB, fields()).expect(201);
     await patchUpload(app.url, token, created.headers.location, 0, crypto.randomBytes(MIB)).expect(204);
     expect((await blobs.keys()).some((k) => /^\.?uploads\//.test(k))).toBe(true);
-    await eventually(async () => expect(await blobs.keys()).toEqual([]), 15_000);
+    await eventually(async () => {
+      expect(await blobs.keys()).toEqual([]);
+      return true;
+    }, 15_000);
     const gone = await request(app.url)
       .head(created.headers.location)
       .set('Authorization', `Bearer ${token}`)

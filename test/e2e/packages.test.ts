@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { postAndAbort, postStreamed, streamedUpload } from '../support/multipart.js';
-import { checkSeedFlow, eventually, filesystemBlobs, SEED_FIELDS, upload, type BlobView } from '../support/packages.js';
+import { eventually } from '../support/eventually.js';
+import { checkSeedFlow, filesystemBlobs, SEED_FIELDS, upload, type BlobView } from '../support/packages.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const MAX_BYTES = 4 * 1024 * 1024;
@@ -106,7 +107,10 @@ describe('packages on the filesystem driver (e2e)', () => {
     const response = await postStreamed(`${app.url}/api/v1/packages`, operator, body);
     expect(response.status).toBe(413);
     expect(response.body.message).toContain(`${MAX_BYTES} bytes`);
-    await eventually(async () => expect(await blobs.keys()).toEqual(before));
+    await eventually(async () => {
+      expect(await blobs.keys()).toEqual(before);
+      return true;
+    });
     const list = await request(app.url)
       .get('/api/v1/packages')
       .query({ name: f.name })
@@ -121,10 +125,15 @@ describe('packages on the filesystem driver (e2e)', () => {
     const before = await blobs.keys();
     const f = fields();
     const body = streamedUpload(f, 3 * 1024 * 1024);
-    await postAndAbort(`${app.url}/api/v1/packages`, operator, body, 1536 * 1024);
-    // Give the server time to notice; the blob store must then be as it was.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await eventually(async () => expect(await blobs.keys()).toEqual(before));
+    // Cut only once the server is writing the file (its temp file shows), so the check below sees the
+    // cleanup rather than a server that has not started yet.
+    await postAndAbort(`${app.url}/api/v1/packages`, operator, body, 1536 * 1024, () =>
+      eventually(async () => (await blobs.keys()).some((key) => key.startsWith('.tmp/'))),
+    );
+    await eventually(async () => {
+      expect(await blobs.keys()).toEqual(before);
+      return true;
+    });
     const list = await request(app.url)
       .get('/api/v1/packages')
       .query({ name: f.name })
@@ -149,7 +158,10 @@ describe('packages on the filesystem driver (e2e)', () => {
     const response = await upload(app.url, operator, Buffer.from('x'), fields(override));
     expect(response.status).toBe(400);
     expect(response.body.message).toContain(field);
-    await eventually(async () => expect(await blobs.keys()).toEqual(before));
+    await eventually(async () => {
+      expect(await blobs.keys()).toEqual(before);
+      return true;
+    });
   });
 
   it('refuses an upload without a file, or with an unknown field, with 400', async () => {
@@ -162,7 +174,10 @@ describe('packages on the filesystem driver (e2e)', () => {
       string
     >);
     expect(extra.status).toBe(400);
-    await eventually(async () => expect(await blobs.keys()).toEqual(before));
+    await eventually(async () => {
+      expect(await blobs.keys()).toEqual(before);
+      return true;
+    });
   });
 
   it('stores a path-like file name safely, inside the blob root, and serves a safe file name', async () => {

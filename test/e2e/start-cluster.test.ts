@@ -1,35 +1,16 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
+import { freePortRun } from '../../src/common/free-port.js';
 import { ADMIN_PASSWORD } from '../support/test-app.js';
-
-async function freePortPair(): Promise<number> {
-  // Two consecutive free ports: instance 0 and instance 1 use base and base + 1.
-  for (;;) {
-    const base = 20000 + Math.floor(Math.random() * 30000);
-    const ok = await Promise.all([base, base + 1].map((port) => canListen(port)));
-    if (ok.every(Boolean)) {
-      return base;
-    }
-  }
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
 
 describe('npm run start:cluster (e2e)', () => {
   it('runs two instances on one embedded PostgreSQL that share users and tokens, and stops cleanly', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opamp-cluster-'));
     fs.chmodSync(dataDir, 0o755);
-    const [httpBase, opampBase] = [await freePortPair(), await freePortPair()];
+    const [httpBase, opampBase] = [await freePortRun(2), await freePortRun(2)];
     const child = spawn(process.execPath, ['dist/scripts/start-cluster.js', '--instances', '2'], {
       env: {
         ...process.env,

@@ -5,7 +5,8 @@ import request from 'supertest';
 import { PackageStatusEnum } from '../../src/opamp/proto/opamp.types.js';
 import { verifyDelivery, type SignedHeaders } from '../../src/webhooks/webhook-signer.js';
 import { createTestDatabase } from '../support/database.js';
-import { description, eventually, uidText, WsTestAgent } from '../support/opamp-agents.js';
+import { eventually } from '../support/eventually.js';
+import { description, uidText, WsTestAgent } from '../support/opamp-agents.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 type Mode = 'ok' | 'fail' | 'hang';

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import S3rver from 's3rver';
 import { createTestDatabase } from '../support/database.js';
+import { freePort } from '../../src/common/free-port.js';
 import {
-  freePort,
   health,
   PACKAGE_FIELDS,
   poll,

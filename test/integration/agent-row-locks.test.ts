@@ -9,13 +9,30 @@ import { InstanceIdentity } from '../../src/agents/instance-identity.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { ConfigAssignmentRepository } from '../../src/configurations/config-assignment.repository.js';
 import { ConfigChangeNotifier } from '../../src/configurations/config-change-notifier.js';
-import { ConfigurationVersionEntity } from '../../src/configurations/configuration-version.entity.js';
+import { ConfigurationVersionEntity } from '../../src/config-history/configuration-version.entity.js';
 import { ConfigurationEntity } from '../../src/configurations/configuration.entity.js';
 import { ConfigurationsRepository } from '../../src/configurations/configurations.repository.js';
+import { ConfigHistoryRepository } from '../../src/config-history/config-history.repository.js';
+import { ConfigHistoryService } from '../../src/config-history/config-history.service.js';
 import { ConfigurationsService } from '../../src/configurations/configurations.service.js';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { insertAgents, sql } from '../support/agents.js';
 import { createTestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
+
+/** Waits until no other backend is connected to the database: each has exited and reported its statistics. */
+async function backendsGone(databaseUrl: string): Promise<void> {
+  await eventually(
+    async () => {
+      const [{ n }] = await sql<{ n: string }>(
+        databaseUrl,
+        'SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      );
+      return Number(n) === 0;
+    },
+    { what: 'the pool closed', timeoutMs: 10_000 },
+  );
+}
 
 const AGENTS = 1500;
 
@@ -64,6 +81,7 @@ describe('multi-row writes on agents from several instances (PostgreSQL)', () =>
       new ConfigurationsRepository(dataSource, identity),
       loadConfig({}),
       new ConfigChangeNotifier(),
+      new ConfigHistoryService(new ConfigHistoryRepository(dataSource)),
     );
     const assignments = new ConfigAssignmentRepository(dataSource, identity);
     const agents = new AgentsRepository(dataSource.getRepository(AgentEntity), dataSource);
@@ -126,9 +144,10 @@ describe('multi-row writes on agents from several instances (PostgreSQL)', () =>
       [uids],
     );
     expect(Number(rows[0].n)).toBe(AGENTS);
-    // Backends report their statistics when they exit: close the pool, then read the counter.
+    // Backends report their statistics when they exit: close the pool, wait until its backends are
+    // gone, then read the counter.
     await dataSource.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await backendsGone(databaseUrl);
     const [{ deadlocks: after }] = await sql<{ deadlocks: string }>(
       databaseUrl,
       'SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()',
@@ -172,7 +191,7 @@ describe('multi-row writes on agents from several instances (PostgreSQL)', () =>
     }
     // Backends report their statistics when they exit.
     await source.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await backendsGone(database);
     const [stats] = await sql<{ upd: string; hot: string }>(
       database,
       `SELECT n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE relname = 'agents'`,

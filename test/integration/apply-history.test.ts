@@ -10,9 +10,11 @@ import { ApplyHistoryService } from '../../src/configurations/apply-history.serv
 import { ApplyRecordEntity } from '../../src/configurations/apply-record.entity.js';
 import { ConfigAssignmentRepository } from '../../src/configurations/config-assignment.repository.js';
 import { ConfigChangeNotifier } from '../../src/configurations/config-change-notifier.js';
-import { ConfigurationVersionEntity } from '../../src/configurations/configuration-version.entity.js';
+import { ConfigurationVersionEntity } from '../../src/config-history/configuration-version.entity.js';
 import { ConfigurationEntity } from '../../src/configurations/configuration.entity.js';
 import { ConfigurationsRepository } from '../../src/configurations/configurations.repository.js';
+import { ConfigHistoryRepository } from '../../src/config-history/config-history.repository.js';
+import { ConfigHistoryService } from '../../src/config-history/config-history.service.js';
 import { ConfigurationsService } from '../../src/configurations/configurations.service.js';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { insertAgents, sql } from '../support/agents.js';
@@ -55,7 +57,12 @@ describe('apply history on a real PostgreSQL', () => {
     const identity = new InstanceIdentity(loadConfig({}));
     const config = loadConfig({ APPLY_TIMEOUT_SECONDS: '60' });
     const repository = new ConfigurationsRepository(dataSource, identity);
-    const configurations = new ConfigurationsService(repository, config, new ConfigChangeNotifier());
+    const configurations = new ConfigurationsService(
+      repository,
+      config,
+      new ConfigChangeNotifier(),
+      new ConfigHistoryService(new ConfigHistoryRepository(dataSource)),
+    );
     oldHash = (await configurations.create({ name: 'tracked', rawConfig: 'v: 1', selector: { a: 'b' } }, 't'))
       .configuration.configHash;
     configuration = (await configurations.update('tracked', { rawConfig: 'v: 2' }, 't')).configuration;

@@ -4,9 +4,11 @@ import { loadConfig } from '../../src/config/app-config.js';
 import { ConfigAssignmentRepository } from '../../src/configurations/config-assignment.repository.js';
 import { ConfigAssignmentService } from '../../src/configurations/config-assignment.service.js';
 import { ConfigChangeNotifier } from '../../src/configurations/config-change-notifier.js';
-import { ConfigurationVersionEntity } from '../../src/configurations/configuration-version.entity.js';
+import { ConfigurationVersionEntity } from '../../src/config-history/configuration-version.entity.js';
 import { ConfigurationEntity } from '../../src/configurations/configuration.entity.js';
 import { ConfigurationsRepository } from '../../src/configurations/configurations.repository.js';
+import { ConfigHistoryRepository } from '../../src/config-history/config-history.repository.js';
+import { ConfigHistoryService } from '../../src/config-history/config-history.service.js';
 import { ConfigurationsService } from '../../src/configurations/configurations.service.js';
 import type { AssignmentChange } from '../../src/configurations/assignment.store.js';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
@@ -41,7 +43,12 @@ describe('configuration assignment on a real PostgreSQL', () => {
       },
     });
     const repository = new ConfigurationsRepository(dataSource, identity);
-    configurations = new ConfigurationsService(repository, loadConfig({}), notifier);
+    configurations = new ConfigurationsService(
+      repository,
+      loadConfig({}),
+      notifier,
+      new ConfigHistoryService(new ConfigHistoryRepository(dataSource)),
+    );
     sut = new ConfigAssignmentService(new ConfigAssignmentRepository(dataSource, identity), repository, notifier);
   });
 

@@ -8,9 +8,11 @@ import { ApplyRecordEntity } from '../../src/configurations/apply-record.entity.
 import { ConfigAssignmentRepository } from '../../src/configurations/config-assignment.repository.js';
 import { ConfigAssignmentService } from '../../src/configurations/config-assignment.service.js';
 import { ConfigChangeNotifier } from '../../src/configurations/config-change-notifier.js';
-import { ConfigurationVersionEntity } from '../../src/configurations/configuration-version.entity.js';
+import { ConfigurationVersionEntity } from '../../src/config-history/configuration-version.entity.js';
 import { ConfigurationEntity } from '../../src/configurations/configuration.entity.js';
 import { ConfigurationsRepository } from '../../src/configurations/configurations.repository.js';
+import { ConfigHistoryRepository } from '../../src/config-history/config-history.repository.js';
+import { ConfigHistoryService } from '../../src/config-history/config-history.service.js';
 import { ConfigurationsService } from '../../src/configurations/configurations.service.js';
 import { DesiredConfigCache } from '../../src/configurations/desired-config.cache.js';
 import { RemoteConfigHandler } from '../../src/configurations/remote-config.handler.js';
@@ -88,7 +90,8 @@ describe('the remote config message handler on a real PostgreSQL', () => {
     const notifier = new ConfigChangeNotifier();
     const repository = new ConfigurationsRepository(dataSource, identity);
     const assignmentRepository = new ConfigAssignmentRepository(dataSource, identity);
-    configurations = new ConfigurationsService(repository, config, notifier);
+    const history = new ConfigHistoryService(new ConfigHistoryRepository(dataSource));
+    configurations = new ConfigurationsService(repository, config, notifier, history);
     const assignments = new ConfigAssignmentService(assignmentRepository, repository, notifier);
     const applies = new ApplyHistoryService(
       new ApplyHistoryRepository(dataSource),
@@ -97,7 +100,7 @@ describe('the remote config message handler on a real PostgreSQL', () => {
       config,
       new ApplyEvents(),
     );
-    sut = new RemoteConfigHandler(new DesiredConfigCache(assignmentRepository, repository), assignments, applies);
+    sut = new RemoteConfigHandler(new DesiredConfigCache(assignmentRepository, history), assignments, applies);
     notifier.register(sut);
     await configurations.create(
       { name: 'prod', rawConfig: 'exporters: {}\n', fileName: 'collector.yaml', selector: { env: 'production' } },

@@ -104,8 +104,15 @@ export function postStreamed(url: string, token: string, upload: StreamedUpload)
 }
 
 /** Sends the first `abortAfter` bytes of the body, then destroys the socket, as a client that dies. */
-export function postAndAbort(url: string, token: string, upload: StreamedUpload, abortAfter: number): Promise<void> {
-  return new Promise((resolve) => {
+export function postAndAbort(
+  url: string,
+  token: string,
+  upload: StreamedUpload,
+  abortAfter: number,
+  /** Awaited after `abortAfter` bytes, before the cut: wait there until the server shows the upload started. */
+  beforeAbort: () => Promise<unknown> = () => Promise.resolve(),
+): Promise<void> {
+  return new Promise((resolve, reject) => {
     const request = http.request(url, {
       method: 'POST',
       headers: {
@@ -117,16 +124,32 @@ export function postAndAbort(url: string, token: string, upload: StreamedUpload,
     request.on('error', () => undefined);
     let written = 0;
     upload.body.on('data', (chunk: Buffer) => {
+      if (written >= abortAfter) {
+        return;
+      }
       written += chunk.length;
       if (written >= abortAfter) {
-        upload.body.destroy();
-        request.destroy();
-        resolve();
-        return;
+        upload.body.pause();
+        beforeAbort().then(
+          () => {
+            upload.body.destroy();
+            request.destroy();
+            resolve();
+          },
+          (error: unknown) => {
+            upload.body.destroy();
+            request.destroy();
+            reject(error instanceof Error ? error : new Error(String(error)));
+          },
+        );
       }
       if (!request.write(chunk)) {
         upload.body.pause();
-        request.once('drain', () => upload.body.resume());
+        request.once('drain', () => {
+          if (written < abortAfter) {
+            upload.body.resume();
+          }
+        });
       }
     });
   });

@@ -62,22 +62,6 @@ export function upload(
   return call;
 }
 
-/** Polls until `check` passes: cleanup after a refused request may finish just after the response. */
-export async function eventually(check: () => Promise<void>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) {
-        throw error;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
-
 /** Supertest parser that keeps a binary body as a Buffer. */
 export function binaryParser(res: request.Response, callback: (err: Error | null, body: Buffer) => void): void {
   const stream = res as unknown as NodeJS.ReadableStream;

@@ -6,6 +6,11 @@ import S3rver from 's3rver';
 import { createS3Client } from '../../src/storage/s3-blob-storage.js';
 import { addMultipartListing } from '../../bench/support/s3rver-multipart.js';
 
+/** s3rver's store keeps each multipart upload in a directory of its own until completed or aborted. */
+interface MultipartStore {
+  getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+}
+
 export interface TestS3 {
   env: Record<string, string>;
   client: S3Client;
@@ -13,6 +18,8 @@ export interface TestS3 {
   /** Every object key in the bucket (empty when the bucket does not exist yet). */
   keys(): Promise<string[]>;
   read(key: string): Promise<Buffer>;
+  /** Multipart uploads begun and neither completed nor aborted. */
+  pendingUploads(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -49,6 +56,12 @@ export async function startS3(bucket = 'agent-packages'): Promise<TestS3> {
     async read(key) {
       const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       return Buffer.from(await response.Body!.transformToByteArray());
+    },
+    async pendingUploads() {
+      const store = (server as unknown as { store: MultipartStore }).store;
+      const uploads = store.getResourcePath(bucket, undefined, 'uploads');
+      const entries = await fs.promises.readdir(uploads, { withFileTypes: true }).catch(() => []);
+      return entries.filter((entry) => entry.isDirectory()).length;
     },
     async close() {
       client.destroy();

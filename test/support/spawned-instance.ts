@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../src/common/free-port.js';
 import { ADMIN_PASSWORD } from './test-app.js';
 
 export interface SpawnedInstance {
@@ -13,17 +13,6 @@ export interface SpawnedInstance {
   output(): string;
   /** SIGKILL: no shutdown hooks, the way a crash or an OOM kill ends it. */
   kill(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Waits until the process is gone or a zombie (inside Jest the 'exit' event does not always arrive). */

@@ -24,6 +24,7 @@ export type ConfigurationInput = Pick<
   'name' | 'raw_config' | 'content_type' | 'selector' | 'priority' | 'auto_push'
 > & { description?: string };
 export type ConfigurationVersion = Schemas['ConfigurationVersionResponse'];
+export type ConfigValidation = Schemas['ValidationResponse'];
 export type ConfigDiff = Schemas['DiffResponse'];
 export type PushResult = Schemas['PushResponse'];
 export type ApplySummary = Schemas['PushSummaryResponse'];
@@ -40,6 +41,11 @@ export type SigningKey = Schemas['SigningKeyResponse'];
 export type ConnectionSettings = Schemas['ConnectionSettingsResponse'];
 export type ConnectionSettingsInput = Schemas['UpdateConnectionSettingsRequest'];
 export type TelemetryDestination = Schemas['DestinationInput'];
+export type Rollout = Schemas['RolloutResponse'];
+export type RolloutDetail = Schemas['RolloutDetailResponse'];
+export type RolloutAgent = Schemas['RolloutAgentResponse'];
+export type RolloutInput = Schemas['CreateRolloutRequest'];
+export type RolloutAction = 'pause' | 'resume' | 'cancel' | 'rollback';
 export type AgentSort = NonNullable<NonNullable<paths['/api/v1/agents']['get']['parameters']['query']>['sort']>;
 export interface AgentSortOrder {
   sort: AgentSort;
@@ -159,6 +165,13 @@ const ALL = 200;
 const DRIFT_STATES = ['in_sync', 'drifted', 'unknown', 'pending'] as const;
 
 export const api = {
+  rollouts: () => call(client.GET('/api/v1/rollouts', { params: { query: { page_size: ALL } } })),
+  rollout: (id: string) => call(client.GET('/api/v1/rollouts/{id}', { params: { path: { id } } })),
+  rolloutAgents: (id: string, query: { stage?: number; state?: RolloutAgent['state'] }) =>
+    call(client.GET('/api/v1/rollouts/{id}/agents', { params: { path: { id }, query: { ...query, page_size: ALL } } })),
+  createRollout: (body: RolloutInput) => call(client.POST('/api/v1/rollouts', { body })),
+  rolloutAction: (id: string, action: RolloutAction) =>
+    call(client.POST(`/api/v1/rollouts/{id}/${action}`, { params: { path: { id } } })),
   login: (username: string, password: string) =>
     call(client.POST('/api/v1/auth/login', { body: { username, password } }), true),
   me: () => call(client.GET('/api/v1/auth/me')),
@@ -204,6 +217,8 @@ export const api = {
   configuration: (name: string) => call(client.GET('/api/v1/configurations/{name}', { params: { path: { name } } })),
   createConfiguration: (input: ConfigurationInput) =>
     call(client.POST('/api/v1/configurations', { body: { file_name: '', ...input } })),
+  validateConfiguration: (raw_config: string, content_type: ContentType) =>
+    call(client.POST('/api/v1/configurations/validate', { body: { raw_config, content_type } })),
   updateConfiguration: (name: string, input: Partial<ConfigurationInput>) =>
     call(
       client.PUT('/api/v1/configurations/{name}', {

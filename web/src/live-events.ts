@@ -1,10 +1,12 @@
 import { useEffect, useRef } from 'preact/hooks';
+import { SseParser } from '../../src/common/sse-parser.js';
 import { authHeaders } from './api.js';
 
 /** One message of GET /api/v1/events. */
 export type LiveEvent =
   | { type: 'agent'; change: 'connected' | 'disconnected' | 'status' | 'labels' | 'deleted'; agent_id: string }
-  | { type: 'apply'; status: string; agent_id: string | null };
+  | { type: 'apply'; status: string; agent_id: string | null }
+  | { type: 'rollout'; change: string; rollout_id: string; status: string; stage: number };
 
 type Listener = (event: LiveEvent) => void;
 
@@ -23,17 +25,15 @@ async function run(signal: AbortSignal): Promise<void> {
         throw new Error(`events: HTTP ${response.status}`);
       }
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = '';
+      const parser = new SseParser();
       for (;;) {
         const { value, done } = await reader.read();
         if (done) {
           break;
         }
-        buffer += value;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          dispatch(buffer.slice(0, end));
-          buffer = buffer.slice(end + 2);
+        for (const { data } of parser.push(value)) {
+          const event = JSON.parse(data) as LiveEvent;
+          listeners.forEach((listener) => listener(event));
         }
       }
     } catch {
@@ -42,18 +42,6 @@ async function run(signal: AbortSignal): Promise<void> {
     if (!signal.aborted) {
       await new Promise((wake) => setTimeout(wake, 3000));
     }
-  }
-}
-
-function dispatch(block: string): void {
-  const data = block
-    .split('\n')
-    .filter((line) => line.startsWith('data: '))
-    .map((line) => line.slice(6))
-    .join('\n');
-  if (data) {
-    const event = JSON.parse(data) as LiveEvent;
-    listeners.forEach((listener) => listener(event));
   }
 }
 

@@ -12,6 +12,8 @@ import { ConfigurationsPage } from './pages/ConfigurationsPage.js';
 import { ConnectionSettingsPage } from './pages/ConnectionSettingsPage.js';
 import { OverviewPage } from './pages/OverviewPage.js';
 import { PackagesPage } from './pages/PackagesPage.js';
+import { RolloutPage } from './pages/RolloutPage.js';
+import { RolloutsPage } from './pages/RolloutsPage.js';
 import { SigningKeysPage } from './pages/SigningKeysPage.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { UsersPage } from './pages/UsersPage.js';
@@ -36,6 +38,12 @@ function Page({ path, session }: { path: string; session: Session }) {
   }
   if (match('/configurations', path)) {
     return <ConfigurationsPage user={user} />;
+  }
+  if ((params = match('/rollouts/:id', path))) {
+    return <RolloutPage key={params.id} id={params.id} user={user} />;
+  }
+  if (match('/rollouts', path)) {
+    return <RolloutsPage user={user} />;
   }
   if (match('/connection-settings', path)) {
     return <ConnectionSettingsPage user={user} />;

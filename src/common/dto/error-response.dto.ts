@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ERROR_CODES, type ErrorCode } from '../error-codes.js';
 import type { ErrorBody } from '../http-exception.filter.js';
 
 /** The one body of every error the API returns (see HttpExceptionFilter). */
@@ -8,6 +9,14 @@ export class ErrorResponse implements ErrorBody {
 
   @ApiProperty({ example: 'Not Found', description: 'The HTTP reason phrase' })
   error: string;
+
+  @ApiProperty({
+    enum: ERROR_CODES,
+    enumName: 'ErrorCode',
+    example: 'ConfigurationNotFound',
+    description: 'Stable name of the case, for programs to branch on (the message may change)',
+  })
+  code: ErrorCode;
 
   @ApiProperty({ example: 'Configuration "prod" not found', description: 'What went wrong, for people' })
   message: string;

@@ -4,6 +4,9 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, 
 import { PageQuery } from '../../common/pagination.js';
 import { CONTENT_TYPES, type ContentType } from '../config-content.js';
 import type { ConfigurationEntity } from '../configuration.entity.js';
+import type { RolloutPolicy } from '../rollout-policy.js';
+import { RolloutPolicyDto } from './rollout-policy.dto.js';
+import { IsRolloutPolicy } from './rollout-policy.validator.js';
 import { IsLabelMap } from './selector.validator.js';
 
 const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,127}$/i;
@@ -48,10 +51,33 @@ class ConfigurationFields {
   @Max(1_000_000)
   priority?: number;
 
-  @ApiPropertyOptional({ default: true, description: 'Push to assigned agents on every new version' })
+  @ApiPropertyOptional({
+    default: true,
+    description:
+      'Release every new version to the assigned agents as it is saved; off: agents keep the released version until a push',
+  })
   @IsOptional()
   @IsBoolean()
   auto_push?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      'Default true: check an OpenTelemetry Collector config (YAML with a top-level service) for what the Collector would ' +
+      'refuse (400 listing each error with its path, line and column); false saves content the validator does not understand',
+  })
+  @IsOptional()
+  @IsBoolean()
+  validate?: boolean;
+
+  @ApiPropertyOptional({
+    type: RolloutPolicyDto,
+    nullable: true,
+    description:
+      'Set: a new version (with auto_push) starts a rollout with this policy instead of going to every agent',
+  })
+  @IsOptional()
+  @IsRolloutPolicy()
+  rollout_policy?: RolloutPolicy | null;
 }
 
 export class CreateConfigurationRequest extends ConfigurationFields {
@@ -140,6 +166,14 @@ export class ConfigurationResponse {
   @ApiProperty({ description: 'Increments on every change of raw_config, content_type, file_name or selector' })
   version: number;
 
+  @ApiProperty({
+    description: 'The version assigned agents are offered (behind `version` while held back or rolling out)',
+  })
+  released_version: number;
+
+  @ApiProperty({ type: RolloutPolicyDto, nullable: true })
+  rollout_policy: RolloutPolicy | null;
+
   @ApiProperty({ description: 'SHA-256 (hex) of the AgentConfigMap sent to agents' })
   config_hash: string;
 
@@ -168,6 +202,8 @@ export function toConfigurationResponse(c: ConfigurationEntity): ConfigurationRe
     priority: c.priority,
     auto_push: c.autoPush,
     version: c.version,
+    released_version: c.releasedVersion,
+    rollout_policy: c.rolloutPolicy,
     config_hash: c.configHash,
     created_by: c.createdBy,
     updated_by: c.updatedBy,

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Min } from 'class-validator';
-import type { ConfigHistoryService } from '../config-history.service.js';
-import type { ConfigurationVersionEntity } from '../configuration-version.entity.js';
+import type { ConfigurationDiff } from '../../config-history/config-history.service.js';
+import type { ConfigurationVersionEntity } from '../../config-history/configuration-version.entity.js';
 
 export class ConfigurationVersionResponse {
   @ApiProperty()
@@ -109,7 +109,7 @@ export function toVersionResponse(v: ConfigurationVersionEntity): ConfigurationV
   };
 }
 
-export function toDiffResponse(d: Awaited<ReturnType<ConfigHistoryService['diff']>>): DiffResponse {
+export function toDiffResponse(d: ConfigurationDiff): DiffResponse {
   return {
     name: d.name,
     from: d.from,

@@ -7,10 +7,10 @@ export class SigningKeyEntity {
   id: number;
 
   /** Primary key fingerprint, lowercase hex (40 for v4 keys, 64 for v6). */
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 64 })
   fingerprint: string;
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 16 })
   keyId: string;
 
   @Column({ type: 'text' })
@@ -19,7 +19,7 @@ export class SigningKeyEntity {
   @Column({ type: 'text', array: true })
   userIds: string[];
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 64 })
   algorithm: string;
 
   @Column({ type: 'timestamptz' })

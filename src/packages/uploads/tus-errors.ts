@@ -19,6 +19,7 @@ export function toTusError(error: unknown, request: IncomingMessage | undefined)
   const body: ErrorBody = {
     statusCode: status,
     error: STATUS_CODES[status] ?? 'Error',
+    code: error.code,
     message: error.message,
     requestId: request ? requestIdOf(request) : undefined,
   };

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../../src/common/free-port.js';
+import { eventually } from '../../support/eventually.js';
 import pg from 'pg';
 
 /** A parsed JSON answer, read loosely by the assertions. */
@@ -28,17 +29,6 @@ export interface FaultInstance {
   removeDataDir(): void;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** A data dir the postgres OS user can traverse (mkdtemp makes 0700). */
 export function makeDataDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opamp-fault-'));
@@ -46,23 +36,14 @@ export function makeDataDir(): string {
   return dir;
 }
 
-export async function poll<T>(
+/** `eventually` with the awaited thing named first, as the fault tests read. */
+export function poll<T>(
   what: string,
   check: () => Promise<T | undefined | false>,
   timeoutMs = 20_000,
   everyMs = 100,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined && value !== false) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
+  return eventually(check, { what, timeoutMs, everyMs });
 }
 
 export async function health(url: string): Promise<{ status: number; body: JsonBody }> {

@@ -5,6 +5,8 @@ interface Props {
   onInput: (value: string) => void;
   /** 1-based line to highlight (a parse error), if any. */
   errorLine?: number;
+  /** Lines the validator marks (1-based), shown in the gutter. */
+  marks?: { line: number; kind: 'error' | 'warning' }[];
   /** Viewers can read and copy, not edit. */
   readOnly?: boolean;
 }
@@ -15,7 +17,7 @@ const LINE_HEIGHT_PX = 20;
  * A plain textarea with a line-number gutter; the line of a validation error is highlighted in the
  * gutter and by a band behind the text, scrolled together with the textarea.
  */
-export function ConfigEditor({ value, onInput, errorLine, readOnly }: Props) {
+export function ConfigEditor({ value, onInput, errorLine, marks = [], readOnly }: Props) {
   const gutter = useRef<HTMLDivElement>(null);
   const band = useRef<HTMLDivElement>(null);
   const lines = value.split('\n').length;
@@ -32,7 +34,7 @@ export function ConfigEditor({ value, onInput, errorLine, readOnly }: Props) {
     <div class="code-editor">
       <div class="gutter" ref={gutter} aria-hidden="true">
         {Array.from({ length: lines }, (_, i) => (
-          <div key={i} class={i + 1 === errorLine ? 'error-line' : ''}>
+          <div key={i} class={gutterClass(i + 1, errorLine, marks)}>
             {i + 1}
           </div>
         ))}
@@ -58,6 +60,14 @@ export function ConfigEditor({ value, onInput, errorLine, readOnly }: Props) {
       </div>
     </div>
   );
+}
+
+function gutterClass(line: number, errorLine: number | undefined, marks: Props['marks'] = []): string {
+  const kinds = marks.filter((m) => m.line === line).map((m) => m.kind);
+  if (line === errorLine || kinds.includes('error')) {
+    return 'error-line';
+  }
+  return kinds.includes('warning') ? 'warning-line' : '';
 }
 
 /** Line and column from the API's "... at line L, column C: ..." validation message. */

@@ -15,6 +15,7 @@ export function Layout({ user, path, onLogout, children }: Props) {
     ['/overview', 'Overview', true],
     ['/agents', 'Agents', true],
     ['/configurations', 'Configurations', true],
+    ['/rollouts', 'Rollouts', true],
     ['/packages', 'Packages', true],
     ['/connection-settings', 'Connection settings', true],
     ['/users', 'Users', can(user, 'admin')],

@@ -143,6 +143,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/configurations/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check a body as create and update would, without saving it (200 with the findings) */
+        post: operations["ConfigurationsController_validate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/configurations/{name}": {
         parameters: {
             query?: never;
@@ -735,6 +752,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rollouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rollouts, newest first */
+        get: operations["RolloutsController_list"];
+        put?: never;
+        /** Roll a configuration version out in stages, gated on the updated agents’ health */
+        post: operations["RolloutsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rollouts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A rollout with its stages: counts per state and gate results */
+        get: operations["RolloutsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rollouts/{id}/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The agents of a rollout and their states, in rollout order */
+        get: operations["RolloutsController_agents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rollouts/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause a running rollout */
+        post: operations["RolloutsController_pause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rollouts/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a paused rollout (after a tripped gate: go on to the next stage) */
+        post: operations["RolloutsController_resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rollouts/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a rollout where it is (updated agents keep the new version) */
+        post: operations["RolloutsController_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rollouts/{id}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a rollout and give the agents it updated their previous version */
+        post: operations["RolloutsController_rollback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -937,6 +1074,11 @@ export interface components {
             expires_at: string;
             user: components["schemas"]["UserResponse"];
         };
+        /**
+         * @description Stable name of the case, for programs to branch on (the message may change)
+         * @enum {string}
+         */
+        ErrorCode: "ValidationFailed" | "MalformedJson" | "BadRequest" | "InvalidInstanceUid" | "NotAuthenticated" | "InsufficientRole" | "RouteNotFound" | "MethodNotAllowed" | "PayloadTooLarge" | "UnsupportedMediaType" | "RateLimited" | "InternalError" | "InvalidCredentials" | "TooManyLoginAttempts" | "UserNotFound" | "UserAlreadyExists" | "LastAdminProtected" | "AgentKeyNotFound" | "AgentNotFound" | "AgentStillOnline" | "AgentCannotRestart" | "InvalidSelector" | "AgentCannotReceive" | "CustomMessageTooLarge" | "ConfigurationNotFound" | "ConfigurationVersionNotFound" | "ConfigurationAlreadyExists" | "ConfigurationInUse" | "ConfigurationVersionConflict" | "ConfigurationRenameRefused" | "InvalidCollectorConfig" | "InvalidConfigContent" | "ConfigTooLarge" | "PushNotFound" | "ConnectionSettingsNotFound" | "ConnectionSettingsAlreadyExist" | "InvalidConnectionSettings" | "PackageNotFound" | "PackageAlreadyExists" | "PackageChecksumMismatch" | "PackageTooLarge" | "InvalidPackageUpload" | "PackageFileMissing" | "PackageAssignmentNotFound" | "InvalidPackageAssignment" | "PackageSignatureRejected" | "SigningKeyNotFound" | "SigningKeyAlreadyExists" | "InvalidSigningKey" | "StorageFull" | "StorageUnavailable" | "RolloutNotFound" | "RolloutAlreadyActive" | "RolloutNothingToRollOut" | "RolloutInvalid" | "RolloutStateConflict" | "WebhookNotFound" | "InvalidWebhook";
         ErrorResponse: {
             /** @example 404 */
             statusCode: number;
@@ -945,6 +1087,11 @@ export interface components {
              * @example Not Found
              */
             error: string;
+            /**
+             * @description Stable name of the case, for programs to branch on (the message may change)
+             * @example ConfigurationNotFound
+             */
+            code: components["schemas"]["ErrorCode"];
             /**
              * @description What went wrong, for people
              * @example Configuration "prod" not found
@@ -993,6 +1140,78 @@ export interface components {
             revoked_at: string | null;
             last_used_at: string | null;
         };
+        RolloutPlanDto: {
+            /**
+             * @description percent: cumulative percentages of the targeted agents (ending at 100); count: `first` agents, then each stage `multiplier` times the one before, at most `max`; labels: one stage per selector, then the rest
+             * @enum {string}
+             */
+            type: "percent" | "count" | "labels";
+            /**
+             * @example [
+             *       1,
+             *       10,
+             *       50,
+             *       100
+             *     ]
+             */
+            percents?: number[];
+            /** @example 5 */
+            first?: number;
+            /** @example 2 */
+            multiplier?: number;
+            /** @example 100 */
+            max?: number;
+            /**
+             * @example [
+             *       {
+             *         "ring": "canary"
+             *       }
+             *     ]
+             */
+            selectors?: {
+                [key: string]: string;
+            }[];
+        };
+        RolloutGatesDto: {
+            /**
+             * @description Failed or timed-out applies allowed
+             * @default 0
+             */
+            max_failed: number;
+            /** @description Failed or timed-out applies allowed, in % */
+            max_failed_percent?: number | null;
+            /**
+             * @description Updated agents reporting unhealthy allowed
+             * @default 0
+             */
+            max_unhealthy: number;
+            /** @description Unhealthy updated agents allowed, in % */
+            max_unhealthy_percent?: number | null;
+            /**
+             * @description Updated agents disconnected for longer than the bake time allowed
+             * @default 0
+             */
+            max_disconnected: number;
+        };
+        RolloutPolicyDto: {
+            plan: components["schemas"]["RolloutPlanDto"];
+            gates?: components["schemas"]["RolloutGatesDto"];
+            /**
+             * @description Seconds a stage bakes after its agents applied
+             * @default 60
+             */
+            bake_seconds: number;
+            /**
+             * @description Seconds an offered agent has to report APPLIED or FAILED
+             * @default 300
+             */
+            apply_timeout_seconds: number;
+            /**
+             * @description On a tripped gate, give the updated agents their previous version (else pause)
+             * @default false
+             */
+            auto_rollback: boolean;
+        };
         CreateConfigurationRequest: {
             /** @example Production collectors */
             description?: string;
@@ -1021,10 +1240,14 @@ export interface components {
              */
             priority: number;
             /**
-             * @description Push to assigned agents on every new version
+             * @description Release every new version to the assigned agents as it is saved; off: agents keep the released version until a push
              * @default true
              */
             auto_push: boolean;
+            /** @description Default true: check an OpenTelemetry Collector config (YAML with a top-level service) for what the Collector would refuse (400 listing each error with its path, line and column); false saves content the validator does not understand */
+            validate?: boolean;
+            /** @description Set: a new version (with auto_push) starts a rollout with this policy instead of going to every agent */
+            rollout_policy?: components["schemas"]["RolloutPolicyDto"] | null;
             /** @example prod-config */
             name: string;
             /**
@@ -1033,6 +1256,78 @@ export interface components {
              *         endpoint: prod.com:4317
              */
             raw_config: string;
+        };
+        ConfigIssueResponse: {
+            /**
+             * @description YAML path ("" for a syntax error)
+             * @example service.pipelines.traces.exporters[1]
+             */
+            path: string;
+            /** @description 1-based line */
+            line: number;
+            /** @description 1-based column */
+            column: number;
+            /** @example exporter "otlp/2" is not defined under exporters or connectors */
+            message: string;
+        };
+        ConfigurationWriteResponse: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            description: string;
+            raw_config: string;
+            /** @enum {string} */
+            content_type: "text/yaml" | "application/json" | "text/plain";
+            file_name: string;
+            /**
+             * @description Labels an agent must all carry (identifying attributes, non-identifying attributes and server-side labels, the latter winning). An empty selector matches no agent.
+             * @example {
+             *       "env": "production"
+             *     }
+             */
+            selector: {
+                [key: string]: string;
+            };
+            priority: number;
+            auto_push: boolean;
+            /** @description Increments on every change of raw_config, content_type, file_name or selector */
+            version: number;
+            /** @description The version assigned agents are offered (behind `version` while held back or rolling out) */
+            released_version: number;
+            rollout_policy: components["schemas"]["RolloutPolicyDto"] | null;
+            /** @description SHA-256 (hex) of the AgentConfigMap sent to agents */
+            config_hash: string;
+            created_by: string | null;
+            updated_by: string | null;
+            created_at: string;
+            updated_at: string;
+            /** @description Validator warnings on the saved content (empty when none, or when the content did not change) */
+            warnings: components["schemas"]["ConfigIssueResponse"][];
+        };
+        ValidateConfigurationRequest: {
+            /**
+             * @example receivers:
+             *       otlp: {}
+             *     exporters:
+             *       debug: {}
+             *     service: ...
+             */
+            raw_config: string;
+            /**
+             * @default text/yaml
+             * @enum {string}
+             */
+            content_type: "text/yaml" | "application/json" | "text/plain";
+        };
+        ValidationResponse: {
+            /** @description No errors: a create or update with this content would be accepted */
+            valid: boolean;
+            /** @description The content was judged as a whole OpenTelemetry Collector config (YAML with a top-level service); other content is only checked to parse as its content type */
+            collector_config: boolean;
+            /** @description Syntax errors, or what the Collector would refuse */
+            errors: components["schemas"]["ConfigIssueResponse"][];
+            /** @description What the Collector accepts but ignores (unused components) */
+            warnings: components["schemas"]["ConfigIssueResponse"][];
         };
         ConfigurationResponse: {
             /** Format: uuid */
@@ -1056,6 +1351,9 @@ export interface components {
             auto_push: boolean;
             /** @description Increments on every change of raw_config, content_type, file_name or selector */
             version: number;
+            /** @description The version assigned agents are offered (behind `version` while held back or rolling out) */
+            released_version: number;
+            rollout_policy: components["schemas"]["RolloutPolicyDto"] | null;
             /** @description SHA-256 (hex) of the AgentConfigMap sent to agents */
             config_hash: string;
             created_by: string | null;
@@ -1091,10 +1389,14 @@ export interface components {
              */
             priority: number;
             /**
-             * @description Push to assigned agents on every new version
+             * @description Release every new version to the assigned agents as it is saved; off: agents keep the released version until a push
              * @default true
              */
             auto_push: boolean;
+            /** @description Default true: check an OpenTelemetry Collector config (YAML with a top-level service) for what the Collector would refuse (400 listing each error with its path, line and column); false saves content the validator does not understand */
+            validate?: boolean;
+            /** @description Set: a new version (with auto_push) starts a rollout with this policy instead of going to every agent */
+            rollout_policy?: components["schemas"]["RolloutPolicyDto"] | null;
             /** @description Must equal the name in the path: configurations are not renamed */
             name?: string;
             raw_config?: string;
@@ -1757,6 +2059,151 @@ export interface components {
             /** @description The effective file compared with it, redacted */
             effective: string | null;
         };
+        CreateRolloutRequest: {
+            /**
+             * @description Name of the configuration to roll out
+             * @example prod-config
+             */
+            configuration: string;
+            /** @description The version to roll out (default: the newest) */
+            version?: number;
+            plan: components["schemas"]["RolloutPlanDto"];
+            gates?: components["schemas"]["RolloutGatesDto"];
+            /**
+             * @description Seconds a stage bakes after its agents applied
+             * @default 60
+             */
+            bake_seconds: number;
+            /**
+             * @description Seconds an offered agent has to report APPLIED or FAILED
+             * @default 300
+             */
+            apply_timeout_seconds: number;
+            /**
+             * @description On a tripped gate, roll the updated agents back (else pause)
+             * @default false
+             */
+            auto_rollback: boolean;
+        };
+        RolloutResponse: {
+            /** Format: uuid */
+            id: string;
+            configuration: string;
+            /** @description The version agents had (and get back on a rollback) */
+            from_version: number;
+            to_version: number;
+            to_config_hash: string;
+            /** @enum {string} */
+            status: "running" | "paused" | "completed" | "cancelled" | "rolled_back";
+            plan: components["schemas"]["RolloutPlanDto"];
+            gates: components["schemas"]["RolloutGatesDto"];
+            bake_seconds: number;
+            apply_timeout_seconds: number;
+            auto_rollback: boolean;
+            stage_count: number;
+            /** @description 1-based */
+            current_stage: number;
+            /** @enum {string} */
+            phase: "offer" | "wait" | "bake" | "next";
+            phase_started_at: string;
+            /** @enum {string|null} */
+            tripped_gate: "failed" | "unhealthy" | "disconnected" | null;
+            /** @description Agents behind the tripped gate (at most 100) */
+            tripped_agents: string[] | null;
+            /** @description Why it paused, stopped or rolled back */
+            reason: string | null;
+            /** @description The server instance advancing it */
+            lease_owner: string | null;
+            created_by: string | null;
+            created_at: string;
+            updated_at: string;
+            finished_at: string | null;
+        };
+        GateResultResponse: {
+            /** @enum {string} */
+            gate: "failed" | "unhealthy" | "disconnected";
+            /** @description Agents counted by the gate */
+            value: number;
+            /** @description The most agents the gate allows */
+            threshold: number;
+            passed: boolean;
+        };
+        StageResponse: {
+            /** @description 1-based */
+            stage: number;
+            targeted: number;
+            /** @description Not offered yet */
+            waiting: number;
+            /** @description Offline when the stage was offered (they get the version at the end) */
+            skipped: number;
+            /** @description Offered, no answer yet */
+            offered: number;
+            applied: number;
+            /** @description Reported FAILED */
+            failed: number;
+            /** @description No answer within apply_timeout_seconds */
+            timeout: number;
+            rolled_back: number;
+            /** @description Applied, then reported unhealthy */
+            unhealthy: number;
+            /** @description Applied, now disconnected */
+            disconnected: number;
+            /** @description The latest gate evaluation of this stage */
+            gates: components["schemas"]["GateResultResponse"][] | null;
+        };
+        RolloutDetailResponse: {
+            /** Format: uuid */
+            id: string;
+            configuration: string;
+            /** @description The version agents had (and get back on a rollback) */
+            from_version: number;
+            to_version: number;
+            to_config_hash: string;
+            /** @enum {string} */
+            status: "running" | "paused" | "completed" | "cancelled" | "rolled_back";
+            plan: components["schemas"]["RolloutPlanDto"];
+            gates: components["schemas"]["RolloutGatesDto"];
+            bake_seconds: number;
+            apply_timeout_seconds: number;
+            auto_rollback: boolean;
+            stage_count: number;
+            /** @description 1-based */
+            current_stage: number;
+            /** @enum {string} */
+            phase: "offer" | "wait" | "bake" | "next";
+            phase_started_at: string;
+            /** @enum {string|null} */
+            tripped_gate: "failed" | "unhealthy" | "disconnected" | null;
+            /** @description Agents behind the tripped gate (at most 100) */
+            tripped_agents: string[] | null;
+            /** @description Why it paused, stopped or rolled back */
+            reason: string | null;
+            /** @description The server instance advancing it */
+            lease_owner: string | null;
+            created_by: string | null;
+            created_at: string;
+            updated_at: string;
+            finished_at: string | null;
+            stages: components["schemas"]["StageResponse"][];
+        };
+        RolloutAgentResponse: {
+            /** Format: uuid */
+            agent_id: string;
+            agent_name: string | null;
+            /** @description 1-based */
+            stage: number;
+            /** @description Place in the rollout order (0-based) */
+            position: number;
+            /** @enum {string} */
+            state: "waiting" | "skipped" | "offered" | "applied" | "failed" | "timeout" | "rolled_back";
+            previous_version: number | null;
+            /** @description Times the rollout offered it the new version */
+            offers: number;
+            offered_at: string | null;
+            finished_at: string | null;
+            healthy: boolean | null;
+            online: boolean;
+        };
         AuditRecordResponse: {
             id: string;
             at: string;
@@ -2388,10 +2835,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConfigurationResponse"];
+                    "application/json": components["schemas"]["ConfigurationWriteResponse"];
                 };
             };
-            /** @description Invalid field, or raw_config does not parse as its content type (the message names line and column) */
+            /** @description Invalid field; raw_config does not parse as its content type (the message names line and column); or the Collector would refuse it (`errors` and `warnings` list each finding with path, line and column) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2420,6 +2867,65 @@ export interface operations {
             };
             /** @description A configuration with this name exists */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description raw_config is larger than CONFIG_MAX_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ConfigurationsController_validate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ValidateConfigurationRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationResponse"];
+                };
+            };
+            /** @description Invalid field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the viewer role */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2506,10 +3012,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConfigurationResponse"];
+                    "application/json": components["schemas"]["ConfigurationWriteResponse"];
                 };
             };
-            /** @description Invalid field, or raw_config does not parse as its content type (the message names line and column) */
+            /** @description Invalid field; raw_config does not parse as its content type (the message names line and column); or the Collector would refuse it (`errors` and `warnings` list each finding with path, line and column) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4941,6 +5447,456 @@ export interface operations {
             };
         };
     };
+    RolloutsController_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                /** @description Only rollouts of this configuration */
+                configuration?: string;
+                status?: "running" | "paused" | "completed" | "cancelled" | "rolled_back";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutResponse"][];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the default role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such configuration */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    RolloutsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateRolloutRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutResponse"];
+                };
+            };
+            /** @description Invalid plan, gates or numbers */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the operator role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such configuration or version */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The configuration has an active rollout, or the version is already released */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    RolloutsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutDetailResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the default role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such rollout */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    RolloutsController_agents: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                /** @description Only agents of this stage (1-based) */
+                stage?: number;
+                state?: "waiting" | "skipped" | "offered" | "applied" | "failed" | "timeout" | "rolled_back";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutAgentResponse"][];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the default role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such rollout */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    RolloutsController_pause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the operator role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such rollout */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not possible in the rollout’s current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    RolloutsController_resume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the operator role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such rollout */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not possible in the rollout’s current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    RolloutsController_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the operator role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such rollout */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not possible in the rollout’s current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    RolloutsController_rollback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the operator role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such rollout */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not possible in the rollout’s current status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     EventsController_stream: {
         parameters: {
             query?: never;
@@ -4950,7 +5906,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Server-Sent Events: `event: agent` and `event: apply`, each with a JSON `data:` line */
+            /** @description Server-Sent Events: `event: agent`, `event: apply` and `event: rollout`, each with a JSON `data:` line */
             200: {
                 headers: {
                     [name: string]: unknown;

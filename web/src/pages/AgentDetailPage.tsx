@@ -35,7 +35,7 @@ export function AgentDetailPage({ id, user }: { id: string; user: User }) {
       agent.reload();
       history.reload();
     },
-    (e) => e.agent_id === id,
+    (e) => e.type !== 'rollout' && e.agent_id === id,
   );
   const [labels, setLabels] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ error?: string; info?: string }>({});

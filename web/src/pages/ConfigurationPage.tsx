@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type ConfigurationInput, type ContentType, type PushResult, type User } from '../api.js';
 import { ConfigEditor, errorPosition } from '../components/ConfigEditor.js';
 import { ConfigHistory } from '../components/ConfigHistory.js';
+import { useLiveValidation, ValidationIssues } from '../components/ConfigValidation.js';
 import { ErrorMessage } from '../components/ErrorMessage.js';
 import { Labels } from '../components/Labels.js';
 import { KeyValueEditor } from '../components/KeyValueEditor.js';
@@ -29,6 +30,7 @@ export function ConfigurationPage({ name, user }: { name?: string; user: User })
   const [saved, setSaved] = useState<string>();
   const [push, setPush] = useState<PushResult>();
   const writable = can(user, 'operator');
+  const validation = useLiveValidation(form.raw_config, form.content_type, writable);
   useEffect(() => {
     const c = existing.data;
     if (c) {
@@ -46,13 +48,18 @@ export function ConfigurationPage({ name, user }: { name?: string; user: User })
   const update = (patch: Partial<ConfigurationInput>) => {
     setForm({ ...form, ...patch });
     setSaved(undefined);
+    if (patch.raw_config !== undefined) {
+      // The last save's error described the old text; the live check describes the new one.
+      setError(undefined);
+    }
   };
   const save = async (event: Event) => {
     event.preventDefault();
     setError(undefined);
     try {
       const result = name ? await api.updateConfiguration(name, form) : await api.createConfiguration(form);
-      setSaved(`Saved version ${result.version}`);
+      const warnings = result.warnings.length;
+      setSaved(`Saved version ${result.version}${warnings ? ` (${warnings} warning${warnings > 1 ? 's' : ''})` : ''}`);
       // A save may push a new version on its own: the old push's progress no longer describes it.
       setPush(undefined);
       if (name) {
@@ -163,9 +170,14 @@ export function ConfigurationPage({ name, user }: { name?: string; user: User })
           <ConfigEditor
             value={form.raw_config}
             onInput={(raw_config) => update({ raw_config })}
-            errorLine={position?.line}
+            errorLine={position?.line ?? validation?.errors[0]?.line}
+            marks={[
+              ...(validation?.errors ?? []).map((e) => ({ line: e.line, kind: 'error' as const })),
+              ...(validation?.warnings ?? []).map((w) => ({ line: w.line, kind: 'warning' as const })),
+            ]}
             readOnly={!writable}
           />
+          <ValidationIssues result={validation} />
           {error && (
             <p class="error-box" role="alert" data-testid="config-error">
               {position && (

@@ -1,5 +1,4 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { Selector } from './selector.js';
 
 export type ChangeKind = 'create' | 'update' | 'rollback';
 
@@ -18,26 +17,26 @@ export class ConfigurationVersionEntity {
   @Column({ type: 'text' })
   rawConfig: string;
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 64 })
   contentType: string;
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 255 })
   fileName: string;
 
   @Column({ type: 'jsonb' })
-  selector: Selector;
+  selector: Record<string, string>;
 
   @Column({ type: 'char', length: 64 })
   configHash: string;
 
-  @Column({ type: 'varchar' })
+  @Column({ type: 'varchar', length: 16 })
   changeKind: ChangeKind;
 
   /** For a rollback, the version whose content it restored. */
   @Column({ type: 'integer', nullable: true })
   rolledBackFrom: number | null;
 
-  @Column({ type: 'varchar', nullable: true })
+  @Column({ type: 'varchar', length: 64, nullable: true })
   createdBy: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })

@@ -1,0 +1,188 @@
+import { Logger } from '@nestjs/common';
+import {
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+} from '@nestjs/websockets';
+import type { IncomingMessage } from 'node:http';
+import type { RawData, WebSocket, WebSocketServer as WsServer } from 'ws';
+import { AppConfig } from '../config/app-config.js';
+import { AgentAdmission } from './agent-admission.js';
+import { FrameHeaderError, frameMessage, unframeMessage } from './framing.js';
+import { endpointOf } from './http-replies.js';
+import { badRequest, OpampMessageService, type InboundContext } from './opamp-message.service.js';
+import { OpampMetrics } from './opamp-metrics.js';
+import { handlerFailed, OPAMP_PATH, OPAMP_PORT_GATEWAY } from './opamp-replies.js';
+import { OpampCodec } from './proto/opamp-codec.js';
+import type { AgentToServer, ServerToAgent } from './proto/opamp.types.js';
+import { WsAgentConnection, type SendLimits } from './ws-agent-connection.js';
+
+/**
+ * OpAMP over WebSocket, as a Nest gateway on the OpAMP port (OpampWsAdapter attaches it there,
+ * after admission and auth). Binary frames (header varint + protobuf) are read by a listener of
+ * its own and handled one after another per connection; it keeps the keepalive and says goodbye
+ * for an agent whose socket closes.
+ */
+@WebSocketGateway({ path: OPAMP_PATH, [OPAMP_PORT_GATEWAY]: true })
+export class OpampWsGateway implements OnGatewayConnection<WebSocket>, OnGatewayDisconnect<WebSocket> {
+  private readonly logger = new Logger(OpampWsGateway.name);
+  /** Set by Nest from the adapter: upgrades accepted on the OpAMP port end up here. */
+  @WebSocketServer() server?: WsServer;
+  private readonly connections = new Map<WebSocket, WsAgentConnection>();
+  private readonly sendLimits: SendLimits;
+  private keepalive?: NodeJS.Timeout;
+  /** Set at shutdown: no new message is handled (see OpampServer.onModuleDestroy). */
+  private draining = false;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly codec: OpampCodec,
+    private readonly messages: OpampMessageService,
+    private readonly admission: AgentAdmission,
+    private readonly metrics: OpampMetrics,
+  ) {
+    this.sendLimits = {
+      maxBufferedBytes: config.opampMaxSendBufferBytes,
+      sendTimeoutMs: config.opampSendTimeoutMs,
+      onDrop: (connection, reason) => {
+        this.metrics.slowAgentsDropped.inc({ reason });
+        const agent = connection.session?.instanceUid ?? 'unidentified';
+        this.logger.warn({ agent, reason }, `Dropped agent ${agent}: it does not read its socket (${reason})`);
+      },
+    };
+  }
+
+  start(): void {
+    const intervalMs = this.config.opampHeartbeatSeconds * 1000;
+    this.keepalive = setInterval(() => {
+      for (const connection of this.connections.values()) {
+        connection.ping(intervalMs);
+      }
+    }, intervalMs);
+  }
+
+  /** Stops handling messages; resolves when the ones being handled are done. */
+  async drain(): Promise<void> {
+    this.draining = true;
+    clearInterval(this.keepalive);
+    await Promise.all([...this.connections.values()].map((connection) => connection.idle));
+  }
+
+  closeAll(code: number, reason: string): void {
+    for (const connection of this.connections.values()) {
+      connection.close(code, reason);
+    }
+  }
+
+  handleConnection(ws: WebSocket, request: IncomingMessage): void {
+    const connection = new WsAgentConnection(ws, this.sendLimits);
+    this.connections.set(ws, connection);
+    this.admission.webSocketAgents = this.connections.size;
+    const inbound: InboundContext = {
+      transport: 'websocket',
+      socket: connection,
+      endpoint: endpointOf(request, 'ws', OPAMP_PATH),
+      authorization: request.headers.authorization,
+    };
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (!isBinary) {
+        this.metrics.decodeErrors.inc({ transport: 'websocket', reason: 'text_frame' });
+        connection.close(1003, 'OpAMP uses binary frames');
+        return;
+      }
+      if (this.draining) {
+        return; // shutting down: the agent sends it again to the instance it reconnects to
+      }
+      connection.lastMessageAt = Date.now();
+      if (!connection.session && !connection.firstInFlight) {
+        connection.firstInFlight = true;
+        this.admission.pendingFirstMessages += 1;
+      }
+      connection.enqueue(() => this.onFrame(connection, toBuffer(data), inbound));
+    });
+    ws.on('pong', () => {
+      connection.alive = true;
+    });
+    ws.on('error', (error) => {
+      if ((error as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        this.metrics.decodeErrors.inc({ transport: 'websocket', reason: 'too_large' });
+      }
+    });
+  }
+
+  handleDisconnect(ws: WebSocket): void {
+    const connection = this.connections.get(ws);
+    if (!connection) {
+      return;
+    }
+    this.connections.delete(ws);
+    this.admission.webSocketAgents = this.connections.size;
+    connection.enqueue(async () => {
+      // At shutdown OpampServer disconnects every session itself, in order.
+      if (connection.session && !this.draining) {
+        await this.messages.disconnect(connection.session);
+      }
+    });
+  }
+
+  private async onFrame(connection: WsAgentConnection, frame: Buffer, inbound: InboundContext): Promise<void> {
+    try {
+      await this.handleFrame(connection, frame, inbound);
+    } finally {
+      if (connection.firstInFlight) {
+        connection.firstInFlight = false;
+        this.admission.pendingFirstMessages -= 1;
+      }
+    }
+  }
+
+  private async handleFrame(connection: WsAgentConnection, frame: Buffer, inbound: InboundContext): Promise<void> {
+    this.metrics.received.websocket.inc();
+    let message: AgentToServer;
+    try {
+      message = this.codec.decodeAgentToServer(unframeMessage(frame));
+    } catch (error) {
+      if (error instanceof FrameHeaderError) {
+        this.metrics.decodeErrors.inc({ transport: 'websocket', reason: 'header' });
+        connection.close(1002, error.message);
+        return;
+      }
+      this.metrics.decodeErrors.inc({ transport: 'websocket', reason: 'protobuf' });
+      await this.send(connection, badRequest(connection.session?.uid, (error as Error).message));
+      return;
+    }
+    const stop = this.metrics.handlerSeconds.startTimer();
+    try {
+      const { reply, session, afterReply } = await this.messages.handle(message, inbound);
+      if (session) {
+        connection.session = session;
+      }
+      await this.send(connection, reply);
+      await afterReply?.();
+      if (message.agent_disconnect && session) {
+        await this.messages.disconnect(session);
+        connection.session = undefined;
+      }
+    } catch (error) {
+      await this.send(connection, handlerFailed(error, message, 'websocket', this.metrics, this.logger).reply);
+    } finally {
+      stop();
+    }
+  }
+
+  private async send(connection: WsAgentConnection, reply: ServerToAgent): Promise<void> {
+    if (!connection.open) {
+      return;
+    }
+    await connection.sendFrame(frameMessage(this.codec.encodeServerToAgent(reply))).catch(() => undefined);
+    this.metrics.sent.websocket.inc();
+  }
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) {
+    return data;
+  }
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+}
