@@ -3,6 +3,7 @@ import { AgentEvents } from '../agents/agent-events.js';
 import { InstanceIdentity } from '../agents/instance-identity.js';
 import { ApplyEvents } from '../configurations/apply-events.js';
 import { PgNotifications } from '../database/pg-notifications.js';
+import { PackageEvents } from '../packages/package-events.js';
 import { RolloutEvents } from '../rollouts/rollout-events.js';
 import type { LiveEvent } from './live-event.js';
 
@@ -44,9 +45,19 @@ export class ClusterEventBus implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly identity: InstanceIdentity,
     agents: AgentEvents,
     applies: ApplyEvents,
+    packages: PackageEvents,
     rollouts: RolloutEvents,
   ) {
     this.unsubscribe.push(
+      packages.subscribe((e) =>
+        this.publish({
+          type: 'package',
+          status: e.status,
+          agent_id: e.instanceUid,
+          package: e.packageName,
+          ...(e.errorMessage ? { error: e.errorMessage.slice(0, 500) } : {}),
+        }),
+      ),
       agents.subscribe((e) => this.publish({ type: 'agent', change: e.type, agent_id: e.instanceUid })),
       applies.subscribe((e) => this.publish({ type: 'apply', status: e.status, agent_id: e.instanceUid ?? null })),
       rollouts.subscribe((e) =>

@@ -9,6 +9,7 @@ import { InvalidPackageAssignment, PackageAssignmentNotFound, PackageNotFound } 
 import { PackagesRepository } from './packages.repository.js';
 import { PackagesService } from './packages.service.js';
 import { PackageWakeups } from './package-wakeups.js';
+import { PackageEvents } from './package-events.js';
 
 export interface AssignmentTarget {
   packageId?: number;
@@ -41,6 +42,7 @@ export class PackageDeploymentsService {
     private readonly packageRows: PackagesRepository,
     private readonly packages: PackagesService,
     private readonly wakeups: PackageWakeups,
+    private readonly events: PackageEvents,
   ) {}
 
   async assign(target: AssignmentTarget, createdBy: string | null): Promise<PackageAssignmentEntity> {
@@ -121,6 +123,16 @@ export class PackageDeploymentsService {
       errorMessage: status.error_message || null,
     }));
     await this.deployments.replaceStatuses(instanceUid, rows);
+    rows
+      .filter((row) => row.status === 'install_failed')
+      .forEach((row) =>
+        this.events.emit({
+          instanceUid,
+          packageName: row.packageName,
+          status: row.status,
+          errorMessage: row.errorMessage,
+        }),
+      );
   }
 
   async statusesOfPackage(packageId: number): Promise<AgentPackageStatusEntity[]> {

@@ -31,6 +31,7 @@ import { PackageSignatures } from './signing/package-signatures.js';
 import { SigningModule } from './signing/signing.module.js';
 import { PackageUploadsService } from './uploads/package-uploads.service.js';
 import { UploadsController } from './uploads/uploads.controller.js';
+import { PackageEvents } from './package-events.js';
 import { HandlerOrder } from '../opamp/handler-order.js';
 
 /** Order of the packages handler among the OpAMP message handlers (inventory 0, configurations 10). */
@@ -64,8 +65,9 @@ import { HandlerOrder } from '../opamp/handler-order.js';
     PackageBlobsRepository,
     StorageReconciler,
     PackageUploadsService,
+    PackageEvents,
   ],
-  exports: [PackagesService],
+  exports: [PackagesService, PackageEvents],
 })
 export class PackagesModule implements OnModuleInit {
   private readonly logger = new Logger('PackagesModule');

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import request from 'supertest';
+import { PackageStatusEnum } from '../../src/opamp/proto/opamp.types.js';
 import { verifyDelivery, type SignedHeaders } from '../../src/webhooks/webhook-signer.js';
 import { createTestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
@@ -209,6 +210,26 @@ describe('webhooks (e2e)', () => {
     agent.close();
     await api().delete(`/webhooks/${matching}`).expect(204);
     await api().delete(`/webhooks/${other}`).expect(204);
+  });
+
+  it('delivers a package install failure reported by an agent', async () => {
+    const id = await createHook({ events: ['package.install_failed'] });
+    const agent = await WsTestAgent.connect(app.opampUrl);
+    await agent.exchange({ agent_description: description('package-agent') });
+    await agent.exchange({
+      package_statuses: {
+        packages: { 'otel-collector': { status: PackageStatusEnum.InstallFailed, error_message: 'disk full' } },
+      },
+    });
+    const delivered = await settled(id, 'delivered');
+    expect(delivered.event_type).toBe('package.install_failed');
+    expect(JSON.parse(receiver.requests[0].body)).toEqual(
+      expect.objectContaining({
+        data: expect.objectContaining({ agent_id: uidText(agent.uid), package: 'otel-collector', error: 'disk full' }),
+      }),
+    );
+    agent.close();
+    await api().delete(`/webhooks/${id}`).expect(204);
   });
 
   it('retries after a 500 and a timeout with growing delays, then delivers', async () => {
