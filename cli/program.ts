@@ -6,6 +6,7 @@ import { registerConfigs } from './commands/configs.js';
 import { registerDeclarative } from './commands/declarative.js';
 import { registerKeys } from './commands/keys.js';
 import { registerPackages } from './commands/packages.js';
+import { registerRollouts } from './commands/rollouts.js';
 import { examples } from './session.js';
 
 export function buildProgram(version: string): Command {
@@ -24,6 +25,7 @@ Authentication: \`opampctl login\` stores a token per context in $XDG_CONFIG_HOM
   registerAgents(program);
   registerConfigs(program);
   registerPackages(program);
+  registerRollouts(program);
   registerKeys(program);
   registerDeclarative(program);
   registerCompletion(program);
