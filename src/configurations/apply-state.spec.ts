@@ -9,8 +9,12 @@ import {
   sqlStatuses,
 } from './apply-state.js';
 
-/** Every status a row can leave through any transition. */
-const leavable = new Set<ApplyStatus>(Object.values(APPLY_TRANSITIONS).flatMap((t) => [...t.from]));
+/** Every status a row can leave through what agents report or time does (not an operator's rollout rollback). */
+const leavable = new Set<ApplyStatus>(
+  Object.entries(APPLY_TRANSITIONS)
+    .filter(([name]) => name !== 'revertedByRollout')
+    .flatMap(([, t]) => [...t.from]),
+);
 
 describe('apply state machine', () => {
   it('takes APPLYING only for an offer not started yet', () => {
@@ -33,9 +37,19 @@ describe('apply state machine', () => {
     expect(APPLY_STATUSES.filter((status) => canMove(APPLY_TRANSITIONS.rollBack, status))).toEqual(['failed']);
   });
 
-  it('has applied and rolled_back as terminal states: nothing moves a row out of them', () => {
+  it('has applied and rolled_back as terminal states: no report or timeout moves a row out of them', () => {
     expect(leavable.has('applied')).toBe(false);
     expect(leavable.has('rolled_back')).toBe(false);
+  });
+
+  it("lets only a rollout's rollback take a row out of applied, and never out of rolled_back", () => {
+    expect(APPLY_STATUSES.filter((status) => canMove(APPLY_TRANSITIONS.revertedByRollout, status))).toEqual([
+      'pending',
+      'applying',
+      'applied',
+      'failed',
+      'timeout',
+    ]);
   });
 
   it('never moves a row to where it already is (a repeated report changes nothing)', () => {

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import request from 'supertest';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { description, WsTestAgent } from '../support/opamp-agents.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/test-app.js';
@@ -61,5 +62,37 @@ describe('fleet overview page in headless Chromium', () => {
     expect(box!.height).toBeGreaterThan(100);
     await browser.screenshot('overview');
     expect(errors).toEqual([]);
+  });
+
+  it('lists API changes on the audit page, filtered by resource (admin)', async () => {
+    const admin = await app.login();
+    for (const name of ['audited-key', 'second-key']) {
+      await request(app.url)
+        .post('/api/v1/agent-keys')
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ name })
+        .expect(201);
+    }
+    await request(app.url)
+      .post('/api/v1/users')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ username: 'x', password: 'short', role: 'viewer' })
+      .expect(400);
+    const { page } = browser;
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    const table = page.getByTestId('audit-table');
+    await table.getByText('agent-keys').first().waitFor();
+    const rows = await table.locator('tbody tr').allInnerTexts();
+    expect(rows.filter((row) => /create\s+agent-keys/.test(row) && row.includes('success'))).toHaveLength(2);
+    expect(rows.some((row) => /create\s+users/.test(row) && row.includes('failure') && row.includes('400'))).toBe(true);
+    // The change is there, and the key itself is not.
+    await page.fill('[data-testid=audit-filters] input[name=resource]', 'users');
+    await page.click('[data-testid=audit-filters] button[type=submit]');
+    await table.locator('tbody tr', { hasText: 'agent-keys' }).first().waitFor({ state: 'detached' });
+    const filtered = await table.locator('tbody tr').allInnerTexts();
+    expect(filtered.length).toBeGreaterThan(0);
+    expect(filtered.every((row) => row.includes('users'))).toBe(true);
+    await browser.screenshot('audit');
   });
 });

@@ -38,6 +38,8 @@ export type ServerInfo = Schemas['ServerInfoResponse'];
 export type AgentDrift = Schemas['DriftResponse'];
 export type CustomMessage = Schemas['CustomMessageResponse'];
 export type SigningKey = Schemas['SigningKeyResponse'];
+export type AuditRecord = Schemas['AuditRecordResponse'];
+export type AuditQuery = NonNullable<paths['/api/v1/audit']['get']['parameters']['query']>;
 export type ConnectionSettings = Schemas['ConnectionSettingsResponse'];
 export type ConnectionSettingsInput = Schemas['UpdateConnectionSettingsRequest'];
 export type TelemetryDestination = Schemas['DestinationInput'];
@@ -249,6 +251,7 @@ export const api = {
   package: (id: number) => call(client.GET('/api/v1/packages/{id}', { params: { path: { id } } })),
   deletePackage: (id: number) => call(client.DELETE('/api/v1/packages/{id}', { params: { path: { id } } })),
   signingKeys: () => call(client.GET('/api/v1/signing-keys')),
+  audit: (query: AuditQuery) => call(client.GET('/api/v1/audit', { params: { query } })),
   addSigningKey: (armoredKey: string) =>
     call(client.POST('/api/v1/signing-keys', { body: { armored_key: armoredKey } })),
   deleteSigningKey: (id: number) => call(client.DELETE('/api/v1/signing-keys/{id}', { params: { path: { id } } })),

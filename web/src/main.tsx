@@ -7,6 +7,7 @@ import { AccountPage } from './pages/AccountPage.js';
 import { AgentDetailPage } from './pages/AgentDetailPage.js';
 import { AgentKeysPage } from './pages/AgentKeysPage.js';
 import { AgentsPage } from './pages/AgentsPage.js';
+import { AuditPage } from './pages/AuditPage.js';
 import { ConfigurationPage } from './pages/ConfigurationPage.js';
 import { ConfigurationsPage } from './pages/ConfigurationsPage.js';
 import { ConnectionSettingsPage } from './pages/ConnectionSettingsPage.js';
@@ -62,6 +63,9 @@ function Page({ path, session }: { path: string; session: Session }) {
   }
   if (match('/signing-keys', path) && can(user, 'admin')) {
     return <SigningKeysPage />;
+  }
+  if (match('/audit', path) && can(user, 'admin')) {
+    return <AuditPage />;
   }
   return <AgentsPage />;
 }

@@ -21,6 +21,7 @@ export function Layout({ user, path, onLogout, children }: Props) {
     ['/users', 'Users', can(user, 'admin')],
     ['/agent-keys', 'Agent keys', can(user, 'admin')],
     ['/signing-keys', 'Signing keys', can(user, 'admin')],
+    ['/audit', 'Audit log', can(user, 'admin')],
   ];
   return (
     <div class="layout">
