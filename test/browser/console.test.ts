@@ -170,14 +170,16 @@ describe('web console in headless Chromium', () => {
     await editor.getByRole('button', { name: 'Add' }).click();
     await page.getByRole('button', { name: 'Save labels' }).click();
     await page.getByText('Labels saved').waitFor();
-    await page.getByRole('link', { name: 'browser-config v3' }).waitFor();
+    // Versions 2 and 3 were saved without a push (auto push off): the agent's assignment is still the pushed v1.
+    await page.getByRole('link', { name: 'browser-config v1' }).waitFor();
     await browser.screenshot('08-agent-labelled');
     await page.getByRole('link', { name: 'Agents', exact: true }).click();
     await page.fill('input[name=selector]', 'team=observability');
     await page.waitForResponse((r) => r.url().includes('selector=team%3Dobservability'));
     await page.locator('.label', { hasText: 'team=observability' }).waitFor();
     await page.getByTestId('agents-count').getByText('1 agent').waitFor();
-    await page.getByRole('link', { name: 'browser-config v3' }).waitFor();
+    // Versions 2 and 3 were saved without a push (auto push off): the agent's assignment is still the pushed v1.
+    await page.getByRole('link', { name: 'browser-config v1' }).waitFor();
     await expect(page.locator('input[name=selector]').inputValue()).resolves.toBe('team=observability');
     await browser.screenshot('09-agents-filtered');
     await page.fill('input[name=selector]', 'team=nobody');
