@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import request from 'supertest';
 import { PackageStatusEnum } from '../../src/opamp/proto/opamp.types.js';
+import { FleetOfflineMonitor } from '../../src/webhooks/fleet-offline.monitor.js';
 import { verifyDelivery, type SignedHeaders } from '../../src/webhooks/webhook-signer.js';
 import { createTestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
@@ -229,6 +230,36 @@ describe('webhooks (e2e)', () => {
       }),
     );
     agent.close();
+    await api().delete(`/webhooks/${id}`).expect(204);
+  });
+
+  it('fires fleet.agents_offline once per window when FLEET_OFFLINE_THRESHOLD agents go offline', async () => {
+    const id = await createHook({ events: ['fleet.agents_offline'] });
+    const monitor = app.server.app.get(FleetOfflineMonitor);
+    // Below the threshold (a couple of agents went away in earlier tests): nothing fires.
+    await expect(monitor.check()).resolves.toBe(false);
+    const agents = await Promise.all(
+      Array.from({ length: 10 }, async (_, i) => {
+        const agent = await WsTestAgent.connect(app.opampUrl);
+        await agent.exchange({ agent_description: description(`outage-${i}`, { outage: 'yes' }) });
+        return agent;
+      }),
+    );
+    agents.forEach((agent) => agent.close());
+    await eventually(async () => {
+      const offline = await api().get('/agents?status=offline&selector=outage%3Dyes').expect(200);
+      return (offline.body as unknown[]).length === 10;
+    }, 10_000);
+    // The monitor checks every 30 s on its own; a check now gives the same answer sooner. Whichever
+    // fires first claims the window, so exactly one event reaches the receiver.
+    await monitor.check();
+    const delivered = await settled(id, 'delivered');
+    expect(delivered.event_type).toBe('fleet.agents_offline');
+    const body = JSON.parse(receiver.requests[0].body) as { data: { count: number; window_minutes: number } };
+    expect(body.data.count).toBeGreaterThanOrEqual(10);
+    expect(body.data.window_minutes).toBe(5);
+    await expect(monitor.check()).resolves.toBe(false);
+    expect(await deliveries(id)).toHaveLength(1);
     await api().delete(`/webhooks/${id}`).expect(204);
   });
 
