@@ -1,6 +1,8 @@
 /** Keys whose values never reach the audit log, in any letter case or with `_`/`-` separators. */
 const SECRET_KEY =
   /pass(word)?|secret|token|api[_-]?key|authorization|credential|private|^key$|key[_-]?hash|^signature$/i;
+/** Header collections: their values are credentials as often as not (Authorization, X-Api-Key...). */
+const HEADERS_KEY = /headers$/i;
 export const REDACTED = '<redacted>';
 const MAX_DEPTH = 8;
 const MAX_STRING = 4096;
@@ -28,7 +30,31 @@ export function redactForAudit(value: unknown, depth = 0): unknown {
   }
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-    out[key] = SECRET_KEY.test(key) ? REDACTED : redactForAudit(item, depth + 1);
+    if (SECRET_KEY.test(key)) {
+      out[key] = REDACTED;
+    } else if (HEADERS_KEY.test(key) && item !== null && typeof item === 'object') {
+      out[key] = headerNamesOnly(item);
+    } else {
+      out[key] = redactForAudit(item, depth + 1);
+    }
   }
   return out;
+}
+
+/**
+ * Headers keep their names and lose every value, in both shapes the API takes:
+ * `[{key|name, value}]` and `{Name: value}`.
+ */
+function headerNamesOnly(headers: object): unknown {
+  if (Array.isArray(headers)) {
+    return headers.slice(0, 200).map((entry: unknown) => {
+      if (entry === null || typeof entry !== 'object') {
+        return REDACTED;
+      }
+      const { key, name } = entry as { key?: unknown; name?: unknown };
+      const header = typeof key === 'string' ? key : typeof name === 'string' ? name : undefined;
+      return header === undefined ? REDACTED : { name: header.slice(0, 256), value: REDACTED };
+    });
+  }
+  return Object.fromEntries(Object.keys(headers).map((name) => [name.slice(0, 256), REDACTED]));
 }
