@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { retryTransient } from '../database/retry.js';
 import { ApplyRecordEntity, type ApplyStatus } from './apply-record.entity.js';
 import {
   APPLY_TRANSITIONS,
@@ -49,6 +50,11 @@ export const reportKey = (instanceUid: string, configHash: string): string => `$
 export class ApplyHistoryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** A batch write over many agents' rows, run again if PostgreSQL broke a deadlock by aborting it. */
+  private write<T = unknown>(sql: string, parameters: unknown[]): Promise<T> {
+    return retryTransient(() => this.dataSource.query<T>(sql, parameters), 4);
+  }
+
   /**
    * Inserts the offers as `pending` rows, in one statement however many there are. An agent with
    * an open row for the same version keeps that one row (a unique index): it takes the push's id,
@@ -68,12 +74,15 @@ export class ApplyHistoryRepository {
 
   private async insertOffers(records: NewApplyRecord[], unlessOpen: boolean): Promise<void> {
     // One row per agent and version per statement (ON CONFLICT cannot touch a row twice).
-    const unique = [...new Map(records.map((r) => [`${r.instanceUid} ${r.configurationId} ${r.version}`, r])).values()];
+    // Sorted by agent, as reports are: rows are locked in one order, which keeps deadlocks rare.
+    const unique = [
+      ...new Map(records.map((r) => [`${r.instanceUid} ${r.configurationId} ${r.version}`, r])).values(),
+    ].sort((a, b) => (a.instanceUid < b.instanceUid ? -1 : a.instanceUid > b.instanceUid ? 1 : 0));
     if (unique.length === 0) {
       return;
     }
     // Arrays rather than one parameter per value: no bind-parameter limit, one round trip.
-    await this.dataSource.query(
+    await this.write(
       `INSERT INTO configuration_apply_history AS h
          (configuration_id, version, config_hash, instance_uid, push_id, status)
        SELECT r.configuration_id, r.version, r.config_hash, r.instance_uid, r.push_id, '${OFFERED}'
@@ -105,7 +114,8 @@ export class ApplyHistoryRepository {
     if (reports.length === 0) {
       return new Set();
     }
-    const [rows] = await this.dataSource.query<[Array<{ instance_uid: string; config_hash: string }>, number]>(
+    reports = [...reports].sort((a, b) => (a.instanceUid < b.instanceUid ? -1 : a.instanceUid > b.instanceUid ? 1 : 0));
+    const [rows] = await this.write<[Array<{ instance_uid: string; config_hash: string }>, number]>(
       `UPDATE configuration_apply_history h
        SET status = r.next, error_message = r.error, updated_at = now(),
            finished_at = CASE WHEN r.next IN (${OPEN}) THEN NULL ELSE now() END
@@ -132,7 +142,7 @@ export class ApplyHistoryRepository {
     if (applied.length === 0) {
       return;
     }
-    await this.dataSource.query(
+    await this.write(
       `WITH reported AS (
          SELECT * FROM unnest($1::uuid[], $2::text[]) AS r(instance_uid, config_hash)
        ), latest AS (
@@ -152,7 +162,7 @@ export class ApplyHistoryRepository {
   /** A rollout gave these agents their previous version back: their rows for `configHash` say why. */
   async recordRollback(configurationId: string, configHash: string, instanceUids: string[], reason: string) {
     const revert = APPLY_TRANSITIONS.revertedByRollout;
-    await this.dataSource.query(
+    await this.write(
       `UPDATE configuration_apply_history
        SET status = '${revert.to}', error_message = $4, updated_at = now(), finished_at = COALESCE(finished_at, now())
        WHERE configuration_id = $1 AND config_hash = $2 AND instance_uid = ANY($3::uuid[])
@@ -166,7 +176,7 @@ export class ApplyHistoryRepository {
     if (instanceUids.length === 0) {
       return;
     }
-    await this.dataSource.query(
+    await this.write(
       `UPDATE configuration_apply_history SET status = $3::varchar, updated_at = now(),
          finished_at = CASE WHEN $3::varchar IN (${OPEN}) THEN NULL ELSE now() END
        WHERE instance_uid = ANY($1::uuid[]) AND config_hash = $2 AND status = ANY($4::varchar[])`,
