@@ -35,6 +35,7 @@ export const SNAPSHOT_SOURCES: Record<string, SnapshotSource> = {
   },
   webhooks: { table: 'webhooks', column: 'id', kind: 'uuid', select: `to_jsonb(t) - 'secret_encrypted'` },
   rollouts: { table: 'rollouts', column: 'id', kind: 'text', select: 'to_jsonb(t)' },
+  'rollout-policies': { table: 'default_rollout_policies', column: 'name', kind: 'text', select: 'to_jsonb(t)' },
 };
 
 const SHAPES: Record<SnapshotSource['kind'], RegExp> = {

@@ -43,6 +43,8 @@ export const ERROR_CODES = [
   'InvalidConfigContent',
   'ConfigTooLarge',
   'PushNotFound',
+  'DefaultRolloutPolicyNotFound',
+  'DefaultRolloutPolicyAlreadyExists',
   // connection settings
   'ConnectionSettingsNotFound',
   'ConnectionSettingsAlreadyExist',

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AssignmentChange } from './assignment.store.js';
 import type { ConfigurationEntity } from './configuration.entity.js';
+import type { EffectiveRolloutPolicy } from './default-policies/effective-rollout-policy.js';
 
 /** The result of a configuration write, and whether it changed anything at all. */
 export interface WriteResult {
@@ -8,6 +9,8 @@ export interface WriteResult {
   created: boolean;
   newVersion: boolean;
   assignmentChanges: AssignmentChange[];
+  /** For a new version after the first: the policy it is to roll out with, decided as it was saved. */
+  effectivePolicy?: EffectiveRolloutPolicy;
 }
 
 /** Something that reacts to committed configuration and assignment changes (caches, auto push). */

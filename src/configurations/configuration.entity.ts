@@ -53,6 +53,10 @@ export class ConfigurationEntity {
   @Column({ type: 'jsonb', nullable: true })
   rolloutPolicy: RolloutPolicy | null;
 
+  /** Without a policy of its own: true takes a default rollout policy by label, false opts out of them. */
+  @Column({ type: 'boolean' })
+  inheritRolloutPolicy: boolean;
+
   @Column({ type: 'varchar', length: 64, nullable: true })
   createdBy: string | null;
 

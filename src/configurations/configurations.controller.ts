@@ -19,6 +19,8 @@ import {
 import { setPageHeaders } from '../common/pagination.js';
 import type { ConfigurationEntity } from './configuration.entity.js';
 import { ViewerRedaction } from './viewer-redaction.js';
+import { DefaultRolloutPoliciesService } from './default-policies/default-rollout-policies.service.js';
+import { toEffectiveRolloutPolicyResponse } from './dto/default-rollout-policy.dto.js';
 import {
   ConfigurationWriteResponse,
   toValidationResponse,
@@ -40,6 +42,7 @@ export class ConfigurationsController {
     private readonly configurations: ConfigurationsService,
     private readonly pushes: ConfigPushService,
     private readonly redaction: ViewerRedaction,
+    private readonly policies: DefaultRolloutPoliciesService,
   ) {}
 
   @Post()
@@ -65,6 +68,7 @@ export class ConfigurationsController {
         autoPush: body.auto_push,
         validate: body.validate,
         rolloutPolicy: body.rollout_policy,
+        inheritRolloutPolicy: body.inherit_rollout_policy,
       },
       user.username,
     );
@@ -102,10 +106,18 @@ export class ConfigurationsController {
   }
 
   @Get(':name')
-  @ApiEndpoint({ summary: 'Get a configuration', errors: { 404: 'No such configuration' } })
+  @ApiEndpoint({
+    summary: 'Get a configuration, with the rollout policy its next version will use (effective_rollout_policy)',
+    errors: { 404: 'No such configuration' },
+  })
   @ApiOkResponse({ type: ConfigurationResponse })
   async get(@Param('name') name: string, @CurrentUser() user: AuthenticatedUser): Promise<ConfigurationResponse> {
-    return this.forUser(user, await this.configurations.get(name));
+    const configuration = await this.configurations.get(name);
+    const effective = await this.policies.effective(configuration);
+    return {
+      ...this.forUser(user, configuration),
+      effective_rollout_policy: toEffectiveRolloutPolicyResponse(effective),
+    };
   }
 
   /** Viewers read raw_config with its secrets redacted. */
@@ -138,6 +150,7 @@ export class ConfigurationsController {
         priority: body.priority,
         autoPush: body.auto_push,
         rolloutPolicy: body.rollout_policy,
+        inheritRolloutPolicy: body.inherit_rollout_policy,
         expectedVersion: body.version,
         validate: body.validate,
       },

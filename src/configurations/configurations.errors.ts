@@ -77,3 +77,15 @@ export class PushNotFound extends DomainError {
     super('not_found', 'PushNotFound', `Push ${pushId} not found for this configuration`);
   }
 }
+
+export class DefaultRolloutPolicyNotFound extends DomainError {
+  constructor(name: string) {
+    super('not_found', 'DefaultRolloutPolicyNotFound', `Default rollout policy "${name}" not found`);
+  }
+}
+
+export class DefaultRolloutPolicyAlreadyExists extends DomainError {
+  constructor(name: string) {
+    super('conflict', 'DefaultRolloutPolicyAlreadyExists', `Default rollout policy "${name}" already exists`);
+  }
+}

@@ -22,6 +22,9 @@ import { ConfigurationsService } from './configurations.service.js';
 import { DesiredConfigCache } from './desired-config.cache.js';
 import { RemoteConfigHandler } from './remote-config.handler.js';
 import { ViewerRedaction } from './viewer-redaction.js';
+import { DefaultRolloutPoliciesController } from './default-policies/default-rollout-policies.controller.js';
+import { DefaultRolloutPoliciesRepository } from './default-policies/default-rollout-policies.repository.js';
+import { DefaultRolloutPoliciesService } from './default-policies/default-rollout-policies.service.js';
 
 /**
  * Configurations, assignment to agents and apply history. Versions live in ConfigHistoryModule;
@@ -30,7 +33,12 @@ import { ViewerRedaction } from './viewer-redaction.js';
  */
 @Module({
   imports: [AgentsModule, ConfigHistoryModule, TypeOrmModule.forFeature([ConfigurationEntity, ApplyRecordEntity])],
-  controllers: [ConfigurationsController, ConfigHistoryController, AgentApplyHistoryController],
+  controllers: [
+    ConfigurationsController,
+    ConfigHistoryController,
+    AgentApplyHistoryController,
+    DefaultRolloutPoliciesController,
+  ],
   providers: [
     ConfigurationsService,
     ConfigurationsRepository,
@@ -47,6 +55,8 @@ import { ViewerRedaction } from './viewer-redaction.js';
     ConfigOpampBridge,
     AssignmentWakeups,
     ViewerRedaction,
+    DefaultRolloutPoliciesService,
+    DefaultRolloutPoliciesRepository,
   ],
   exports: [
     ConfigurationsService,

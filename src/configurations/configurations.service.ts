@@ -21,6 +21,8 @@ import {
   type ConfigurationListFilter,
   type ConfigurationWriteTx,
 } from './configurations.repository.js';
+import { DefaultRolloutPoliciesService } from './default-policies/default-rollout-policies.service.js';
+import { effectivePolicy, needsDefaults } from './default-policies/effective-rollout-policy.js';
 import type { RolloutPolicy } from './rollout-policy.js';
 import { sameSelector, type Selector } from './selector.js';
 import type { ConfigIssue } from './validation/collector-config.validator.js';
@@ -43,6 +45,8 @@ export interface ConfigurationInput {
   validate?: boolean;
   /** null removes it. */
   rolloutPolicy?: RolloutPolicy | null;
+  /** Without a policy of its own: take a default rollout policy by label (true, the default) or not. */
+  inheritRolloutPolicy?: boolean;
   /** Update only: refuse the change unless this is still the current version (no lost updates). */
   expectedVersion?: number;
 }
@@ -66,6 +70,7 @@ export class ConfigurationsService {
     private readonly config: AppConfig,
     private readonly notifier: ConfigChangeNotifier,
     private readonly history: ConfigHistoryService,
+    private readonly policies: DefaultRolloutPoliciesService,
   ) {}
 
   async create(
@@ -95,6 +100,7 @@ export class ConfigurationsService {
         releasedVersion: 1,
         releasedConfigHash: hashOf(content),
         rolloutPolicy: input.rolloutPolicy ?? null,
+        inheritRolloutPolicy: input.inheritRolloutPolicy ?? true,
         createdBy: by,
         updatedBy: by,
         deletedAt: null,
@@ -133,7 +139,8 @@ export class ConfigurationsService {
         (input.priority !== undefined && input.priority !== current.priority) ||
         (input.autoPush !== undefined && input.autoPush !== current.autoPush) ||
         (input.rolloutPolicy !== undefined &&
-          JSON.stringify(input.rolloutPolicy) !== JSON.stringify(current.rolloutPolicy));
+          JSON.stringify(input.rolloutPolicy) !== JSON.stringify(current.rolloutPolicy)) ||
+        (input.inheritRolloutPolicy !== undefined && input.inheritRolloutPolicy !== current.inheritRolloutPolicy);
       if (!contentChanged && !settingsChanged) {
         return { configuration: current, created: false, newVersion: false, assignmentChanges: [] };
       }
@@ -142,6 +149,7 @@ export class ConfigurationsService {
         priority: input.priority ?? current.priority,
         autoPush: input.autoPush ?? current.autoPush,
         rolloutPolicy: input.rolloutPolicy === undefined ? current.rolloutPolicy : input.rolloutPolicy,
+        inheritRolloutPolicy: input.inheritRolloutPolicy ?? current.inheritRolloutPolicy,
         updatedBy: by,
       });
       return this.saveChange(tx, current, contentChanged ? content : undefined, 'update', by, null);
@@ -244,31 +252,45 @@ export class ConfigurationsService {
     by: string,
     rolledBackFrom: number | null,
   ): Promise<WriteResult> {
-    if (content) {
-      Object.assign(current, {
-        rawConfig: content.rawConfig,
-        contentType: content.contentType,
-        fileName: content.fileName,
-        selector: content.selector,
-        version: current.version + 1,
-        configHash: hashOf(content),
-      });
-      // Released at once only when it is to go to every agent now; otherwise agents keep the
-      // released version until a push (auto_push off) or a rollout (a rollout policy) moves them.
-      if (releasesOnSave(current)) {
-        current.releasedVersion = current.version;
-        current.releasedConfigHash = current.configHash;
-      }
+    if (!content) {
+      const saved = await tx.configurations.save(current);
+      return {
+        configuration: saved,
+        created: false,
+        newVersion: false,
+        assignmentChanges: await this.recompute(tx, saved),
+      };
     }
+    Object.assign(current, {
+      rawConfig: content.rawConfig,
+      contentType: content.contentType,
+      fileName: content.fileName,
+      selector: content.selector,
+      version: current.version + 1,
+      configHash: hashOf(content),
+    });
     const saved = await tx.configurations.save(current);
-    if (content && releasesOnSave(saved)) {
+    await this.recordVersion(tx, saved, kind, by, rolledBackFrom);
+    // A default policy applies by the agents the version is for: reassign them first when one may.
+    const inherits = needsDefaults(saved) && (await this.policies.anyDefaults(tx.manager));
+    const reassigned = inherits ? await this.recompute(tx, saved) : [];
+    const effective = inherits ? await this.policies.effective(saved, tx.manager) : effectivePolicy(saved, null);
+    // Released at once only when it is to go to every agent now; otherwise agents keep the
+    // released version until a push (auto_push off) or a rollout (a policy) moves them.
+    const releases = saved.autoPush && effective.source === 'none';
+    if (releases) {
+      saved.releasedVersion = saved.version;
+      saved.releasedConfigHash = saved.configHash;
       await tx.assignments.release(saved.id, saved.version, saved.configHash);
     }
-    if (content) {
-      await this.recordVersion(tx, saved, kind, by, rolledBackFrom);
-    }
-    const assignmentChanges = await this.recompute(tx, saved);
-    return { configuration: saved, created: false, newVersion: content !== undefined, assignmentChanges };
+    const released = releases || !inherits ? await this.recompute(tx, saved) : [];
+    return {
+      configuration: saved,
+      created: false,
+      newVersion: true,
+      assignmentChanges: latestPerAgent([...reassigned, ...released]),
+      effectivePolicy: effective,
+    };
   }
 
   private recordVersion(
@@ -297,9 +319,17 @@ export class ConfigurationsService {
   }
 }
 
-/** A new version goes to every assigned agent as it is saved. */
+/**
+ * Assignment changes of this configuration may be offered at once (auto push). A version saved
+ * under a default policy is not released (see saveChange), so what they offer is still right.
+ */
 export function releasesOnSave(c: Pick<ConfigurationEntity, 'autoPush' | 'rolloutPolicy'>): boolean {
   return c.autoPush && !c.rolloutPolicy;
+}
+
+/** Each agent's last change (a save may reassign agents twice: before and after releasing). */
+function latestPerAgent(changes: AssignmentChange[]): AssignmentChange[] {
+  return [...new Map(changes.map((change) => [change.instanceUid, change])).values()];
 }
 
 function hashOf(content: Content): string {

@@ -171,12 +171,14 @@ export class RolloutsService implements OnModuleInit {
   }
 
   /**
-   * A configuration with a rollout policy: its new version starts a rollout. One still running
-   * for an older version is superseded (cancelled) first: the newest version is the one to take.
+   * A configuration with a rollout policy (its own, or a default one by label, as decided when
+   * the version was saved): its new version starts a rollout. One still running for an older
+   * version is superseded (cancelled) first: the newest version is the one to take.
    */
   private async startFromPolicy(result: WriteResult): Promise<void> {
     const c = result.configuration;
-    if (!result.newVersion || result.created || !c.autoPush || !c.rolloutPolicy) {
+    const policy = result.effectivePolicy?.policy;
+    if (!result.newVersion || result.created || !policy) {
       return;
     }
     try {
@@ -188,7 +190,7 @@ export class RolloutsService implements OnModuleInit {
           finished: true,
         });
       }
-      await this.create({ ...c.rolloutPolicy, configuration: c.name, version: c.version }, c.updatedBy);
+      await this.create({ ...policy, configuration: c.name, version: c.version }, c.updatedBy);
     } catch (error) {
       this.logger.warn({ err: error, configuration: c.name }, 'Could not start the rollout of a new version');
     }

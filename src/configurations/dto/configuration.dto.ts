@@ -5,6 +5,7 @@ import { PageQuery } from '../../common/pagination.js';
 import { CONTENT_TYPES, type ContentType } from '../config-content.js';
 import type { ConfigurationEntity } from '../configuration.entity.js';
 import type { RolloutPolicy } from '../rollout-policy.js';
+import { EffectiveRolloutPolicyResponse } from './default-rollout-policy.dto.js';
 import { RolloutPolicyDto } from './rollout-policy.dto.js';
 import { IsRolloutPolicy } from './rollout-policy.validator.js';
 import { IsLabelMap } from './selector.validator.js';
@@ -78,6 +79,16 @@ class ConfigurationFields {
   @IsOptional()
   @IsRolloutPolicy()
   rollout_policy?: RolloutPolicy | null;
+
+  @ApiPropertyOptional({
+    default: true,
+    description:
+      'Without a rollout_policy of its own: true takes the default rollout policy that matches its agents ' +
+      '(GET /api/v1/rollout-policies); false opts out, so a new version goes to every agent at once',
+  })
+  @IsOptional()
+  @IsBoolean()
+  inherit_rollout_policy?: boolean;
 }
 
 export class CreateConfigurationRequest extends ConfigurationFields {
@@ -174,6 +185,15 @@ export class ConfigurationResponse {
   @ApiProperty({ type: RolloutPolicyDto, nullable: true })
   rollout_policy: RolloutPolicy | null;
 
+  @ApiProperty({ description: 'Without a rollout_policy of its own, whether a default rollout policy may apply' })
+  inherit_rollout_policy: boolean;
+
+  @ApiPropertyOptional({
+    type: EffectiveRolloutPolicyResponse,
+    description: 'GET of one configuration: the policy its next saved version will roll out with, and why',
+  })
+  effective_rollout_policy?: EffectiveRolloutPolicyResponse;
+
   @ApiProperty({ description: 'SHA-256 (hex) of the AgentConfigMap sent to agents' })
   config_hash: string;
 
@@ -204,6 +224,7 @@ export function toConfigurationResponse(c: ConfigurationEntity): ConfigurationRe
     version: c.version,
     released_version: c.releasedVersion,
     rollout_policy: c.rolloutPolicy,
+    inherit_rollout_policy: c.inheritRolloutPolicy,
     config_hash: c.configHash,
     created_by: c.createdBy,
     updated_by: c.updatedBy,
