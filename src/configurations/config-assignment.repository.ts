@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { InstanceIdentity } from '../agents/instance-identity.js';
 import { retryTransient } from '../database/retry.js';
 import { lowBits } from '../opamp/uint64.js';
+import type { PinRequest } from './agents-assigned-hooks.js';
 import {
   ASSIGNMENT_CHANNEL,
   AssignmentStore,
@@ -110,12 +111,30 @@ export class ConfigAssignmentRepository {
     private readonly identity: InstanceIdentity,
   ) {}
 
-  /** Recomputes these agents' assignments; shares the lock with readers, excludes configuration writes. */
-  recomputeForAgents(instanceUids: string[]): Promise<AssignmentChange[]> {
+  /**
+   * Recomputes these agents' assignments; shares the lock with readers, excludes configuration
+   * writes. `pinsFor` may ask for pins of the agents that got a configuration (see
+   * AgentsAssignedHook): they are written and those agents recomputed in the same transaction.
+   */
+  recomputeForAgents(
+    instanceUids: string[],
+    pinsFor?: (manager: EntityManager, changes: AssignmentChange[]) => Promise<PinRequest[]>,
+  ): Promise<AssignmentChange[]> {
     return retryTransient(() =>
       this.dataSource.transaction(async (manager) => {
         await manager.query('SELECT pg_advisory_xact_lock_shared($1)', [CONFIGURATION_WRITE_LOCK]);
-        return new AssignmentStore(manager, this.identity.id).recompute({ kind: 'agents', instanceUids });
+        const store = new AssignmentStore(manager, this.identity.id);
+        const changes = await store.recompute({ kind: 'agents', instanceUids });
+        const pins = pinsFor && changes.length > 0 ? await pinsFor(manager, changes) : [];
+        if (pins.length === 0) {
+          return changes;
+        }
+        for (const pin of pins) {
+          await store.pin(pin.configurationId, pin.version, pin.configHash, pin.instanceUids);
+        }
+        const pinned = await store.recompute({ kind: 'agents', instanceUids: pins.flatMap((pin) => pin.instanceUids) });
+        // Each agent's last change wins.
+        return [...new Map([...changes, ...pinned].map((change) => [change.instanceUid, change])).values()];
       }),
     );
   }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Page } from '../common/pagination.js';
+import { AgentsAssignedHooks } from './agents-assigned-hooks.js';
 import type { AssignmentChange } from './assignment.store.js';
 import { ConfigChangeNotifier } from './config-change-notifier.js';
 import { ConfigAssignmentRepository, type AgentAssignmentRow } from './config-assignment.repository.js';
@@ -17,6 +18,7 @@ export class ConfigAssignmentService {
     private readonly assignments: ConfigAssignmentRepository,
     private readonly configurations: ConfigurationsRepository,
     private readonly notifier: ConfigChangeNotifier,
+    private readonly hooks: AgentsAssignedHooks,
   ) {}
 
   /** Re-evaluates these agents against every live configuration; returns the agents whose assignment changed. */
@@ -24,7 +26,9 @@ export class ConfigAssignmentService {
     if (instanceUids.length === 0) {
       return [];
     }
-    const changes = await this.assignments.recomputeForAgents(instanceUids);
+    const changes = await this.assignments.recomputeForAgents(instanceUids, (manager, assigned) =>
+      this.hooks.run(manager, assigned),
+    );
     await this.notifier.assignmentsChanged(changes);
     return changes;
   }

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgentsModule } from '../agents/agents.module.js';
 import { ConfigHistoryModule } from '../config-history/config-history.module.js';
 import { AgentApplyHistoryController } from './agent-apply-history.controller.js';
+import { AgentsAssignedHooks } from './agents-assigned-hooks.js';
 import { ApplyEvents } from './apply-events.js';
 import { ApplyHistoryRepository } from './apply-history.repository.js';
 import { ApplyHistoryService } from './apply-history.service.js';
@@ -57,6 +58,7 @@ import { DefaultRolloutPoliciesService } from './default-policies/default-rollou
     ViewerRedaction,
     DefaultRolloutPoliciesService,
     DefaultRolloutPoliciesRepository,
+    AgentsAssignedHooks,
   ],
   exports: [
     ConfigurationsService,
@@ -66,6 +68,7 @@ import { DefaultRolloutPoliciesService } from './default-policies/default-rollou
     ApplyEvents,
     DesiredConfigCache,
     ConfigChangeNotifier,
+    AgentsAssignedHooks,
   ],
 })
 export class ConfigurationsModule {}

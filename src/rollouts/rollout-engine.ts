@@ -118,6 +118,11 @@ export class RolloutEngine implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async wait(r: Rollout): Promise<void> {
+    // An agent that joined the stage while it was being offered was not in that offer.
+    const late = await this.rollouts.startStage(r.id, r.currentStage);
+    if (late.length > 0) {
+      await this.push.push(r.configurationName, { agentIds: late, version: r.toVersion });
+    }
     const open = await this.rollouts.settleStage(r.id, r.currentStage, r.toConfigHash, r.applyTimeoutSeconds);
     // Failures need not wait for the rest of the stage.
     if (await this.tripped(r, ['failed'])) {
@@ -129,6 +134,8 @@ export class RolloutEngine implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async bake(r: Rollout): Promise<void> {
+    // Agents that joined an offered stage meanwhile answer (or time out) like the stage's own.
+    await this.rollouts.settleStage(r.id, r.currentStage, r.toConfigHash, r.applyTimeoutSeconds);
     if (await this.tripped(r, ['failed', 'unhealthy', 'disconnected'])) {
       return;
     }

@@ -59,8 +59,8 @@ export class RolloutsController {
   })
   @ApiOkResponse({ type: RolloutDetailResponse })
   async get(@Param('id', ParseUUIDPipe) id: string): Promise<RolloutDetailResponse> {
-    const { rollout, stages } = await this.rollouts.get(id);
-    return toRolloutDetailResponse(rollout, stages);
+    const { rollout, stages, pinnedAgents } = await this.rollouts.get(id);
+    return { ...toRolloutDetailResponse(rollout, stages), pinned_agents: pinnedAgents };
   }
 
   @Get(':id/agents')

@@ -3,6 +3,8 @@ import { AgentsModule } from '../agents/agents.module.js';
 import { ConfigurationsModule } from '../configurations/configurations.module.js';
 import { RolloutEngine } from './rollout-engine.js';
 import { RolloutEvents } from './rollout-events.js';
+import { RolloutJoiners } from './rollout-joiners.js';
+import { RolloutPinsRepository } from './rollout-pins.repository.js';
 import { RolloutsController } from './rollouts.controller.js';
 import { RolloutViewsRepository } from './rollout-views.repository.js';
 import { RolloutsRepository } from './rollouts.repository.js';
@@ -15,7 +17,15 @@ import { RolloutsService } from './rollouts.service.js';
 @Module({
   imports: [AgentsModule, ConfigurationsModule],
   controllers: [RolloutsController],
-  providers: [RolloutsService, RolloutsRepository, RolloutViewsRepository, RolloutEngine, RolloutEvents],
+  providers: [
+    RolloutsService,
+    RolloutsRepository,
+    RolloutViewsRepository,
+    RolloutEngine,
+    RolloutEvents,
+    RolloutJoiners,
+    RolloutPinsRepository,
+  ],
   exports: [RolloutEvents],
 })
 export class RolloutsModule {}

@@ -266,7 +266,10 @@ export class RolloutsRepository {
     return rows.map((r) => r.instance_uid);
   }
 
-  /** Moves the stage's offered agents by what they reported (stored on the agents row); returns how many are still open. */
+  /**
+   * Moves the offered agents of the stage (and of earlier stages: agents that joined mid-rollout)
+   * by what they reported (stored on the agents row); returns how many of the stage are still open.
+   */
   async settleStage(id: string, stage: number, configHash: string, timeoutSeconds: number): Promise<number> {
     await this.dataSource.query(
       `UPDATE rollout_agents ra
@@ -276,7 +279,7 @@ export class RolloutsRepository {
              ELSE 'timeout' END,
            finished_at = now()
        FROM agents a
-       WHERE ra.rollout_id = $1 AND ra.stage = $2 AND ra.state = 'offered' AND a.instance_uid = ra.instance_uid
+       WHERE ra.rollout_id = $1 AND ra.stage <= $2 AND ra.state = 'offered' AND a.instance_uid = ra.instance_uid
          AND ((a.remote_config_hash = $3 AND a.remote_config_status IN ('APPLIED', 'FAILED'))
            OR ra.offered_at < now() - make_interval(secs => $4))`,
       [id, stage, configHash, timeoutSeconds],
@@ -284,7 +287,7 @@ export class RolloutsRepository {
     // An agent deleted meanwhile has no row to join: it times out like a silent one.
     await this.dataSource.query(
       `UPDATE rollout_agents ra SET state = 'timeout', finished_at = now()
-       WHERE ra.rollout_id = $1 AND ra.stage = $2 AND ra.state = 'offered'
+       WHERE ra.rollout_id = $1 AND ra.stage <= $2 AND ra.state = 'offered'
          AND ra.offered_at < now() - make_interval(secs => $3)
          AND NOT EXISTS (SELECT 1 FROM agents a WHERE a.instance_uid = ra.instance_uid)`,
       [id, stage, timeoutSeconds],

@@ -17,6 +17,7 @@ import {
   RolloutNotFound,
   RolloutStateConflict,
 } from './rollouts.errors.js';
+import { RolloutPinsRepository } from './rollout-pins.repository.js';
 import { RolloutViewsRepository } from './rollout-views.repository.js';
 import { RolloutsRepository, type RolloutChange } from './rollouts.repository.js';
 
@@ -43,6 +44,7 @@ export class RolloutsService implements OnModuleInit {
     private readonly notifier: ConfigChangeNotifier,
     private readonly engine: RolloutEngine,
     private readonly events: RolloutEvents,
+    private readonly pins: RolloutPinsRepository,
   ) {}
 
   onModuleInit(): void {
@@ -99,9 +101,10 @@ export class RolloutsService implements OnModuleInit {
     return rollout;
   }
 
-  async get(id: string): Promise<{ rollout: Rollout; stages: StageCounts[] }> {
+  async get(id: string): Promise<{ rollout: Rollout; stages: StageCounts[]; pinnedAgents: number }> {
     const rollout = await this.find(id);
-    return { rollout, stages: await this.views.stageCounts(rollout) };
+    const left = await this.pins.leftovers(rollout);
+    return { rollout, stages: await this.views.stageCounts(rollout), pinnedAgents: left.pinned };
   }
 
   async list(
@@ -139,11 +142,19 @@ export class RolloutsService implements OnModuleInit {
     return this.transition(id, 'resumed', ['paused'], change);
   }
 
-  /** Stops where it is: updated agents keep the new version, the others the released one. */
-  cancel(id: string, by: string): Promise<Rollout> {
+  /**
+   * Stops where it is: agents it offered the new version keep it, pinned by this rollout; the
+   * others keep the released version. A later push to all, or a later rollout's stages, replace
+   * the pins. The reason says how many of each.
+   */
+  async cancel(id: string, by: string): Promise<Rollout> {
+    const current = await this.find(id);
+    const left = await this.pins.leftovers(current);
     return this.transition(id, 'cancelled', ['running', 'paused'], {
       status: 'cancelled',
-      reason: `cancelled by ${by}`,
+      reason:
+        `cancelled by ${by}: ${left.pinned} agent(s) keep version ${current.toVersion} (pinned by this rollout until ` +
+        `the next push or rollout), ${left.notOffered} not offered keep version ${current.fromVersion}`,
       finished: true,
     });
   }

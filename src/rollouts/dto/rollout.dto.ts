@@ -208,6 +208,13 @@ export class RolloutResponse {
 export class RolloutDetailResponse extends RolloutResponse {
   @ApiProperty({ type: [StageResponse] })
   stages: StageResponse[];
+
+  @ApiProperty({
+    description:
+      'Its agents pinned to to_version: while it runs, those offered it; once cancelled, those that keep it (the others ' +
+      'get the released version) until a push to all or a later rollout replaces the pins',
+  })
+  pinned_agents: number;
 }
 
 export class RolloutAgentResponse {
@@ -273,7 +280,10 @@ export function toRolloutResponse(r: Rollout): RolloutResponse {
   };
 }
 
-export function toRolloutDetailResponse(r: Rollout, stages: StageCounts[]): RolloutDetailResponse {
+export function toRolloutDetailResponse(
+  r: Rollout,
+  stages: StageCounts[],
+): Omit<RolloutDetailResponse, 'pinned_agents'> {
   return {
     ...toRolloutResponse(r),
     stages: stages.map((s) => ({
