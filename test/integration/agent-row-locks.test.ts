@@ -1,3 +1,5 @@
+import { DefaultRolloutPoliciesRepository } from '../../src/configurations/default-policies/default-rollout-policies.repository.js';
+import { DefaultRolloutPoliciesService } from '../../src/configurations/default-policies/default-rollout-policies.service.js';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -82,6 +84,7 @@ describe('multi-row writes on agents from several instances (PostgreSQL)', () =>
       loadConfig({}),
       new ConfigChangeNotifier(),
       new ConfigHistoryService(new ConfigHistoryRepository(dataSource)),
+      new DefaultRolloutPoliciesService(new DefaultRolloutPoliciesRepository(dataSource)),
     );
     const assignments = new ConfigAssignmentRepository(dataSource, identity);
     const agents = new AgentsRepository(dataSource.getRepository(AgentEntity), dataSource);

@@ -1,3 +1,5 @@
+import { DefaultRolloutPoliciesRepository } from '../../src/configurations/default-policies/default-rollout-policies.repository.js';
+import { DefaultRolloutPoliciesService } from '../../src/configurations/default-policies/default-rollout-policies.service.js';
 import { jest } from '@jest/globals';
 import crypto from 'node:crypto';
 import pg from 'pg';
@@ -62,6 +64,7 @@ describe('apply history on a real PostgreSQL', () => {
       config,
       new ConfigChangeNotifier(),
       new ConfigHistoryService(new ConfigHistoryRepository(dataSource)),
+      new DefaultRolloutPoliciesService(new DefaultRolloutPoliciesRepository(dataSource)),
     );
     oldHash = (await configurations.create({ name: 'tracked', rawConfig: 'v: 1', selector: { a: 'b' } }, 't'))
       .configuration.configHash;

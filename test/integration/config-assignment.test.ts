@@ -1,3 +1,6 @@
+import { DefaultRolloutPoliciesRepository } from '../../src/configurations/default-policies/default-rollout-policies.repository.js';
+import { DefaultRolloutPoliciesService } from '../../src/configurations/default-policies/default-rollout-policies.service.js';
+import { AgentsAssignedHooks } from '../../src/configurations/agents-assigned-hooks.js';
 import { DataSource } from 'typeorm';
 import { InstanceIdentity } from '../../src/agents/instance-identity.js';
 import { loadConfig } from '../../src/config/app-config.js';
@@ -48,8 +51,14 @@ describe('configuration assignment on a real PostgreSQL', () => {
       loadConfig({}),
       notifier,
       new ConfigHistoryService(new ConfigHistoryRepository(dataSource)),
+      new DefaultRolloutPoliciesService(new DefaultRolloutPoliciesRepository(dataSource)),
     );
-    sut = new ConfigAssignmentService(new ConfigAssignmentRepository(dataSource, identity), repository, notifier);
+    sut = new ConfigAssignmentService(
+      new ConfigAssignmentRepository(dataSource, identity),
+      repository,
+      notifier,
+      new AgentsAssignedHooks(),
+    );
   });
 
   afterAll(async () => {

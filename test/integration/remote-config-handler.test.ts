@@ -1,3 +1,6 @@
+import { DefaultRolloutPoliciesRepository } from '../../src/configurations/default-policies/default-rollout-policies.repository.js';
+import { DefaultRolloutPoliciesService } from '../../src/configurations/default-policies/default-rollout-policies.service.js';
+import { AgentsAssignedHooks } from '../../src/configurations/agents-assigned-hooks.js';
 import { DataSource } from 'typeorm';
 import { InstanceIdentity } from '../../src/agents/instance-identity.js';
 import { loadConfig } from '../../src/config/app-config.js';
@@ -91,8 +94,19 @@ describe('the remote config message handler on a real PostgreSQL', () => {
     const repository = new ConfigurationsRepository(dataSource, identity);
     const assignmentRepository = new ConfigAssignmentRepository(dataSource, identity);
     const history = new ConfigHistoryService(new ConfigHistoryRepository(dataSource));
-    configurations = new ConfigurationsService(repository, config, notifier, history);
-    const assignments = new ConfigAssignmentService(assignmentRepository, repository, notifier);
+    configurations = new ConfigurationsService(
+      repository,
+      config,
+      notifier,
+      history,
+      new DefaultRolloutPoliciesService(new DefaultRolloutPoliciesRepository(dataSource)),
+    );
+    const assignments = new ConfigAssignmentService(
+      assignmentRepository,
+      repository,
+      notifier,
+      new AgentsAssignedHooks(),
+    );
     const applies = new ApplyHistoryService(
       new ApplyHistoryRepository(dataSource),
       repository,

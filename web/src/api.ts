@@ -48,6 +48,9 @@ export type RolloutDetail = Schemas['RolloutDetailResponse'];
 export type RolloutAgent = Schemas['RolloutAgentResponse'];
 export type RolloutInput = Schemas['CreateRolloutRequest'];
 export type RolloutAction = 'pause' | 'resume' | 'cancel' | 'rollback';
+export type DefaultRolloutPolicy = Schemas['DefaultRolloutPolicyResponse'];
+export type DefaultRolloutPolicyInput = Schemas['CreateDefaultRolloutPolicyRequest'];
+export type EffectiveRolloutPolicy = Schemas['EffectiveRolloutPolicyResponse'];
 export type AgentSort = NonNullable<NonNullable<paths['/api/v1/agents']['get']['parameters']['query']>['sort']>;
 export interface AgentSortOrder {
   sort: AgentSort;
@@ -174,6 +177,10 @@ export const api = {
   createRollout: (body: RolloutInput) => call(client.POST('/api/v1/rollouts', { body })),
   rolloutAction: (id: string, action: RolloutAction) =>
     call(client.POST(`/api/v1/rollouts/{id}/${action}`, { params: { path: { id } } })),
+  rolloutPolicies: () => call(client.GET('/api/v1/rollout-policies', { params: { query: { page_size: ALL } } })),
+  createRolloutPolicy: (body: DefaultRolloutPolicyInput) => call(client.POST('/api/v1/rollout-policies', { body })),
+  deleteRolloutPolicy: (name: string) =>
+    call(client.DELETE('/api/v1/rollout-policies/{name}', { params: { path: { name } } })),
   login: (username: string, password: string) =>
     call(client.POST('/api/v1/auth/login', { body: { username, password } }), true),
   me: () => call(client.GET('/api/v1/auth/me')),

@@ -14,6 +14,7 @@ import { ConnectionSettingsPage } from './pages/ConnectionSettingsPage.js';
 import { OverviewPage } from './pages/OverviewPage.js';
 import { PackagesPage } from './pages/PackagesPage.js';
 import { RolloutPage } from './pages/RolloutPage.js';
+import { RolloutPoliciesPage } from './pages/RolloutPoliciesPage.js';
 import { RolloutsPage } from './pages/RolloutsPage.js';
 import { SigningKeysPage } from './pages/SigningKeysPage.js';
 import { LoginPage } from './pages/LoginPage.js';
@@ -39,6 +40,9 @@ function Page({ path, session }: { path: string; session: Session }) {
   }
   if (match('/configurations', path)) {
     return <ConfigurationsPage user={user} />;
+  }
+  if (match('/rollout-policies', path)) {
+    return <RolloutPoliciesPage user={user} />;
   }
   if ((params = match('/rollouts/:id', path))) {
     return <RolloutPage key={params.id} id={params.id} user={user} />;

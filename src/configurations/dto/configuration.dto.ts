@@ -81,9 +81,8 @@ class ConfigurationFields {
   rollout_policy?: RolloutPolicy | null;
 
   @ApiPropertyOptional({
-    default: true,
     description:
-      'Without a rollout_policy of its own: true takes the default rollout policy that matches its agents ' +
+      'Without a rollout_policy of its own: true (when omitted on create) takes the default rollout policy that matches its agents ' +
       '(GET /api/v1/rollout-policies); false opts out, so a new version goes to every agent at once',
   })
   @IsOptional()

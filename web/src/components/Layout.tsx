@@ -16,6 +16,7 @@ export function Layout({ user, path, onLogout, children }: Props) {
     ['/agents', 'Agents', true],
     ['/configurations', 'Configurations', true],
     ['/rollouts', 'Rollouts', true],
+    ['/rollout-policies', 'Rollout policies', true],
     ['/packages', 'Packages', true],
     ['/connection-settings', 'Connection settings', true],
     ['/users', 'Users', can(user, 'admin')],

@@ -167,7 +167,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a configuration */
+        /** Get a configuration, with the rollout policy its next version will use (effective_rollout_policy) */
         get: operations["ConfigurationsController_get"];
         /** Update a configuration; a content or selector change makes a new version, no change keeps it */
         put: operations["ConfigurationsController_update"];
@@ -347,6 +347,43 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rollout-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List default rollout policies, in the order they are tried (priority, then age) */
+        get: operations["DefaultRolloutPoliciesController_list"];
+        put?: never;
+        /** Create a default rollout policy for configurations whose agents match its selector */
+        post: operations["DefaultRolloutPoliciesController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rollout-policies/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a default rollout policy */
+        get: operations["DefaultRolloutPoliciesController_get"];
+        put?: never;
+        post?: never;
+        /** Delete a default rollout policy (running rollouts go on) */
+        delete: operations["DefaultRolloutPoliciesController_remove"];
+        options?: never;
+        head?: never;
+        /** Change a default rollout policy (applies from the next saved version; running rollouts keep theirs) */
+        patch: operations["DefaultRolloutPoliciesController_update"];
         trace?: never;
     };
     "/health": {
@@ -1078,7 +1115,7 @@ export interface components {
          * @description Stable name of the case, for programs to branch on (the message may change)
          * @enum {string}
          */
-        ErrorCode: "ValidationFailed" | "MalformedJson" | "BadRequest" | "InvalidInstanceUid" | "NotAuthenticated" | "InsufficientRole" | "RouteNotFound" | "MethodNotAllowed" | "PayloadTooLarge" | "UnsupportedMediaType" | "RateLimited" | "InternalError" | "InvalidCredentials" | "TooManyLoginAttempts" | "UserNotFound" | "UserAlreadyExists" | "LastAdminProtected" | "AgentKeyNotFound" | "AgentNotFound" | "AgentStillOnline" | "AgentCannotRestart" | "InvalidSelector" | "AgentCannotReceive" | "CustomMessageTooLarge" | "ConfigurationNotFound" | "ConfigurationVersionNotFound" | "ConfigurationAlreadyExists" | "ConfigurationInUse" | "ConfigurationVersionConflict" | "ConfigurationRenameRefused" | "InvalidCollectorConfig" | "InvalidConfigContent" | "ConfigTooLarge" | "PushNotFound" | "ConnectionSettingsNotFound" | "ConnectionSettingsAlreadyExist" | "InvalidConnectionSettings" | "PackageNotFound" | "PackageAlreadyExists" | "PackageChecksumMismatch" | "PackageTooLarge" | "InvalidPackageUpload" | "PackageFileMissing" | "PackageAssignmentNotFound" | "InvalidPackageAssignment" | "PackageSignatureRejected" | "SigningKeyNotFound" | "SigningKeyAlreadyExists" | "InvalidSigningKey" | "StorageFull" | "StorageUnavailable" | "RolloutNotFound" | "RolloutAlreadyActive" | "RolloutNothingToRollOut" | "RolloutInvalid" | "RolloutStateConflict" | "WebhookNotFound" | "InvalidWebhook";
+        ErrorCode: "ValidationFailed" | "MalformedJson" | "BadRequest" | "InvalidInstanceUid" | "NotAuthenticated" | "InsufficientRole" | "RouteNotFound" | "MethodNotAllowed" | "PayloadTooLarge" | "UnsupportedMediaType" | "RateLimited" | "InternalError" | "InvalidCredentials" | "TooManyLoginAttempts" | "UserNotFound" | "UserAlreadyExists" | "LastAdminProtected" | "AgentKeyNotFound" | "AgentNotFound" | "AgentStillOnline" | "AgentCannotRestart" | "InvalidSelector" | "AgentCannotReceive" | "CustomMessageTooLarge" | "ConfigurationNotFound" | "ConfigurationVersionNotFound" | "ConfigurationAlreadyExists" | "ConfigurationInUse" | "ConfigurationVersionConflict" | "ConfigurationRenameRefused" | "InvalidCollectorConfig" | "InvalidConfigContent" | "ConfigTooLarge" | "PushNotFound" | "DefaultRolloutPolicyNotFound" | "DefaultRolloutPolicyAlreadyExists" | "ConnectionSettingsNotFound" | "ConnectionSettingsAlreadyExist" | "InvalidConnectionSettings" | "PackageNotFound" | "PackageAlreadyExists" | "PackageChecksumMismatch" | "PackageTooLarge" | "InvalidPackageUpload" | "PackageFileMissing" | "PackageAssignmentNotFound" | "InvalidPackageAssignment" | "PackageSignatureRejected" | "SigningKeyNotFound" | "SigningKeyAlreadyExists" | "InvalidSigningKey" | "StorageFull" | "StorageUnavailable" | "RolloutNotFound" | "RolloutAlreadyActive" | "RolloutNothingToRollOut" | "RolloutInvalid" | "RolloutStateConflict" | "WebhookNotFound" | "InvalidWebhook";
         ErrorResponse: {
             /** @example 404 */
             statusCode: number;
@@ -1248,6 +1285,8 @@ export interface components {
             validate?: boolean;
             /** @description Set: a new version (with auto_push) starts a rollout with this policy instead of going to every agent */
             rollout_policy?: components["schemas"]["RolloutPolicyDto"] | null;
+            /** @description Without a rollout_policy of its own: true (when omitted on create) takes the default rollout policy that matches its agents (GET /api/v1/rollout-policies); false opts out, so a new version goes to every agent at once */
+            inherit_rollout_policy?: boolean;
             /** @example prod-config */
             name: string;
             /**
@@ -1256,6 +1295,18 @@ export interface components {
              *         endpoint: prod.com:4317
              */
             raw_config: string;
+        };
+        EffectiveRolloutPolicyResponse: {
+            /**
+             * @description configuration: its own rollout_policy; default: a default rollout policy by label; none: a new version is not rolled out in stages (auto_push off: it waits for a push; otherwise it goes to every agent at once)
+             * @enum {string}
+             */
+            source: "configuration" | "default" | "none";
+            policy: components["schemas"]["RolloutPolicyDto"] | null;
+            /** @description Name of the default policy that applies (source default) */
+            default_policy: string | null;
+            /** @example its own rollout_policy */
+            reason: string;
         };
         ConfigIssueResponse: {
             /**
@@ -1295,6 +1346,10 @@ export interface components {
             /** @description The version assigned agents are offered (behind `version` while held back or rolling out) */
             released_version: number;
             rollout_policy: components["schemas"]["RolloutPolicyDto"] | null;
+            /** @description Without a rollout_policy of its own, whether a default rollout policy may apply */
+            inherit_rollout_policy: boolean;
+            /** @description GET of one configuration: the policy its next saved version will roll out with, and why */
+            effective_rollout_policy?: components["schemas"]["EffectiveRolloutPolicyResponse"];
             /** @description SHA-256 (hex) of the AgentConfigMap sent to agents */
             config_hash: string;
             created_by: string | null;
@@ -1354,6 +1409,10 @@ export interface components {
             /** @description The version assigned agents are offered (behind `version` while held back or rolling out) */
             released_version: number;
             rollout_policy: components["schemas"]["RolloutPolicyDto"] | null;
+            /** @description Without a rollout_policy of its own, whether a default rollout policy may apply */
+            inherit_rollout_policy: boolean;
+            /** @description GET of one configuration: the policy its next saved version will roll out with, and why */
+            effective_rollout_policy?: components["schemas"]["EffectiveRolloutPolicyResponse"];
             /** @description SHA-256 (hex) of the AgentConfigMap sent to agents */
             config_hash: string;
             created_by: string | null;
@@ -1397,6 +1456,8 @@ export interface components {
             validate?: boolean;
             /** @description Set: a new version (with auto_push) starts a rollout with this policy instead of going to every agent */
             rollout_policy?: components["schemas"]["RolloutPolicyDto"] | null;
+            /** @description Without a rollout_policy of its own: true (when omitted on create) takes the default rollout policy that matches its agents (GET /api/v1/rollout-policies); false opts out, so a new version goes to every agent at once */
+            inherit_rollout_policy?: boolean;
             /** @description Must equal the name in the path: configurations are not renamed */
             name?: string;
             raw_config?: string;
@@ -1560,6 +1621,66 @@ export interface components {
              * @description When the push was requested
              */
             created_at: string | null;
+        };
+        CreateDefaultRolloutPolicyRequest: {
+            /** @example Production: 1% then 10%, 50%, 100% */
+            description?: string;
+            /**
+             * @description When several default policies match agents of a configuration, the highest priority wins (then the oldest)
+             * @default 0
+             */
+            priority: number;
+            /** @example prod-staged */
+            name: string;
+            /**
+             * @description Labels an agent must all carry (the same label set as a configuration's selector); the policy applies to a configuration when at least one agent assigned it matches. Must not be empty.
+             * @example {
+             *       "env": "prod"
+             *     }
+             */
+            selector: {
+                [key: string]: string;
+            };
+            policy: components["schemas"]["RolloutPolicyDto"];
+        };
+        DefaultRolloutPolicyResponse: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            description: string;
+            /**
+             * @description Labels an agent must all carry (the same label set as a configuration's selector); the policy applies to a configuration when at least one agent assigned it matches. Must not be empty.
+             * @example {
+             *       "env": "prod"
+             *     }
+             */
+            selector: {
+                [key: string]: string;
+            };
+            policy: components["schemas"]["RolloutPolicyDto"];
+            priority: number;
+            created_by: string | null;
+            created_at: string;
+            updated_at: string;
+        };
+        UpdateDefaultRolloutPolicyRequest: {
+            /** @example Production: 1% then 10%, 50%, 100% */
+            description?: string;
+            /**
+             * @description When several default policies match agents of a configuration, the highest priority wins (then the oldest)
+             * @default 0
+             */
+            priority: number;
+            /**
+             * @description Labels an agent must all carry (the same label set as a configuration's selector); the policy applies to a configuration when at least one agent assigned it matches. Must not be empty.
+             * @example {
+             *       "env": "prod"
+             *     }
+             */
+            selector?: {
+                [key: string]: string;
+            };
+            policy?: components["schemas"]["RolloutPolicyDto"];
         };
         EmbeddedPostgresHealth: {
             /** @enum {string} */
@@ -2185,6 +2306,8 @@ export interface components {
             updated_at: string;
             finished_at: string | null;
             stages: components["schemas"]["StageResponse"][];
+            /** @description Its agents pinned to to_version: while it runs, those offered it; once cancelled, those that keep it (the others get the released version) until a push to all or a later rollout replaces the pins */
+            pinned_agents: number;
         };
         RolloutAgentResponse: {
             /** Format: uuid */
@@ -3632,6 +3755,261 @@ export interface operations {
                 };
             };
             /** @description No such agent */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    DefaultRolloutPoliciesController_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DefaultRolloutPolicyResponse"][];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the default role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    DefaultRolloutPoliciesController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateDefaultRolloutPolicyRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DefaultRolloutPolicyResponse"];
+                };
+            };
+            /** @description Invalid name, selector or policy (the message names the part) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the admin role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The name is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    DefaultRolloutPoliciesController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DefaultRolloutPolicyResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the default role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No default rollout policy of that name */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    DefaultRolloutPoliciesController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the admin role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No default rollout policy of that name */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    DefaultRolloutPoliciesController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateDefaultRolloutPolicyRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DefaultRolloutPolicyResponse"];
+                };
+            };
+            /** @description Invalid field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Needs the admin role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No default rollout policy of that name */
             404: {
                 headers: {
                     [name: string]: unknown;

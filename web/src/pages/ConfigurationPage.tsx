@@ -1,3 +1,4 @@
+import { EffectivePolicy } from '../components/EffectivePolicy.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, type ConfigurationInput, type ContentType, type PushResult, type User } from '../api.js';
 import { ConfigEditor, errorPosition } from '../components/ConfigEditor.js';
@@ -113,6 +114,9 @@ export function ConfigurationPage({ name, user }: { name?: string; user: User })
         )}
       </div>
       {push && <PushProgress push={push} />}
+      {existing.data?.effective_rollout_policy && (
+        <EffectivePolicy effective={existing.data.effective_rollout_policy} />
+      )}
       <div class="editor-layout">
         <form class="card" onSubmit={(e) => void save(e)}>
           <fieldset disabled={!writable}>

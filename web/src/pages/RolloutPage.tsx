@@ -78,6 +78,12 @@ export function RolloutPage({ id, user }: { id: string; user: User }) {
         </div>
       )}
       {!r.tripped_gate && r.reason && <p class="muted">{r.reason}</p>}
+      {r.status === 'cancelled' && r.pinned_agents > 0 && (
+        <p data-testid="rollout-pinned">
+          {r.pinned_agents} agent(s) stay pinned to v{r.to_version} by this rollout; a push to all or a new rollout
+          replaces the pins.
+        </p>
+      )}
       <table class="table" data-testid="rollout-stages">
         <thead>
           <tr>
