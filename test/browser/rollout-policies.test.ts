@@ -59,6 +59,12 @@ describe('web console: default rollout policies in headless Chromium', () => {
     const effective = page.locator('[data-testid=effective-policy]');
     await effective.waitFor();
     expect(await effective.textContent()).toContain('default policy "prod-canary"');
+    // Opting the configuration out: the page says its next version goes out at once.
+    await page.uncheck('input[name=inherit_rollout_policy]');
+    await page.click('form button[type=submit]');
+    await effective.getByText('inherit_rollout_policy is false').waitFor();
+    const saved = await request(app.url).get('/api/v1/configurations/web-prod').set(auth).expect(200);
+    expect(saved.body).toEqual(expect.objectContaining({ inherit_rollout_policy: false, version: 1 }));
 
     // The console's confirm() is accepted by the browser support.
     await page.goto(`${app.url}/rollout-policies`);

@@ -21,7 +21,7 @@ export type Configuration = Schemas['ConfigurationResponse'];
 export type ContentType = Configuration['content_type'];
 export type ConfigurationInput = Pick<
   Configuration,
-  'name' | 'raw_config' | 'content_type' | 'selector' | 'priority' | 'auto_push'
+  'name' | 'raw_config' | 'content_type' | 'selector' | 'priority' | 'auto_push' | 'inherit_rollout_policy'
 > & { description?: string };
 export type ConfigurationVersion = Schemas['ConfigurationVersionResponse'];
 export type ConfigValidation = Schemas['ValidationResponse'];

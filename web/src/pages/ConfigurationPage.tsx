@@ -21,6 +21,7 @@ const EMPTY: ConfigurationInput = {
   selector: {},
   priority: 0,
   auto_push: true,
+  inherit_rollout_policy: true,
 };
 
 /** Create (name undefined) or edit a configuration; history, diff, rollback and push once it exists. */
@@ -43,6 +44,7 @@ export function ConfigurationPage({ name, user }: { name?: string; user: User })
         selector: c.selector,
         priority: c.priority,
         auto_push: c.auto_push,
+        inherit_rollout_policy: c.inherit_rollout_policy,
       });
     }
   }, [existing.data]);
@@ -168,6 +170,18 @@ export function ConfigurationPage({ name, user }: { name?: string; user: User })
                   onChange={(e) => update({ auto_push: e.currentTarget.checked })}
                 />{' '}
                 Push on save
+              </label>
+              <label
+                class="checkbox"
+                title="Without a rollout policy of its own, roll new versions out with the matching default policy"
+              >
+                <input
+                  name="inherit_rollout_policy"
+                  type="checkbox"
+                  checked={form.inherit_rollout_policy}
+                  onChange={(e) => update({ inherit_rollout_policy: e.currentTarget.checked })}
+                />{' '}
+                Use default rollout policies
               </label>
             </div>
           </fieldset>
