@@ -80,7 +80,7 @@ describe('multi-row writes on agents from several instances (PostgreSQL)', () =>
     const configurations = new ConfigurationsService(
       new ConfigurationsRepository(dataSource, identity),
       loadConfig({}),
-      new ConfigChangeNotifier(),
+      ConfigChangeNotifier.of(),
       new ConfigHistoryService(new ConfigHistoryRepository(dataSource)),
     );
     const assignments = new ConfigAssignmentRepository(dataSource, identity);
