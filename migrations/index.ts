@@ -18,6 +18,7 @@ import { AuditLog1764300000000 } from './1764300000000-audit-log.js';
 import { Webhooks1764300100000 } from './1764300100000-webhooks.js';
 import { FleetSamples1764300200000 } from './1764300200000-fleet-samples.js';
 import { DefaultRolloutPolicies1764400100000 } from './1764400100000-default-rollout-policies.js';
+import { Uint64Defaults1764400200000 } from './1764400200000-uint64-defaults.js';
 
 /** Every migration, in order. New files are added here; TypeORM sorts them by their timestamp. */
 export const migrations = [
@@ -41,4 +42,5 @@ export const migrations = [
   Webhooks1764300100000,
   FleetSamples1764300200000,
   DefaultRolloutPolicies1764400100000,
+  Uint64Defaults1764400200000,
 ];

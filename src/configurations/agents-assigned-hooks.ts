@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
 import type { EntityManager } from 'typeorm';
+import { discoverHooks } from '../common/discovered-hooks.js';
 import type { AssignmentChange } from './assignment.store.js';
 
 /** Agents to move to another version of the configuration that wins for them. */
@@ -20,13 +22,33 @@ export interface AgentsAssignedHook {
   agentsAssigned(manager: EntityManager, changes: AssignmentChange[]): Promise<PinRequest[]>;
 }
 
-/** Where features register their AgentsAssignedHook (configurations cannot import them). */
-@Injectable()
-export class AgentsAssignedHooks {
-  private readonly hooks: AgentsAssignedHook[] = [];
+const HOOK = DiscoveryService.createDecorator<Record<string, never>>();
 
-  register(hook: AgentsAssignedHook): void {
-    this.hooks.push(hook);
+/** Marks a provider that AgentsAssignedHooks calls inside agent-side reassignments. */
+export const AgentsAssignedHook = (): ClassDecorator => HOOK({});
+
+/** The @AgentsAssignedHook providers (configurations cannot import the features that bring them), found once at bootstrap. */
+@Injectable()
+export class AgentsAssignedHooks implements OnModuleInit {
+  private hooks: readonly AgentsAssignedHook[] = [];
+
+  constructor(private readonly discovery?: DiscoveryService) {}
+
+  /** Hooks outside Nest (tests that build the services by hand). */
+  static of(...hooks: AgentsAssignedHook[]): AgentsAssignedHooks {
+    const registry = new AgentsAssignedHooks();
+    registry.hooks = hooks;
+    return registry;
+  }
+
+  onModuleInit(): void {
+    if (this.discovery) {
+      this.hooks = discoverHooks<AgentsAssignedHook, Record<string, never>>(
+        this.discovery,
+        HOOK,
+        'Agents-assigned hook',
+      ).map((hook) => hook.instance);
+    }
   }
 
   async run(manager: EntityManager, changes: AssignmentChange[]): Promise<PinRequest[]> {

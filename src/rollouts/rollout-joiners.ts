@@ -1,6 +1,6 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { AgentsAssignedHooks, type PinRequest } from '../configurations/agents-assigned-hooks.js';
+import { AgentsAssignedHook, type PinRequest } from '../configurations/agents-assigned-hooks.js';
 import type { AssignmentChange } from '../configurations/assignment.store.js';
 import { joinerStage } from './joiner-stage.js';
 import { RolloutJoinersRepository, type JoinerRow, type PlacedJoiner } from './rollout-joiners.repository.js';
@@ -15,14 +15,9 @@ import { RolloutJoinersRepository, type JoinerRow, type PlacedJoiner } from './r
  * An offline joiner of an offered stage is skipped, like agents offline when their stage starts.
  */
 @Injectable()
-export class RolloutJoiners implements OnModuleInit {
-  constructor(private readonly hooks: AgentsAssignedHooks) {}
-
-  onModuleInit(): void {
-    this.hooks.register({ agentsAssigned: (manager, changes) => this.place(manager, changes) });
-  }
-
-  async place(manager: EntityManager, changes: AssignmentChange[]): Promise<PinRequest[]> {
+@AgentsAssignedHook()
+export class RolloutJoiners implements AgentsAssignedHook {
+  async agentsAssigned(manager: EntityManager, changes: AssignmentChange[]): Promise<PinRequest[]> {
     const repository = new RolloutJoinersRepository(manager);
     const joiners = await repository.findJoiners(changes);
     const byRollout = new Map<string, JoinerRow[]>();

@@ -62,7 +62,7 @@ describe('apply history on a real PostgreSQL', () => {
     const configurations = new ConfigurationsService(
       repository,
       config,
-      new ConfigChangeNotifier(),
+      ConfigChangeNotifier.of(),
       new ConfigHistoryService(new ConfigHistoryRepository(dataSource)),
       new DefaultRolloutPoliciesService(new DefaultRolloutPoliciesRepository(dataSource)),
     );

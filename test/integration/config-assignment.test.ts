@@ -38,8 +38,7 @@ describe('configuration assignment on a real PostgreSQL', () => {
     });
     await dataSource.initialize();
     const identity = new InstanceIdentity(loadConfig({}));
-    const notifier = new ConfigChangeNotifier();
-    notifier.register({
+    const notifier = ConfigChangeNotifier.of({
       assignmentsChanged: (changes) => {
         notified.push(changes);
         return Promise.resolve();
@@ -57,7 +56,7 @@ describe('configuration assignment on a real PostgreSQL', () => {
       new ConfigAssignmentRepository(dataSource, identity),
       repository,
       notifier,
-      new AgentsAssignedHooks(),
+      AgentsAssignedHooks.of(),
     );
   });
 
