@@ -67,8 +67,8 @@ export class WsAgentConnection implements AgentSocket {
       let running: Promise<void> | undefined;
       try {
         running = task();
-      } catch (error) {
-        running = Promise.reject(error as Error); // swallowed below, as a failed queued task is
+      } catch {
+        return; // nothing left pending; a failed queued task is swallowed the same way
       }
       if (running === undefined) {
         return;
