@@ -112,7 +112,7 @@ describe('rollouts: joiners and cancel (e2e)', () => {
     // An agent of another fleet: it joins by a label change.
     const relabelled = await join('relabelled', { fleet: 'elsewhere' });
     const created = await api()
-      .post('/rollouts', { configuration: name, plan: { type: 'percent', percents: [50, 75, 100] }, bake_seconds: 2 })
+      .post('/rollouts', { configuration: name, plan: { type: 'percent', percents: [50, 75, 100] }, bake_seconds: 4 })
       .expect(201);
     const id = created.body.id as string;
     const original = await rolloutAgents(id);
@@ -124,7 +124,7 @@ describe('rollouts: joiners and cancel (e2e)', () => {
         .at(-1)!;
     const firstStage = fleet.filter((a) => original.some((o) => o.agent_id === a.id && o.stage === 1));
     await until(() => firstStage.every((a) => a.running === v2), 10_000);
-    // Held in stage 1 while agents join.
+    // Held in stage 1 while agents join (its 4 s bake leaves the time to pause before stage 2).
     await api().post(`/rollouts/${id}/pause`).expect(200);
     expect((await detail(id)).current_stage).toBe(1);
 
