@@ -158,8 +158,8 @@ export class RolloutsService implements ConfigChangeListener {
     return this.transition(id, 'cancelled', ['running', 'paused'], {
       status: 'cancelled',
       reason:
-        `cancelled by ${by}: ${left.pinned} agent(s) keep version ${current.toVersion} (pinned by this rollout until ` +
-        `the next push or rollout), ${left.notOffered} not offered keep version ${current.fromVersion}`,
+        `cancelled by ${by}: ${left.offered} agent(s) offered the new version keep it until the next push or ` +
+        `rollout, ${left.notOffered} not offered keep the released one`,
       finished: true,
     });
   }

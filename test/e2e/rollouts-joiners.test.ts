@@ -181,7 +181,7 @@ describe('rollouts: joiners and cancel (e2e)', () => {
     const cancelled = await api().post(`/rollouts/${id}/cancel`).expect(200);
     expect(cancelled.body.status).toBe('cancelled');
     expect(cancelled.body.reason).toMatch(
-      /3 agent\(s\) keep version 2 \(pinned by this rollout.*3 not offered keep version 1/,
+      /3 agent\(s\) offered the new version keep it.*3 not offered keep the released one/,
     );
     expect((await detail(id)).pinned_agents).toBe(3);
     await api().post(`/rollouts/${id}/cancel`).expect(409);

@@ -167,6 +167,8 @@ describe('rollouts (e2e)', () => {
 
   it('with auto_rollback gives the updated agents their previous version back, and the history says why', async () => {
     const { fleet, v1, v2 } = await fleetOnV2Held('fragile', 10);
+    // Nobody answers until the refusing agent is chosen: an APPLIED sent first would race the test.
+    fleet.forEach((agent) => (agent.answer = 'ignore'));
     const created = await api()
       .post('/rollouts', {
         configuration: 'fragile',
@@ -180,7 +182,10 @@ describe('rollouts (e2e)', () => {
     expect(first).toHaveLength(4);
     // One agent of the first stage refuses the new version.
     const refusing = fleet.find((a) => a.id === first[0])!;
-    refusing.answer = 'fail';
+    fleet.forEach((agent) => (agent.answer = agent === refusing ? 'fail' : 'apply'));
+    const offered = fleet.filter((a) => first.includes(a.id));
+    await until(() => offered.every((a) => a.offeredCount(v2) === 1), 10_000);
+    offered.forEach((agent) => agent.answerLast());
     const rolledBack = await eventually(async () => {
       const d = await detail(id);
       return d.status === 'rolled_back' && d;

@@ -79,6 +79,18 @@ export class SimAgent {
     }
     const hash = Buffer.from(hashBytes).toString('hex');
     this.offers.push(hash);
+    this.reply(hash);
+  }
+
+  /** Answers the last offer (one it ignored) as `answer` now says. */
+  answerLast(): void {
+    const hash = this.offers.at(-1);
+    if (hash) {
+      this.reply(hash);
+    }
+  }
+
+  private reply(hash: string): void {
     if (this.answer === 'ignore') {
       return;
     }
