@@ -164,6 +164,40 @@ describe('rollouts: joiners and cancel (e2e)', () => {
     expect(early.offeredCount(v2)).toBe(1);
   });
 
+  it('places a joiner of a label plan by its ring', async () => {
+    const name = 'ringed';
+    const v1 = (
+      await api()
+        .post('/configurations', { name, raw_config: 'r: 1\n', selector: { fleet: name }, auto_push: false })
+        .expect(201)
+    ).body.config_hash as string;
+    const canary = await join('canary-0', { fleet: name, ring: 'canary' });
+    const others = await connectFleet(app.opampUrl, key, 3, { fleet: name }, 300);
+    agents.push(...others);
+    await until(() => [canary, ...others].every((a) => a.running === v1), 10_000);
+    const v2 = (await api().put(`/configurations/${name}`, { raw_config: 'r: 2\n' }).expect(200)).body
+      .config_hash as string;
+    const created = await api()
+      .post('/rollouts', {
+        configuration: name,
+        plan: { type: 'labels', selectors: [{ ring: 'canary' }] },
+        bake_seconds: 600,
+      })
+      .expect(201);
+    const id = created.body.id as string;
+    await until(() => canary.running === v2, 10_000);
+    const ringJoiner = await join('canary-1', { fleet: name, ring: 'canary' });
+    const restJoiner = await join('rest-1', { fleet: name });
+    await until(() => ringJoiner.running === v2 && restJoiner.running === v1, 10_000);
+    expect(ringJoiner.offers[0]).toBe(v2);
+    const placed = await rolloutAgents(id);
+    expect(placed.find((a) => a.agent_id === ringJoiner.id)).toEqual(expect.objectContaining({ stage: 1, offers: 1 }));
+    expect(placed.find((a) => a.agent_id === restJoiner.id)).toEqual(
+      expect.objectContaining({ stage: 2, state: 'waiting' }),
+    );
+    await api().post(`/rollouts/${id}/cancel`).expect(200);
+  });
+
   it('on cancel leaves offered agents pinned to the new version and the rest on the released one; a push replaces the pins', async () => {
     const name = 'stopped';
     const { fleet, v1, v2 } = await onV2Held(name, 6);
