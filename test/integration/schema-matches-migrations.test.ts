@@ -69,12 +69,23 @@ const SQL_ONLY_INDEXES: Record<string, string> = {
     'CREATE INDEX agent_package_statuses_name_idx ON public.agent_package_statuses USING btree (lower((package_name)::text))',
 };
 
+/**
+ * Triggers, functions and views: no entity can state them, so each is listed with its reason and
+ * the migrated schema must hold exactly these.
+ */
+const SQL_ONLY_ROUTINES: Record<string, string> = {
+  'function audit_log_immutable()': 'raises on any change to an audit row (the log is append-only)',
+  'trigger CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON public.audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_immutable()':
+    'calls it before every UPDATE of audit_log',
+};
+
 /** What PostgreSQL itself says about these tables, one line per column, index and constraint. */
 interface Catalog {
   tables: string[];
   columns: string[];
   indexes: Map<string, string>;
   constraints: string[];
+  routines: string[];
 }
 
 async function catalogOf(source: DataSource): Promise<Catalog> {
@@ -103,11 +114,21 @@ async function catalogOf(source: DataSource): Promise<Catalog> {
      FROM pg_constraint
      WHERE connamespace = 'public'::regnamespace AND contype IN ('p', 'u', 'c', 'f', 'x') ORDER BY 1`,
   );
+  const routines = await source.query<Array<{ line: string }>>(
+    `SELECT 'function ' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS line
+     FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
+     UNION ALL
+     SELECT 'trigger ' || pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+     WHERE c.relnamespace = 'public'::regnamespace AND NOT t.tgisinternal
+     UNION ALL
+     SELECT 'view ' || viewname FROM pg_views WHERE schemaname = 'public'`,
+  );
   return {
     tables: tables.map((t) => t.name),
     columns: columns.map((c) => c.line),
     indexes: new Map(indexes.map((i) => [i.name, i.def])),
     constraints: constraints.map((c) => c.line),
+    routines: routines.map((r) => r.line).sort(),
   };
 }
 
@@ -148,6 +169,11 @@ describe('schema truth (integration)', () => {
     expect(sqlOnly.filter((table) => entityTables.has(table))).toEqual([]);
     expect(fromMigrations.tables.filter((table) => !entityTables.has(table) && !sqlOnly.includes(table))).toEqual([]);
     expect(sqlOnly.filter((table) => !fromMigrations.tables.includes(table))).toEqual([]);
+  });
+
+  it('has only the listed triggers, functions and views, which no entity can state', () => {
+    expect(fromEntities.routines).toEqual([]);
+    expect(fromMigrations.routines).toEqual(Object.keys(SQL_ONLY_ROUTINES).sort());
   });
 
   it('has the columns the entities declare: types, lengths, nullability, defaults, collation, identity', () => {
