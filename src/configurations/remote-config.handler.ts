@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { MicroBatcher } from '../common/micro-batcher.js';
 import { Injectable, Logger } from '@nestjs/common';
 import { AgentMessageHandler, type AgentMessageContext } from '../opamp/agent-message-handlers.js';
@@ -36,7 +37,7 @@ const RECOMPUTES_IN_FLIGHT = 2;
 export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeListener {
   readonly name = 'configurations';
   private readonly logger = new Logger('RemoteConfigHandler');
-  /** The label set each agent was last assigned for; a change means a recompute. */
+  /** A digest of the label set each agent was last assigned for; a change means a recompute. */
   private readonly labelSets = new Map<string, string>();
   /** The labels object each agent's set was built from (identity is enough to see a change). */
   private readonly labelObjects = new Map<string, Record<string, string>>();
@@ -93,7 +94,11 @@ export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeLis
     }
     if (this.labelsMayHaveChanged(context)) {
       this.labelObjects.set(agent.instanceUid, agent.labels);
-      const labelSet = JSON.stringify(Object.entries(agentLabelSet(agent)).sort());
+      // A digest, not the set: held for every connected agent, and only ever compared.
+      const labelSet = crypto
+        .createHash('sha256')
+        .update(JSON.stringify(Object.entries(agentLabelSet(agent)).sort()))
+        .digest('base64');
       if (this.labelSets.get(agent.instanceUid) !== labelSet) {
         this.labelSets.set(agent.instanceUid, labelSet);
         await this.recomputeSoon(agent.instanceUid);

@@ -1,3 +1,4 @@
+import { MicroBatcher } from '../common/micro-batcher.js';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { AgentMessageHandler, type AgentMessageContext, type AgentSnapshot } from '../opamp/agent-message-handlers.js';
@@ -33,6 +34,13 @@ export class ConnectionSettingsHandler implements AgentMessageHandler, OnApplica
   readonly name = 'connection-settings';
   private readonly logger = new Logger(ConnectionSettingsHandler.name);
   private readonly states = new Map<string, AgentState>();
+  /** First messages arriving together (a reconnect storm) share one query. */
+  private readonly held = new MicroBatcher<string, HeldSettings>(
+    (uids) => this.repository.heldByMany(uids),
+    10,
+    1000,
+    2,
+  );
   private reoffering = Promise.resolve();
 
   constructor(
@@ -76,7 +84,7 @@ export class ConnectionSettingsHandler implements AgentMessageHandler, OnApplica
     const uid = context.agent.instanceUid;
     let state = known;
     if (!state || context.firstMessage) {
-      state = { held: await this.repository.heldBy(uid) };
+      state = { held: (await this.held.get(uid)) ?? { hash: null, parts: null } };
       this.states.set(uid, state);
     }
     const desired = this.desiredFor(context.agent, state);

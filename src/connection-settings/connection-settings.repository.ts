@@ -82,13 +82,16 @@ export class ConnectionSettingsRepository {
     return count > 0;
   }
 
-  async heldBy(instanceUid: string): Promise<HeldSettings> {
-    const rows = await this.dataSource.query<Array<{ hash: Buffer | null; parts: HeldSettings['parts'] }>>(
-      'SELECT connection_settings_hash AS hash, connection_settings_parts AS parts FROM agents WHERE instance_uid = $1',
-      [instanceUid],
+  /** What each of these agents holds (agents without a row hold nothing known). */
+  async heldByMany(instanceUids: string[]): Promise<Map<string, HeldSettings>> {
+    const rows = await this.dataSource.query<Array<{ uid: string; hash: Buffer | null; parts: HeldSettings['parts'] }>>(
+      `SELECT instance_uid AS uid, connection_settings_hash AS hash, connection_settings_parts AS parts
+       FROM agents WHERE instance_uid = ANY($1::uuid[])`,
+      [instanceUids],
     );
-    const row = rows[0];
-    return { hash: row?.hash ? row.hash.toString('hex') : null, parts: row?.parts ?? null };
+    return new Map(
+      rows.map((row) => [row.uid, { hash: row.hash ? row.hash.toString('hex') : null, parts: row.parts }]),
+    );
   }
 
   /**

@@ -54,11 +54,36 @@ export function desiredSettings(
   rules: readonly ConnectionSettingsRule[],
   heartbeatSeconds: number,
 ): DesiredSettings {
+  const acceptsOpamp = (agent.capabilities & AgentCapabilities.AcceptsOpAMPConnectionSettings) !== 0;
+  const wanted = TELEMETRY_KINDS.filter((kind) => (agent.capabilities & KIND_CAPABILITY[kind]) !== 0);
+  if (wanted.length === 0 || rules.length === 0) {
+    // Nothing that depends on the agent's labels: one shared answer per heartbeat setting, not
+    // hashes and objects for every agent that connects.
+    const key = `${acceptsOpamp ? 1 : 0}:${heartbeatSeconds}`;
+    let shared = UNLABELLED.get(key);
+    if (!shared) {
+      shared = computeDesired(acceptsOpamp, [], rules, agent, heartbeatSeconds);
+      UNLABELLED.set(key, shared);
+    }
+    return shared;
+  }
+  return computeDesired(acceptsOpamp, wanted, rules, agent, heartbeatSeconds);
+}
+
+/** Shared results of desiredSettings for agents whose settings depend on no rule. */
+const UNLABELLED = new Map<string, DesiredSettings>();
+
+function computeDesired(
+  acceptsOpamp: boolean,
+  wanted: TelemetryKind[],
+  rules: readonly ConnectionSettingsRule[],
+  agent: AgentForSettings,
+  heartbeatSeconds: number,
+): DesiredSettings {
   const offer: DesiredSettings['offer'] = {};
-  if ((agent.capabilities & AgentCapabilities.AcceptsOpAMPConnectionSettings) !== 0) {
+  if (acceptsOpamp) {
     offer.opamp = { heartbeat_interval_seconds: heartbeatSeconds };
   }
-  const wanted = TELEMETRY_KINDS.filter((kind) => (agent.capabilities & KIND_CAPABILITY[kind]) !== 0);
   if (wanted.length > 0 && rules.length > 0) {
     const labels = agentLabelSet(agent);
     const matching = rules.filter((rule) => selectorMatches(rule.selector, labels)).sort(compareRules);
