@@ -29,7 +29,6 @@ const SQL_ONLY_TABLES: Record<string, string> = {
   agent_config_pins: 'pinned versions, written by the assignment SQL (AssignmentWritesRepository)',
   rollouts: 'RolloutsRepository',
   rollout_agents: 'RolloutsRepository',
-  default_rollout_policies: 'DefaultRolloutPoliciesRepository',
   audit_log: 'AuditRepository',
   webhooks: 'WebhooksRepository',
   webhook_deliveries: 'WebhooksRepository',
@@ -46,6 +45,8 @@ const SQL_ONLY_INDEXES: Record<string, string> = {
     'CREATE INDEX agents_identifying_idx ON public.agents USING gin (identifying_attributes jsonb_path_ops)',
   agents_non_identifying_idx:
     'CREATE INDEX agents_non_identifying_idx ON public.agents USING gin (non_identifying_attributes jsonb_path_ops)',
+  default_rollout_policies_name_idx:
+    'CREATE UNIQUE INDEX default_rollout_policies_name_idx ON public.default_rollout_policies USING btree (lower((name)::text))',
   users_username_key: 'CREATE UNIQUE INDEX users_username_key ON public.users USING btree (lower((username)::text))',
   configurations_name_key:
     'CREATE UNIQUE INDEX configurations_name_key ON public.configurations USING btree (lower((name)::text)) WHERE (deleted_at IS NULL)',
