@@ -1,12 +1,7 @@
-import { BeforeApplicationShutdown, Injectable, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
-import {
-  AgentMessageHandlers,
-  type AgentMessageContext,
-  type AgentMessageHandler,
-  type AgentSnapshot,
-} from '../opamp/agent-message-handlers.js';
+import { AgentMessageHandler, type AgentMessageContext, type AgentSnapshot } from '../opamp/agent-message-handlers.js';
 import { HandlerOrder } from '../opamp/handler-order.js';
 import {
   ServerCapabilities,
@@ -38,9 +33,9 @@ export type EffectiveConfigListener = (
  * handlers: it loads the server-side labels into the snapshot the later handlers match on.
  */
 @Injectable()
-export class AgentInventoryHandler implements AgentMessageHandler, OnModuleInit, BeforeApplicationShutdown {
+@AgentMessageHandler(HandlerOrder.Inventory, { capabilities: ServerCapabilities.AcceptsEffectiveConfig })
+export class AgentInventoryHandler implements AgentMessageHandler, BeforeApplicationShutdown {
   readonly name = 'inventory';
-  readonly capabilities = ServerCapabilities.AcceptsEffectiveConfig;
   private readonly records = new Map<
     string,
     { record: AgentRecord; snapshot: AgentSnapshot; componentsHash?: string | null }
@@ -51,7 +46,6 @@ export class AgentInventoryHandler implements AgentMessageHandler, OnModuleInit,
   private readonly redactions = new Map<string, ReturnType<SecretRedactor['redactMapParsed']>>();
 
   constructor(
-    private readonly handlers: AgentMessageHandlers,
     private readonly events: AgentEvents,
     private readonly redactor: SecretRedactor,
     dataSource: DataSource,
@@ -60,10 +54,6 @@ export class AgentInventoryHandler implements AgentMessageHandler, OnModuleInit,
   ) {
     const touchDelay = Math.min(5000, Math.max(200, (config.opampHeartbeatSeconds * 1000) / 3));
     this.queue = new AgentWriteQueue(dataSource, identity.id, touchDelay);
-  }
-
-  onModuleInit(): void {
-    this.handlers.register(this, HandlerOrder.Inventory);
   }
 
   /** After the OpAMP server said goodbye (onModuleDestroy), before TypeORM closes (onApplicationShutdown). */

@@ -1,22 +1,12 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AgentKeysService } from '../auth/agent-keys.service.js';
-import {
-  AgentMessageHandlers,
-  type AgentAuthentication,
-  type AgentAuthenticator,
-} from '../opamp/agent-message-handlers.js';
+import { AgentAuthenticator, type AgentAuthentication } from '../opamp/agent-message-handlers.js';
 
 /** Agents authenticate with enrollment keys (auth's key store); OpAMP asks through this. */
 @Injectable()
-export class AgentKeyAuthenticator implements AgentAuthenticator, OnModuleInit {
-  constructor(
-    private readonly keys: AgentKeysService,
-    private readonly registry: AgentMessageHandlers,
-  ) {}
-
-  onModuleInit(): void {
-    this.registry.registerAuthenticator(this);
-  }
+@AgentAuthenticator()
+export class AgentKeyAuthenticator implements AgentAuthenticator {
+  constructor(private readonly keys: AgentKeysService) {}
 
   async verify(key: string): Promise<AgentAuthentication> {
     const identity = await this.keys.verify(key);

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 
 export type AgentStatus = 'online' | 'offline';
 export const DRIFT_STATES = ['in_sync', 'drifted', 'unknown', 'pending'] as const;
@@ -6,17 +6,28 @@ export type DriftState = (typeof DRIFT_STATES)[number];
 
 /** A row of the agent inventory (written by the OpAMP hot path in batches, read by the REST API). */
 @Entity('agents')
+@Check('agents_status_check', `status IN ('online', 'offline')`)
+@Check('agents_transport_check', `transport IN ('websocket', 'http')`)
+@Check('agents_drift_status_check', `drift_status IN ('in_sync', 'drifted', 'unknown', 'pending')`)
+@Index('agents_status_idx', ['status'])
+// The agents an instance holds, for its sweeps and its restart.
+@Index('agents_instance_idx', ['instanceId'], { where: `status = 'online'` })
+@Index('agents_assigned_configuration_idx', ['assignedConfigurationId'])
+// Selector matching (`@>`); jsonb_path_ops is an operator class TypeORM cannot state (SQL only).
+@Index('agents_labels_idx', { synchronize: false })
+@Index('agents_identifying_idx', { synchronize: false })
+@Index('agents_non_identifying_idx', { synchronize: false })
 export class AgentEntity {
   @PrimaryColumn({ type: 'uuid' })
   instanceUid: string;
 
-  @Column({ type: 'jsonb' })
+  @Column({ type: 'jsonb', default: () => `'{}'` })
   identifyingAttributes: Record<string, string>;
 
-  @Column({ type: 'jsonb' })
+  @Column({ type: 'jsonb', default: () => `'{}'` })
   nonIdentifyingAttributes: Record<string, string>;
 
-  @Column({ type: 'jsonb' })
+  @Column({ type: 'jsonb', default: () => `'{}'` })
   labels: Record<string, string>;
 
   @Column({ type: 'text', nullable: true })
@@ -29,10 +40,10 @@ export class AgentEntity {
   hostName: string | null;
 
   /** uint64 as decimal text (numeric(20,0)): capability masks may use all 64 bits. */
-  @Column({ type: 'numeric', precision: 20, scale: 0 })
+  @Column({ type: 'numeric', precision: 20, scale: 0, default: 0 })
   capabilities: string;
 
-  @Column({ type: 'varchar', length: 16 })
+  @Column({ type: 'varchar', length: 16, default: 'offline' })
   status: AgentStatus;
 
   @Column({ type: 'varchar', length: 16, nullable: true })
@@ -42,7 +53,7 @@ export class AgentEntity {
   instanceId: string | null;
 
   /** uint64 as decimal text (numeric(20,0)): an agent's counter may reach 2^64-1. */
-  @Column({ type: 'numeric', precision: 20, scale: 0 })
+  @Column({ type: 'numeric', precision: 20, scale: 0, default: 0 })
   sequenceNum: string;
 
   @Column({ type: 'jsonb', nullable: true })
@@ -72,7 +83,7 @@ export class AgentEntity {
   @Column({ type: 'jsonb', nullable: true })
   customCapabilities: string[] | null;
 
-  @Column({ type: 'varchar', length: 16 })
+  @Column({ type: 'varchar', length: 16, default: 'unknown' })
   driftStatus: DriftState;
 
   /** The paths that differ, when drifted. */
@@ -82,7 +93,7 @@ export class AgentEntity {
   @Column({ type: 'timestamptz', nullable: true })
   driftCheckedAt: Date | null;
 
-  @Column({ type: 'timestamptz' })
+  @Column({ type: 'timestamptz', default: () => 'now()' })
   firstSeenAt: Date;
 
   @Column({ type: 'timestamptz', nullable: true })
@@ -94,12 +105,14 @@ export class AgentEntity {
   @Column({ type: 'timestamptz', nullable: true })
   lastSeenAt: Date | null;
 
-  @Column({ type: 'timestamptz' })
+  @Column({ type: 'timestamptz', default: () => 'now()' })
   updatedAt: Date;
 
   // Columns other modules own and write with SQL of their own (assignment, connection settings):
   // declared so the entity states the whole table, never loaded or written through it.
+  // Named by entity name: agents sit below configurations and do not import them.
   @Column({ type: 'uuid', nullable: true, select: false, insert: false, update: false })
+  @ForeignKey('ConfigurationEntity', { name: 'agents_assigned_configuration_id_fkey' })
   assignedConfigurationId?: string | null;
 
   @Column({ type: 'integer', nullable: true, select: false, insert: false, update: false })

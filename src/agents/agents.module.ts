@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module.js';
 import { AgentKeyAuthenticator } from './agent-key.authenticator.js';
@@ -17,7 +18,7 @@ import { InstanceIdentity } from './instance-identity.js';
 
 /** The agent inventory: persisted from OpAMP messages, read and labelled through the REST API. */
 @Module({
-  imports: [TypeOrmModule.forFeature([AgentEntity]), AuthModule],
+  imports: [DiscoveryModule, TypeOrmModule.forFeature([AgentEntity]), AuthModule],
   controllers: [AgentsController, CustomMessagesController],
   providers: [
     AgentsService,
@@ -31,13 +32,6 @@ import { InstanceIdentity } from './instance-identity.js';
     CustomMessagesService,
     CustomMessagesHandler,
   ],
-  exports: [
-    AgentsService,
-    AgentsRepository,
-    AgentEvents,
-    AgentDetailContributors,
-    InstanceIdentity,
-    AgentInventoryHandler,
-  ],
+  exports: [AgentsService, AgentsRepository, AgentEvents, InstanceIdentity, AgentInventoryHandler],
 })
 export class AgentsModule {}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository, type SelectQueryBuilder } from 'typeorm';
 import { LOCK_IN_ORDER } from './agent-row-locks.js';
+import type { AgentLabelSources } from './label-set.js';
 import { AgentEntity, type AgentStatus, type DriftState } from './agent.entity.js';
 
 const SORT_PROPERTIES = {
@@ -60,6 +61,32 @@ export class AgentsRepository {
   async setLabels(instanceUid: string, labels: Record<string, string>): Promise<AgentEntity | null> {
     await this.repo.update({ instanceUid }, { labels, updatedAt: new Date() });
     return this.findById(instanceUid);
+  }
+
+  /** What the label sets of these agents are made of (agents without a row are absent). */
+  async findLabelSources(instanceUids: string[]): Promise<Map<string, AgentLabelSources>> {
+    const rows = await this.dataSource.query<
+      Array<{
+        instance_uid: string;
+        identifying_attributes: Record<string, string>;
+        non_identifying_attributes: Record<string, string>;
+        labels: Record<string, string>;
+      }>
+    >(
+      `SELECT instance_uid, identifying_attributes, non_identifying_attributes, labels
+         FROM agents WHERE instance_uid = ANY($1::uuid[])`,
+      [instanceUids],
+    );
+    return new Map(
+      rows.map((r) => [
+        r.instance_uid,
+        {
+          identifyingAttributes: r.identifying_attributes,
+          nonIdentifyingAttributes: r.non_identifying_attributes,
+          labels: r.labels,
+        },
+      ]),
+    );
   }
 
   /** Deletes the agent only while it is offline; returns whether a row went. */

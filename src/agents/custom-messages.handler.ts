@@ -1,10 +1,6 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import {
-  AgentMessageHandlers,
-  type AgentMessageContext,
-  type AgentMessageHandler,
-} from '../opamp/agent-message-handlers.js';
+import { AgentMessageHandler, type AgentMessageContext } from '../opamp/agent-message-handlers.js';
 import { AgentEvents } from './agent-events.js';
 import { CustomMessagesRepository } from './custom-messages.repository.js';
 import { HandlerOrder } from '../opamp/handler-order.js';
@@ -15,20 +11,16 @@ import { HandlerOrder } from '../opamp/handler-order.js';
  * kept too: the server does not own the capability's meaning and must not lose what was said.
  */
 @Injectable()
-export class CustomMessagesHandler implements AgentMessageHandler, OnModuleInit {
+@AgentMessageHandler(HandlerOrder.CustomMessages)
+export class CustomMessagesHandler implements AgentMessageHandler {
   readonly name = 'custom-messages';
   private readonly logger = new Logger(CustomMessagesHandler.name);
 
   constructor(
-    private readonly handlers: AgentMessageHandlers,
     private readonly messages: CustomMessagesRepository,
     private readonly events: AgentEvents,
     private readonly config: AppConfig,
   ) {}
-
-  onModuleInit(): void {
-    this.handlers.register(this, HandlerOrder.CustomMessages);
-  }
 
   handle(context: AgentMessageContext): Promise<void> | undefined {
     const message = context.message.custom_message;

@@ -19,7 +19,7 @@ export function agentLabelSet(agent: AgentLabelSources): Record<string, string> 
  * The one selector rule of the platform (configurations, connection settings, package
  * assignments): every pair must be present in the label set with exactly that value, and an empty
  * selector matches NO agent, so nothing reaches the whole fleet by accident. The SQL in
- * AssignmentStore applies the same rule.
+ * AssignmentWritesRepository applies the same rule.
  */
 export function selectorMatches(selector: Record<string, string>, labelSet: Record<string, string>): boolean {
   const pairs = Object.entries(selector);

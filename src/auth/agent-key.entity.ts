@@ -1,6 +1,8 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { UserEntity } from './user.entity.js';
 
 @Entity('agent_keys')
+@Index('agent_keys_key_hash_key', ['keyHash'], { unique: true })
 export class AgentKeyEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -16,6 +18,7 @@ export class AgentKeyEntity {
   prefix: string;
 
   @Column({ type: 'uuid', nullable: true })
+  @ForeignKey(() => UserEntity, { name: 'agent_keys_created_by_fkey', onDelete: 'SET NULL' })
   createdBy: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })

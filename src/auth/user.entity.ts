@@ -1,7 +1,10 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { Role } from './roles.js';
 
 @Entity('users')
+@Check('users_role_check', `role IN ('admin', 'operator', 'viewer')`)
+// Usernames are unique whatever their case: on lower(username), an expression TypeORM cannot state.
+@Index('users_username_key', { synchronize: false })
 export class UserEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -1,14 +1,18 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, ForeignKey, PrimaryGeneratedColumn, Unique } from 'typeorm';
 
 export type ChangeKind = 'create' | 'update' | 'rollback';
 
 /** One row of configuration_history: a full snapshot of what version N pushed. */
 @Entity('configuration_history')
+@Check('configuration_history_change_kind_check', `change_kind IN ('create', 'update', 'rollback')`)
+@Unique('configuration_history_version_key', ['configurationId', 'version'])
 export class ConfigurationVersionEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
+  // Named by entity name: history sits below configurations and does not import them.
   @Column({ type: 'uuid' })
+  @ForeignKey('ConfigurationEntity', { name: 'configuration_history_configuration_id_fkey' })
   configurationId: string;
 
   @Column({ type: 'integer' })

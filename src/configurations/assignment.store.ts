@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { AssignmentWritesRepository } from './assignment-writes.repository.js';
 import type { Selector } from './selector.js';
 
 /**
@@ -19,52 +20,6 @@ export interface AssignmentChange {
 /** Which agents a recompute looks at. */
 export type RecomputeScope =
   { kind: 'configuration'; configurationId: string; selector: Selector } | { kind: 'agents'; instanceUids: string[] };
-
-/*
- * The assignment rule in SQL (selector.ts has the same rule in TypeScript, unit-tested): the
- * agent's label set is identifying || non-identifying || labels (later maps win on a shared key);
- * a non-empty selector matches when the set contains every pair; the winner is the highest
- * priority, then the oldest, then the name. The version is the winner's released one, unless a
- * push or a rollout pinned the agent to another version of it. Only rows whose desired state
- * changes are written.
- */
-const RECOMPUTE_SQL = (scope: string): string => `
-  WITH desired AS (
-    SELECT a.instance_uid, best.id AS configuration_id,
-           COALESCE(p.version, best.version) AS version, COALESCE(p.config_hash, best.config_hash) AS config_hash
-    FROM agents a
-    LEFT JOIN LATERAL (
-      SELECT c.id, c.released_version AS version, c.released_config_hash AS config_hash
-      FROM configurations c
-      WHERE c.deleted_at IS NULL
-        AND c.selector <> '{}'::jsonb
-        AND (a.identifying_attributes || a.non_identifying_attributes || a.labels) @> c.selector
-      ORDER BY c.priority DESC, c.created_at ASC, lower(c.name) ASC
-      LIMIT 1
-    ) best ON true
-    LEFT JOIN agent_config_pins p ON p.instance_uid = a.instance_uid AND p.configuration_id = best.id
-    WHERE ${scope}
-    -- Locks in instance_uid order, like every multi-row write on agents (agent-row-locks.ts).
-    ORDER BY a.instance_uid
-    FOR NO KEY UPDATE OF a
-  )
-  UPDATE agents a
-  SET assigned_configuration_id = d.configuration_id,
-      assigned_config_version = d.version,
-      desired_config_hash = d.config_hash
-  FROM desired d
-  WHERE a.instance_uid = d.instance_uid
-    AND (a.assigned_configuration_id IS DISTINCT FROM d.configuration_id
-      OR a.assigned_config_version IS DISTINCT FROM d.version
-      OR a.desired_config_hash IS DISTINCT FROM d.config_hash)
-  RETURNING a.instance_uid, d.configuration_id, d.version, d.config_hash`;
-
-interface ChangeRow {
-  instance_uid: string;
-  configuration_id: string | null;
-  version: number | null;
-  config_hash: string | null;
-}
 
 /** Channel on which committed assignment changes wake the other server instances. */
 export const ASSIGNMENT_CHANNEL = 'opamp_config_assignments';
@@ -103,33 +58,27 @@ export interface ForwardedPush {
   force?: boolean;
 }
 
-/** Desired-state writes on the agents table, run inside the caller's transaction. */
+/** Desired-state writes on the agents table, run inside the caller's transaction (SQL in AssignmentWritesRepository). */
 export class AssignmentStore {
+  private readonly writes: AssignmentWritesRepository;
+
   /** `origin` names the writing instance, so it can ignore its own wake-ups. */
   constructor(
-    private readonly manager: EntityManager,
+    manager: EntityManager,
     private readonly origin: string,
-  ) {}
+  ) {
+    this.writes = new AssignmentWritesRepository(manager);
+  }
 
   /**
    * Recomputes the desired configuration of the agents in scope. For a configuration change the
    * scope is the agents assigned to it plus those its selector matches: nobody else can win or lose it.
    */
   async recompute(scope: RecomputeScope, wake = true): Promise<AssignmentChange[]> {
-    const [sql, params] =
+    const rows =
       scope.kind === 'configuration'
-        ? [
-            RECOMPUTE_SQL(
-              `a.assigned_configuration_id = $1
-               OR ($2::jsonb <> '{}'::jsonb
-                   AND (a.identifying_attributes || a.non_identifying_attributes || a.labels) @> $2::jsonb)`,
-            ),
-            [scope.configurationId, JSON.stringify(scope.selector)],
-          ]
-        : [RECOMPUTE_SQL('a.instance_uid = ANY($1::uuid[])'), [scope.instanceUids]];
-    const result: unknown = await this.manager.query(sql, params);
-    // node-postgres answers an UPDATE ... RETURNING through TypeORM as [rows, count].
-    const rows = (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as ChangeRow[];
+        ? await this.writes.recomputeForConfiguration(scope.configurationId, scope.selector)
+        : await this.writes.recomputeForAgents(scope.instanceUids);
     // `wake` false: the caller wakes them itself (a push names its agents in its own wake-up).
     if (rows.length > 0 && wake) {
       await this.wakeOtherInstances(rows.map((row) => row.instance_uid));
@@ -152,48 +101,26 @@ export class AssignmentStore {
     const payloads = chunkUids(instanceUids).map((chunk) =>
       JSON.stringify({ origin: this.origin, instanceUids: chunk } satisfies AssignmentNotification),
     );
-    await this.manager.query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload', [
-      ASSIGNMENT_CHANNEL,
-      payloads,
-    ]);
+    await this.writes.notify(ASSIGNMENT_CHANNEL, payloads);
   }
 
   /** Every agent assigned this configuration is to get `version` (pins to other versions are dropped). */
   async release(configurationId: string, version: number, configHash: string): Promise<void> {
-    await this.manager.query(
-      'UPDATE configurations SET released_version = $2, released_config_hash = $3 WHERE id = $1',
-      [configurationId, version, configHash],
-    );
-    await this.manager.query('DELETE FROM agent_config_pins WHERE configuration_id = $1', [configurationId]);
+    await this.writes.setReleased(configurationId, version, configHash);
+    await this.writes.deletePins(configurationId);
   }
 
   /** These agents get `version` of the configuration (when it is the one that wins for them). */
-  async pin(configurationId: string, version: number, configHash: string, instanceUids: string[]): Promise<void> {
-    await this.manager.query(
-      `INSERT INTO agent_config_pins (instance_uid, configuration_id, version, config_hash)
-       SELECT a.instance_uid, $1, $2, $3 FROM agents a
-       WHERE a.instance_uid = ANY($4::uuid[]) AND a.assigned_configuration_id = $1
-       ORDER BY a.instance_uid
-       ON CONFLICT (instance_uid) DO UPDATE
-         SET configuration_id = EXCLUDED.configuration_id, version = EXCLUDED.version,
-             config_hash = EXCLUDED.config_hash, created_at = now()`,
-      [configurationId, version, configHash, instanceUids],
-    );
+  pin(configurationId: string, version: number, configHash: string, instanceUids: string[]): Promise<void> {
+    return this.writes.upsertPins(configurationId, version, configHash, instanceUids);
   }
 
   /** These agents get the configuration's released version again. */
-  async unpin(configurationId: string, instanceUids: string[]): Promise<void> {
-    await this.manager.query(
-      'DELETE FROM agent_config_pins WHERE configuration_id = $1 AND instance_uid = ANY($2::uuid[])',
-      [configurationId, instanceUids],
-    );
+  unpin(configurationId: string, instanceUids: string[]): Promise<void> {
+    return this.writes.deletePinsOf(configurationId, instanceUids);
   }
 
-  async countAssigned(configurationId: string): Promise<number> {
-    const rows: Array<{ count: string }> = await this.manager.query(
-      'SELECT count(*) AS count FROM agents WHERE assigned_configuration_id = $1',
-      [configurationId],
-    );
-    return Number(rows[0].count);
+  countAssigned(configurationId: string): Promise<number> {
+    return this.writes.countAssigned(configurationId);
   }
 }

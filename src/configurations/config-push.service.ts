@@ -4,7 +4,7 @@ import { InstanceIdentity } from '../agents/instance-identity.js';
 import { OpampGateway } from '../opamp/opamp-gateway.js';
 import type { AssignmentChange, ForwardedPush } from './assignment.store.js';
 import { ConfigAssignmentRepository, type PushTarget } from './config-assignment.repository.js';
-import type { ConfigChangeListener } from './config-change-notifier.js';
+import { ConfigChangeListener, ConfigListenerOrder } from './config-change-notifier.js';
 import { acceptsRemoteConfig, ConfigDelivery, skipForReport, type Skipped } from './config-delivery.js';
 import type { ConfigurationEntity } from './configuration.entity.js';
 import { ConfigurationVersionNotFound } from '../config-history/config-history.errors.js';
@@ -46,6 +46,7 @@ const SLOW_PUSH_MS = 10_000;
  * are forwarded to it; offline agents get the config when they next connect.
  */
 @Injectable()
+@ConfigChangeListener(ConfigListenerOrder.Push)
 export class ConfigPushService implements ConfigChangeListener {
   private readonly logger = new Logger('ConfigPushService');
 

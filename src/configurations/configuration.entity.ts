@@ -1,8 +1,13 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { RolloutPolicy } from './rollout-policy.js';
 import type { Selector } from './selector.js';
 
 @Entity('configurations')
+@Check('configurations_content_type_check', `content_type IN ('text/yaml', 'application/json', 'text/plain')`)
+@Check('configurations_version_check', `version >= 1`)
+// Live names are unique whatever their case, and listed by name: on lower(name), which TypeORM cannot state.
+@Index('configurations_name_key', { synchronize: false })
+@Index('configurations_name_idx', { synchronize: false })
 export class ConfigurationEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -10,7 +15,7 @@ export class ConfigurationEntity {
   @Column({ type: 'varchar', length: 128 })
   name: string;
 
-  @Column({ type: 'text' })
+  @Column({ type: 'text', default: '' })
   description: string;
 
   @Column({ type: 'text' })
@@ -20,16 +25,16 @@ export class ConfigurationEntity {
   contentType: string;
 
   /** The AgentConfigMap key the body is sent under. */
-  @Column({ type: 'varchar', length: 255 })
+  @Column({ type: 'varchar', length: 255, default: '' })
   fileName: string;
 
-  @Column({ type: 'jsonb' })
+  @Column({ type: 'jsonb', default: () => `'{}'` })
   selector: Selector;
 
-  @Column({ type: 'integer' })
+  @Column({ type: 'integer', default: 0 })
   priority: number;
 
-  @Column({ type: 'boolean' })
+  @Column({ type: 'boolean', default: true })
   autoPush: boolean;
 
   @Column({ type: 'integer' })

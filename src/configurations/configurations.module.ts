@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgentsModule } from '../agents/agents.module.js';
 import { ConfigHistoryModule } from '../config-history/config-history.module.js';
@@ -11,10 +12,11 @@ import { ConfigAssignmentRepository } from './config-assignment.repository.js';
 import { ConfigAssignmentService } from './config-assignment.service.js';
 import { ConfigChangeNotifier } from './config-change-notifier.js';
 import { AssignmentWakeups } from './assignment-wakeups.js';
-import { ConfigOpampBridge } from './config-opamp.bridge.js';
+import { ConfigAgentEvents } from './config-agent-events.js';
 import { ConfigDelivery } from './config-delivery.js';
 import { ConfigPushService } from './config-push.service.js';
 import { ConfigHistoryController } from './config-history.controller.js';
+import { ConfigurationDetail } from './configuration.detail.js';
 import { ConfigurationEntity } from './configuration.entity.js';
 import { ConfigurationsController } from './configurations.controller.js';
 import { ConfigurationsRepository } from './configurations.repository.js';
@@ -26,10 +28,16 @@ import { ViewerRedaction } from './viewer-redaction.js';
 /**
  * Configurations, assignment to agents and apply history. Versions live in ConfigHistoryModule;
  * every write passes its transaction to it, so a version row shares the configuration's
- * transaction and lock.
+ * transaction and lock. The OpAMP handler, the change listeners and the agent-detail field plug
+ * in through their decorators (@AgentMessageHandler, @ConfigChangeListener, @AgentDetailContributor).
  */
 @Module({
-  imports: [AgentsModule, ConfigHistoryModule, TypeOrmModule.forFeature([ConfigurationEntity, ApplyRecordEntity])],
+  imports: [
+    DiscoveryModule,
+    AgentsModule,
+    ConfigHistoryModule,
+    TypeOrmModule.forFeature([ConfigurationEntity, ApplyRecordEntity]),
+  ],
   controllers: [ConfigurationsController, ConfigHistoryController, AgentApplyHistoryController],
   providers: [
     ConfigurationsService,
@@ -44,7 +52,8 @@ import { ViewerRedaction } from './viewer-redaction.js';
     RemoteConfigHandler,
     ConfigDelivery,
     ConfigPushService,
-    ConfigOpampBridge,
+    ConfigAgentEvents,
+    ConfigurationDetail,
     AssignmentWakeups,
     ViewerRedaction,
   ],
@@ -55,7 +64,6 @@ import { ViewerRedaction } from './viewer-redaction.js';
     ConfigPushService,
     ApplyEvents,
     DesiredConfigCache,
-    ConfigChangeNotifier,
   ],
 })
 export class ConfigurationsModule {}

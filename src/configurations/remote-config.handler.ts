@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { MicroBatcher } from '../common/micro-batcher.js';
 import { Injectable, Logger } from '@nestjs/common';
-import type { AgentMessageContext, AgentMessageHandler } from '../opamp/agent-message-handlers.js';
+import { AgentMessageHandler, type AgentMessageContext } from '../opamp/agent-message-handlers.js';
+import { HandlerOrder } from '../opamp/handler-order.js';
 import {
   ServerCapabilities,
   AgentCapabilities,
@@ -11,7 +12,7 @@ import {
 } from '../opamp/proto/opamp.types.js';
 import { ApplyHistoryService } from './apply-history.service.js';
 import type { AssignmentChange } from './assignment.store.js';
-import type { ConfigChangeListener } from './config-change-notifier.js';
+import { ConfigChangeListener, ConfigListenerOrder } from './config-change-notifier.js';
 import { ConfigAssignmentService } from './config-assignment.service.js';
 import { DesiredConfigCache, type DesiredConfig } from './desired-config.cache.js';
 import { toAgentRemoteConfig } from './remote-config.js';
@@ -30,9 +31,11 @@ const RECOMPUTE_BATCH_MS = 10;
 const RECOMPUTES_IN_FLIGHT = 2;
 
 @Injectable()
+@AgentMessageHandler(HandlerOrder.Configurations, { capabilities: ServerCapabilities.OffersRemoteConfig })
+// First among the listeners: it updates the cache the push then relies on.
+@ConfigChangeListener(ConfigListenerOrder.DesiredConfig)
 export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeListener {
   readonly name = 'configurations';
-  readonly capabilities = ServerCapabilities.OffersRemoteConfig;
   private readonly logger = new Logger('RemoteConfigHandler');
   /** A digest of the label set each agent was last assigned for; a change means a recompute. */
   private readonly labelSets = new Map<string, string>();

@@ -1,12 +1,7 @@
 import { MicroBatcher } from '../common/micro-batcher.js';
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import {
-  AgentMessageHandlers,
-  type AgentMessageContext,
-  type AgentMessageHandler,
-  type AgentSnapshot,
-} from '../opamp/agent-message-handlers.js';
+import { AgentMessageHandler, type AgentMessageContext, type AgentSnapshot } from '../opamp/agent-message-handlers.js';
 import { OpampGateway } from '../opamp/opamp-gateway.js';
 import { ServerCapabilities, type AgentToServer, type ServerToAgentDraft } from '../opamp/proto/opamp.types.js';
 import { ConnectionSettingsRepository, type HeldSettings } from './connection-settings.repository.js';
@@ -33,9 +28,10 @@ interface AgentState {
  * new; an operator's change offers each affected agent the changed parts once.
  */
 @Injectable()
-export class ConnectionSettingsHandler implements AgentMessageHandler, OnModuleInit, OnApplicationBootstrap {
+// After the inventory (0), which has stored the agent row and loaded its labels.
+@AgentMessageHandler(HandlerOrder.ConnectionSettings, { capabilities: ServerCapabilities.OffersConnectionSettings })
+export class ConnectionSettingsHandler implements AgentMessageHandler, OnApplicationBootstrap {
   readonly name = 'connection-settings';
-  readonly capabilities = ServerCapabilities.OffersConnectionSettings;
   private readonly logger = new Logger(ConnectionSettingsHandler.name);
   private readonly states = new Map<string, AgentState>();
   /** First messages arriving together (a reconnect storm) share one query. */
@@ -48,17 +44,11 @@ export class ConnectionSettingsHandler implements AgentMessageHandler, OnModuleI
   private reoffering = Promise.resolve();
 
   constructor(
-    private readonly handlers: AgentMessageHandlers,
     private readonly repository: ConnectionSettingsRepository,
     private readonly rules: ConnectionSettingsRules,
     private readonly gateway: OpampGateway,
     private readonly config: AppConfig,
   ) {}
-
-  onModuleInit(): void {
-    // After the inventory (0), which has stored the agent row and loaded its labels.
-    this.handlers.register(this, HandlerOrder.ConnectionSettings);
-  }
 
   onApplicationBootstrap(): void {
     this.rules.onChange(() => {

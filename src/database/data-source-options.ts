@@ -12,6 +12,10 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     migrations,
     migrationsTransactionMode: 'each',
     namingStrategy: new SnakeNamingStrategy(),
+    // The migrations generate uuids with gen_random_uuid() (core PostgreSQL since 13): the entities
+    // say the same, and TypeORM installs no extension (it would create uuid-ossp, used by nothing).
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
     // Under load the pool swung between a few and 20 connections per instance: pg closes one idle
     // for 10 s and the next burst forks a new backend for it. Keep a few for good and the rest for
     // two minutes (longer than a heartbeat interval), so steady load reuses its connections.

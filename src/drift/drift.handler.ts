@@ -1,12 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AgentInventoryHandler } from '../agents/agent-inventory.handler.js';
 import type { AssignmentChange } from '../configurations/assignment.store.js';
-import { ConfigChangeNotifier, type ConfigChangeListener } from '../configurations/config-change-notifier.js';
-import {
-  AgentMessageHandlers,
-  type AgentMessageContext,
-  type AgentMessageHandler,
-} from '../opamp/agent-message-handlers.js';
+import { ConfigChangeListener, ConfigListenerOrder } from '../configurations/config-change-notifier.js';
+import { AgentMessageHandler, type AgentMessageContext } from '../opamp/agent-message-handlers.js';
 import type { ConfigEntry } from '../redaction/secret-redactor.js';
 import { DriftService } from './drift.service.js';
 import { HandlerOrder } from '../opamp/handler-order.js';
@@ -18,6 +14,9 @@ import { HandlerOrder } from '../opamp/handler-order.js';
  * map lookup.
  */
 @Injectable()
+// After configurations (10): the assignment of a first message has been recomputed.
+@AgentMessageHandler(HandlerOrder.Drift)
+@ConfigChangeListener(ConfigListenerOrder.Drift)
 export class DriftHandler implements AgentMessageHandler, ConfigChangeListener, OnModuleInit {
   readonly name = 'drift';
   /** Effective configs that changed with the message being handled. */
@@ -27,9 +26,7 @@ export class DriftHandler implements AgentMessageHandler, ConfigChangeListener, 
   >();
 
   constructor(
-    private readonly handlers: AgentMessageHandlers,
     private readonly inventory: AgentInventoryHandler,
-    private readonly notifier: ConfigChangeNotifier,
     private readonly drift: DriftService,
   ) {}
 
@@ -37,9 +34,6 @@ export class DriftHandler implements AgentMessageHandler, ConfigChangeListener, 
     this.inventory.onEffectiveConfigChanged((uid, effective, effectiveParsed) =>
       this.changed.set(uid, { effective, effectiveParsed }),
     );
-    // After configurations (10): the assignment of a first message has been recomputed.
-    this.handlers.register(this, HandlerOrder.Drift);
-    this.notifier.register(this);
   }
 
   handle(context: AgentMessageContext): undefined {

@@ -1,17 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { AgentsRepository } from '../agents/agents.repository.js';
 import { agentLabelSet } from '../agents/label-set.js';
 import { MicroBatcher } from '../common/micro-batcher.js';
 
 const TTL_MS = 10_000;
 const MAX_ENTRIES = 50_000;
-
-interface LabelRow {
-  instance_uid: string;
-  identifying_attributes: Record<string, string>;
-  non_identifying_attributes: Record<string, string>;
-  labels: Record<string, string>;
-}
 
 /**
  * Agents' label sets for selector subscriptions, read in batches (one query per burst of events)
@@ -22,7 +15,7 @@ export class AgentLabelCache {
   private readonly entries = new Map<string, { labels: Record<string, string>; at: number }>();
   private readonly batcher: MicroBatcher<string, Record<string, string>>;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(private readonly agents: AgentsRepository) {
     this.batcher = new MicroBatcher((uids) => this.load(uids), 10, 1000, 2);
   }
 
@@ -44,21 +37,7 @@ export class AgentLabelCache {
   }
 
   private async load(uids: string[]): Promise<Map<string, Record<string, string>>> {
-    const valid = uids.filter((u) => /^[0-9a-f-]{36}$/i.test(u));
-    const rows = await this.dataSource.query<LabelRow[]>(
-      `SELECT instance_uid, identifying_attributes, non_identifying_attributes, labels
-         FROM agents WHERE instance_uid = ANY($1::uuid[])`,
-      [valid],
-    );
-    return new Map(
-      rows.map((r) => [
-        r.instance_uid,
-        agentLabelSet({
-          identifyingAttributes: r.identifying_attributes,
-          nonIdentifyingAttributes: r.non_identifying_attributes,
-          labels: r.labels,
-        }),
-      ]),
-    );
+    const sources = await this.agents.findLabelSources(uids.filter((u) => /^[0-9a-f-]{36}$/i.test(u)));
+    return new Map([...sources].map(([uid, source]) => [uid, agentLabelSet(source)]));
   }
 }

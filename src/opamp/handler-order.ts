@@ -1,6 +1,7 @@
 /**
  * Where each feature's message handler runs for every message, lower first, in one place so the
- * dependencies between them are visible. Features pass their entry to AgentMessageHandlers.register.
+ * dependencies between them are visible. Features name their entry in @AgentMessageHandler(order);
+ * equal orders run by handler name.
  */
 export const HandlerOrder = {
   /** First: it persists the message and loads the server-side labels later handlers match on. */

@@ -74,7 +74,7 @@ export class OpampHttpTransport {
     if (!route) {
       return sendText(response, 404, 'Not Found');
     }
-    return route(request, response, url).catch((error: unknown) => {
+    return route.handle(request, response, url).catch((error: unknown) => {
       this.logger.error({ err: error }, `Agent route ${url.pathname} failed`);
       if (!response.headersSent) {
         sendText(response, 500, 'Internal server error');

@@ -4,6 +4,7 @@ import { AgentKeysService } from '../auth/agent-keys.service.js';
 import { bearerToken } from '../common/bearer-token.js';
 import { DomainError } from '../common/domain-error.js';
 import { statusForKind } from '../common/http-exception.filter.js';
+import { OpampHttpRoute, type OpampHttpRouteHandler } from '../opamp/opamp-http-routes.js';
 import { AgentPackageUrls } from './agent-package-urls.js';
 import { downloadHeaders, sendDownload } from './download-response.js';
 import { PackagesService } from './packages.service.js';
@@ -16,7 +17,8 @@ const PATH = /^\/v1\/packages\/(\d{1,10})\/download$/;
  * Supports Range, as the specification asks, so agents can resume.
  */
 @Injectable()
-export class AgentDownloadRoute {
+@OpampHttpRoute('/v1/packages/')
+export class AgentDownloadRoute implements OpampHttpRouteHandler {
   private readonly logger = new Logger(AgentDownloadRoute.name);
 
   constructor(

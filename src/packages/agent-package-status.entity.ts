@@ -1,7 +1,10 @@
-import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 /** One package of an agent's last PackageStatuses report. */
 @Entity('agent_package_statuses')
+// No foreign key to agents: inventory writes are coalesced, so a report may arrive before its agent
+// row exists. Searched by package name whatever its case: on lower(package_name), which TypeORM cannot state.
+@Index('agent_package_statuses_name_idx', { synchronize: false })
 export class AgentPackageStatusEntity {
   @PrimaryColumn({ type: 'uuid' })
   instanceUid: string;

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { AgentMessageContext, AgentMessageHandler, AgentSnapshot } from '../opamp/agent-message-handlers.js';
+import { AgentMessageHandler, type AgentMessageContext, type AgentSnapshot } from '../opamp/agent-message-handlers.js';
+import { HandlerOrder } from '../opamp/handler-order.js';
 import { OpampGateway } from '../opamp/opamp-gateway.js';
 import {
   ServerCapabilities,
@@ -24,9 +25,11 @@ import { PackageDeploymentsService } from './package-deployments.service.js';
 const SEND_BATCH = 256;
 
 @Injectable()
+@AgentMessageHandler(HandlerOrder.Packages, {
+  capabilities: ServerCapabilities.OffersPackages | ServerCapabilities.AcceptsPackagesStatus,
+})
 export class PackageOffersHandler implements AgentMessageHandler {
   readonly name = 'packages';
-  readonly capabilities = ServerCapabilities.OffersPackages | ServerCapabilities.AcceptsPackagesStatus;
   private readonly logger = new Logger(PackageOffersHandler.name);
   /** Hex of the all_packages_hash each agent last reported. */
   private readonly reported = new Map<string, string>();

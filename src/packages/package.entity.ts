@@ -1,11 +1,15 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
+  ForeignKey,
+  Index,
   PrimaryGeneratedColumn,
   UpdateDateColumn,
   type ValueTransformer,
 } from 'typeorm';
+import { UserEntity } from '../auth/user.entity.js';
 import type { SignatureStatus } from './signing/signature-verifier.js';
 
 /** pg returns bigint as a string; package sizes and counts stay far below 2^53. */
@@ -15,6 +19,12 @@ const bigintAsNumber: ValueTransformer = {
 };
 
 @Entity('packages')
+@Check('packages_file_size_check', `file_size >= 0`)
+@Index('packages_storage_path_key', ['storagePath'], { unique: true })
+// One package per name (whatever its case), version, platform and arch, listed by name and semver
+// precedence: on lower(name) and a DESC column, which TypeORM cannot state.
+@Index('packages_name_version_platform_arch_key', { synchronize: false })
+@Index('packages_name_sort_idx', { synchronize: false })
 export class PackageEntity {
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'BY DEFAULT' })
   id: number;
@@ -48,10 +58,10 @@ export class PackageEntity {
   @Column({ type: 'varchar', length: 255 })
   fileName: string;
 
-  @Column({ type: 'text' })
+  @Column({ type: 'text', default: '' })
   description: string;
 
-  @Column({ type: 'boolean' })
+  @Column({ type: 'boolean', default: true })
   isActive: boolean;
 
   /** Detached signature uploaded with the file, passed to agents as DownloadableFile.signature. */
@@ -59,7 +69,7 @@ export class PackageEntity {
   signature: Buffer | null;
 
   /** What the server concluded about `signature` (see SignatureStatus). */
-  @Column({ type: 'varchar', length: 16 })
+  @Column({ type: 'varchar', length: 16, default: 'unsigned' })
   signatureStatus: SignatureStatus;
 
   /** The trusted key that issued the signature (primary fingerprint, hex). */
@@ -69,13 +79,14 @@ export class PackageEntity {
   @Column({ type: 'timestamptz', nullable: true })
   signatureCheckedAt: Date | null;
 
-  @Column({ type: 'bigint', transformer: bigintAsNumber })
+  @Column({ type: 'bigint', transformer: bigintAsNumber, default: 0 })
   downloadCount: number;
 
   @Column({ type: 'timestamptz', nullable: true })
   lastDownloadedAt: Date | null;
 
   @Column({ type: 'uuid', nullable: true })
+  @ForeignKey(() => UserEntity, { name: 'packages_created_by_fkey', onDelete: 'SET NULL' })
   createdBy: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })

@@ -1,7 +1,11 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import crypto from 'node:crypto';
 import type { Page } from '../common/pagination.js';
-import { ConfigChangeNotifier, type WriteResult } from '../configurations/config-change-notifier.js';
+import {
+  ConfigChangeListener,
+  ConfigListenerOrder,
+  type WriteResult,
+} from '../configurations/config-change-notifier.js';
 import { ConfigurationVersionNotFound } from '../config-history/config-history.errors.js';
 import { ConfigurationsService } from '../configurations/configurations.service.js';
 import { DesiredConfigCache } from '../configurations/desired-config.cache.js';
@@ -32,7 +36,8 @@ export interface RolloutRequest extends RolloutPolicy {
 
 /** Creates rollouts, answers for them and takes operators' actions; the engine advances them. */
 @Injectable()
-export class RolloutsService implements OnModuleInit {
+@ConfigChangeListener(ConfigListenerOrder.Rollouts)
+export class RolloutsService implements ConfigChangeListener {
   private readonly logger = new Logger('RolloutsService');
 
   constructor(
@@ -40,13 +45,13 @@ export class RolloutsService implements OnModuleInit {
     private readonly views: RolloutViewsRepository,
     private readonly configurations: ConfigurationsService,
     private readonly cache: DesiredConfigCache,
-    private readonly notifier: ConfigChangeNotifier,
     private readonly engine: RolloutEngine,
     private readonly events: RolloutEvents,
   ) {}
 
-  onModuleInit(): void {
-    this.notifier.register({ configurationWritten: (result) => this.startFromPolicy(result) });
+  /** A configuration's new version starts the rollout its policy asks for. */
+  configurationWritten(result: WriteResult): Promise<void> {
+    return this.startFromPolicy(result);
   }
 
   async create(request: RolloutRequest, by: string | null): Promise<Rollout> {

@@ -80,7 +80,7 @@ describe('multi-row writes on agents from several instances (PostgreSQL)', () =>
     const configurations = new ConfigurationsService(
       new ConfigurationsRepository(dataSource, identity),
       loadConfig({}),
-      new ConfigChangeNotifier(),
+      ConfigChangeNotifier.of(),
       new ConfigHistoryService(new ConfigHistoryRepository(dataSource)),
     );
     const assignments = new ConfigAssignmentRepository(dataSource, identity);
@@ -157,7 +157,8 @@ describe('multi-row writes on agents from several instances (PostgreSQL)', () =>
 
   it('records heartbeats as HOT updates: no new index entries for a last-seen time', async () => {
     const database = await createTestDatabase();
-    const source = new DataSource({ ...dataSourceOptions(database), entities: [AgentEntity] });
+    // AgentEntity names ConfigurationEntity as the target of its foreign key.
+    const source = new DataSource({ ...dataSourceOptions(database), entities: [AgentEntity, ConfigurationEntity] });
     await source.initialize();
     const uids = await insertAgents(
       database,

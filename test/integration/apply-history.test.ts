@@ -60,7 +60,7 @@ describe('apply history on a real PostgreSQL', () => {
     const configurations = new ConfigurationsService(
       repository,
       config,
-      new ConfigChangeNotifier(),
+      ConfigChangeNotifier.of(),
       new ConfigHistoryService(new ConfigHistoryRepository(dataSource)),
     );
     oldHash = (await configurations.create({ name: 'tracked', rawConfig: 'v: 1', selector: { a: 'b' } }, 't'))

@@ -35,8 +35,7 @@ describe('configuration assignment on a real PostgreSQL', () => {
     });
     await dataSource.initialize();
     const identity = new InstanceIdentity(loadConfig({}));
-    const notifier = new ConfigChangeNotifier();
-    notifier.register({
+    const notifier = ConfigChangeNotifier.of({
       assignmentsChanged: (changes) => {
         notified.push(changes);
         return Promise.resolve();

@@ -87,7 +87,8 @@ describe('the remote config message handler on a real PostgreSQL', () => {
     await dataSource.initialize();
     const identity = new InstanceIdentity(loadConfig({}));
     const config = loadConfig({});
-    const notifier = new ConfigChangeNotifier();
+    // The handler listens to the services it is built from: the notifier reaches it once it exists.
+    const notifier = ConfigChangeNotifier.of({ assignmentsChanged: (changes) => sut.assignmentsChanged(changes) });
     const repository = new ConfigurationsRepository(dataSource, identity);
     const assignmentRepository = new ConfigAssignmentRepository(dataSource, identity);
     const history = new ConfigHistoryService(new ConfigHistoryRepository(dataSource));
@@ -101,7 +102,6 @@ describe('the remote config message handler on a real PostgreSQL', () => {
       new ApplyEvents(),
     );
     sut = new RemoteConfigHandler(new DesiredConfigCache(assignmentRepository, history), assignments, applies);
-    notifier.register(sut);
     await configurations.create(
       { name: 'prod', rawConfig: 'exporters: {}\n', fileName: 'collector.yaml', selector: { env: 'production' } },
       'tester',

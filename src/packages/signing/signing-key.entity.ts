@@ -1,7 +1,9 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, ForeignKey, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { UserEntity } from '../../auth/user.entity.js';
 
 /** An OpenPGP public key whose signatures on packages are trusted. */
 @Entity('signing_keys')
+@Unique('signing_keys_fingerprint_key', ['fingerprint'])
 export class SigningKeyEntity {
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'BY DEFAULT' })
   id: number;
@@ -16,7 +18,7 @@ export class SigningKeyEntity {
   @Column({ type: 'text' })
   armoredKey: string;
 
-  @Column({ type: 'text', array: true })
+  @Column({ type: 'text', array: true, default: () => `'{}'` })
   userIds: string[];
 
   @Column({ type: 'varchar', length: 64 })
@@ -28,10 +30,11 @@ export class SigningKeyEntity {
   @Column({ type: 'timestamptz', nullable: true })
   expiresAt: Date | null;
 
-  @Column({ type: 'boolean' })
+  @Column({ type: 'boolean', default: false })
   revoked: boolean;
 
   @Column({ type: 'uuid', nullable: true })
+  @ForeignKey(() => UserEntity, { name: 'signing_keys_added_by_fkey', onDelete: 'SET NULL' })
   addedBy: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
