@@ -17,6 +17,7 @@ import { Rollouts1764200100000 } from './1764200100000-rollouts.js';
 import { AuditLog1764300000000 } from './1764300000000-audit-log.js';
 import { Webhooks1764300100000 } from './1764300100000-webhooks.js';
 import { FleetSamples1764300200000 } from './1764300200000-fleet-samples.js';
+import { PackageRollouts1764400000000 } from './1764400000000-package-rollouts.js';
 
 /** Every migration, in order. New files are added here; TypeORM sorts them by their timestamp. */
 export const migrations = [
@@ -39,4 +40,5 @@ export const migrations = [
   AuditLog1764300000000,
   Webhooks1764300100000,
   FleetSamples1764300200000,
+  PackageRollouts1764400000000,
 ];

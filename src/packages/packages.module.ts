@@ -67,7 +67,7 @@ import { HandlerOrder } from '../opamp/handler-order.js';
     PackageUploadsService,
     PackageEvents,
   ],
-  exports: [PackagesService, PackageEvents],
+  exports: [PackagesService, PackageEvents, PackageDeploymentsService],
 })
 export class PackagesModule implements OnModuleInit {
   private readonly logger = new Logger('PackagesModule');
