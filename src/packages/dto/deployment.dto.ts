@@ -48,9 +48,8 @@ export class CreatePackageAssignmentRequest {
   agent_ids?: string[];
 
   @ApiPropertyOptional({
-    default: false,
     description:
-      'Offer it to nobody yet: a rollout (POST /api/v1/rollouts with package_assignment) takes it to the agents ' +
+      'Default false. Offer it to nobody yet: a rollout (POST /api/v1/rollouts with package_assignment) takes it to the agents ' +
       'stage by stage, and to every matching agent once it completes',
   })
   @IsOptional()
