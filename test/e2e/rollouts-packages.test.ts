@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { CLI_TIMEOUT, cliUser } from '../support/cli.js';
 import { eventually } from '../support/eventually.js';
 import { SEED_FIELDS, upload } from '../support/packages.js';
 import { connectPackageFleet, type PackageSimAgent } from '../support/sim-package-agent.js';
@@ -29,6 +30,8 @@ describe('package rollouts (e2e)', () => {
   let viewer: string;
   let key: string;
   let v2: number;
+  /** The rollout the first test completes, and its assignment. */
+  let completed: { id: string; assignment: number } | undefined;
   const fleets: PackageSimAgent[][] = [];
 
   const api = (token = operator) => ({
@@ -133,7 +136,31 @@ describe('package rollouts (e2e)', () => {
     expect(assignments.find((a) => a.id === assignment)?.held).toBe(false);
     const listed = await api(viewer).get(`/rollouts?package_assignment=${assignment}`).expect(200);
     expect(listed.body.map((r: { id: string }) => r.id)).toEqual([id]);
+    completed = { id, assignment };
   });
+
+  it(
+    'opampctl rollouts list and status show the package as its subject',
+    async () => {
+      const { id, assignment } = completed!;
+      const cli = cliUser();
+      try {
+        const env = { OPAMP_SERVER: app.url, OPAMP_TOKEN: viewer };
+        const status = await cli.run(['rollouts', 'status', id], { env });
+        expect(status.code).toBe(0);
+        expect(status.stdout).toContain(`rollout ${id}: package otelcol@2.0.0 (assignment ${assignment})`);
+        const list = await cli.run(['rollouts', 'list', '--package-assignment', String(assignment)], { env });
+        expect(list.code).toBe(0);
+        expect(list.stdout).toMatch(new RegExp(`${id}\\s+package otelcol@2\\.0\\.0\\s+-> 2\\.0\\.0\\s+completed`));
+        const bad = await cli.run(['rollouts', 'list', '--package-assignment', 'four'], { env });
+        expect(bad.code).not.toBe(0);
+        expect(bad.stderr).toContain('--package-assignment must be a package assignment id');
+      } finally {
+        cli.cleanup();
+      }
+    },
+    CLI_TIMEOUT,
+  );
 
   it('pauses at the stage where an agent fails to install; a rollback offers the updated agents 1.0.0 again', async () => {
     const fleet = await fleetOnV1('failing', 8);

@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks';
 import { api, type User } from '../api.js';
 import { ErrorMessage } from '../components/ErrorMessage.js';
+import { RolloutSubject, rolloutChange } from '../components/RolloutSubject.js';
 import { timeAgo } from '../format.js';
 import { useLiveEvents } from '../live-events.js';
-import { linkProps, navigate } from '../router.js';
+import { navigate } from '../router.js';
 import { can } from '../session.js';
 import { useAsync } from '../use-async.js';
 
@@ -19,7 +20,7 @@ export function RolloutsPage({ user }: { user: User }) {
       <table class="table" data-testid="rollouts-table">
         <thead>
           <tr>
-            <th>Configuration</th>
+            <th>Subject</th>
             <th>Version</th>
             <th>Status</th>
             <th>Stage</th>
@@ -37,11 +38,9 @@ export function RolloutsPage({ user }: { user: User }) {
           {list.data?.map((r) => (
             <tr key={r.id}>
               <td>
-                <a {...linkProps(`/rollouts/${r.id}`)}>{r.configuration}</a>
+                <RolloutSubject rollout={r} href={`/rollouts/${r.id}`} />
               </td>
-              <td>
-                v{r.from_version} → v{r.to_version}
-              </td>
+              <td>{rolloutChange(r)}</td>
               <td>
                 <span class={`badge badge-${r.status.replace('_', '')}`}>{r.status}</span>
               </td>
