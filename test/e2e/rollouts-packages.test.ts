@@ -240,6 +240,52 @@ describe('package rollouts (e2e)', () => {
     expect(final.stages.map((s) => s.rolled_back)).toEqual([2, 0]);
   });
 
+  it('pauses when an agent that installed the version turns unhealthy during the bake, and names it', async () => {
+    const fleet = await fleetOnV1('sickly', 4);
+    const sick = fleet[0];
+    const assignment = await holdV2('sickly');
+    const created = await api()
+      .post('/rollouts', {
+        package_assignment: assignment,
+        plan: { type: 'labels', selectors: [{ sim: '0' }] },
+        bake_seconds: 30,
+      })
+      .expect(201);
+    const id = created.body.id as string;
+    await until(() => sick.installed.get('otelcol') === '2.0.0');
+    sick.setHealthy(false);
+    const paused = await settled(id, 'paused');
+    expect(paused).toEqual(
+      expect.objectContaining({ current_stage: 1, tripped_gate: 'unhealthy', tripped_agents: [sick.id] }),
+    );
+    expect(paused.stages[0]).toEqual(expect.objectContaining({ applied: 1, unhealthy: 1 }));
+    expect(fleet.slice(1).map((a) => a.offers)).toEqual([[], [], []]);
+  });
+
+  it('cancels a running rollout whose assignment is deleted, and offers the package to nobody more', async () => {
+    const fleet = await fleetOnV1('deleted', 4);
+    const assignment = await holdV2('deleted');
+    const created = await api()
+      .post('/rollouts', {
+        package_assignment: assignment,
+        plan: { type: 'labels', selectors: [{ sim: '0' }] },
+        bake_seconds: 60,
+      })
+      .expect(201);
+    const id = created.body.id as string;
+    await until(() => fleet[0].installed.get('otelcol') === '2.0.0');
+    await request(app.url)
+      .delete(`/api/v1/package-assignments/${assignment}`)
+      .set('Authorization', `Bearer ${operator}`)
+      .expect(204);
+    const cancelled = await settled(id, 'cancelled');
+    expect(cancelled.reason).toBe('package assignment deleted');
+    expect(cancelled.package).toEqual(
+      expect.objectContaining({ assignment_id: null, name: 'otelcol', version: '2.0.0' }),
+    );
+    expect(fleet.slice(1).map((a) => a.offers)).toEqual([[], [], []]);
+  });
+
   it('refuses bad requests with the right status and code', async () => {
     const released = (
       await api()
