@@ -82,7 +82,7 @@ describe('web console: rollouts in headless Chromium', () => {
     await until(() => fleet.every((a) => a.running !== v2), 15_000);
   }, 120_000);
 
-  it('lists a package rollout as name@version and renders its detail page to completion', async () => {
+  it('starts a package rollout from the form, renders its detail to completion and lists it as name@version', async () => {
     const admin = await app.login();
     const auth = { Authorization: `Bearer ${admin}` };
     const key = (await request(app.url).post('/api/v1/agent-keys').set(auth).send({ name: 'ui-pkg' })).body
@@ -98,13 +98,6 @@ describe('web console: rollouts in headless Chromium', () => {
       .send({ package_id: pkg.body.id, selector: { fleet: 'web-pkg' }, hold: true })
       .expect(201);
     packageFleet = await connectPackageFleet(app.opampUrl, key, 4, { fleet: 'web-pkg' }, {}, 300);
-    const created = await request(app.url)
-      .post('/api/v1/rollouts')
-      .set(auth)
-      .send({ package_assignment: assignment.body.id, plan: { type: 'percent', percents: [50, 100] }, bake_seconds: 1 })
-      .expect(201);
-    const id = created.body.id as string;
-
     const { page } = browser;
     await page.goto(`${app.url}/rollouts`);
     const login = page.locator('input[name=username]');
@@ -113,17 +106,30 @@ describe('web console: rollouts in headless Chromium', () => {
       await page.fill('input[name=username]', 'admin');
       await page.fill('input[name=password]', ADMIN_PASSWORD);
       await page.click('button[type=submit]');
+      await page.click('nav >> text=Rollouts');
     }
-    const row = page.locator('[data-testid=rollouts-table] tr', { hasText: 'otelcol@2.0.0' });
-    await row.waitFor();
-    await row.locator('a').click();
+    const form = page.locator('form[data-testid=new-rollout]');
+    await form.locator('select[name=subject]').selectOption('package');
+    await form
+      .locator(`select[name=package_assignment] option[value="${assignment.body.id}"]`)
+      .waitFor({ state: 'attached' });
+    await form.locator('select[name=package_assignment]').selectOption(String(assignment.body.id));
+    await form.locator('input[name=percents]').fill('50, 100');
+    await form.locator('input[name=bake]').fill('1');
+    await form.locator('button[type=submit]').click();
+    await page.locator('[data-testid=rollout]').waitFor();
+    const id = new URL(page.url()).pathname.split('/').pop()!;
     await page.locator(`[data-testid=rollout][data-status=completed]`).waitFor({ timeout: 20_000 });
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
       `Rollout of package otelcol@2.0.0 (assignment ${assignment.body.id})`,
     );
-    expect(new URL(page.url()).pathname).toBe(`/rollouts/${id}`);
     expect(await page.locator('[data-testid=stage-bar] [data-state=done]').count()).toBe(2);
     await browser.screenshot('package-rollout-completed');
     await until(() => packageFleet.every((a) => a.installed.get('otelcol') === '2.0.0'));
+    // The list shows it by its subject, name@version.
+    await page.click('nav >> text=Rollouts');
+    const row = page.locator('[data-testid=rollouts-table] tr', { hasText: 'otelcol@2.0.0' });
+    await row.waitFor();
+    expect(await row.locator('a').getAttribute('href')).toBe(`/rollouts/${id}`);
   }, 60_000);
 });

@@ -59,7 +59,10 @@ export function RolloutsPage({ user }: { user: User }) {
 }
 
 function NewRollout() {
+  const [subject, setSubject] = useState<'configuration' | 'package'>('configuration');
   const [configuration, setConfiguration] = useState('');
+  const [assignment, setAssignment] = useState('');
+  const held = useAsync(() => (subject === 'package' ? api.packageAssignments() : Promise.resolve([])), [subject]);
   const [percents, setPercents] = useState('10, 50, 100');
   const [bake, setBake] = useState(60);
   const [autoRollback, setAutoRollback] = useState(false);
@@ -69,7 +72,7 @@ function NewRollout() {
     setError(undefined);
     try {
       const created = await api.createRollout({
-        configuration,
+        ...(subject === 'package' ? { package_assignment: Number(assignment) } : { configuration }),
         plan: { type: 'percent', percents: percents.split(',').map((p) => Number(p.trim())) },
         bake_seconds: bake,
         apply_timeout_seconds: 300,
@@ -83,14 +86,42 @@ function NewRollout() {
   return (
     <form class="inline-form" onSubmit={(e) => void submit(e)} data-testid="new-rollout">
       <label>
-        Configuration
-        <input
-          name="configuration"
-          value={configuration}
-          required
-          onInput={(e) => setConfiguration(e.currentTarget.value)}
-        />
+        Roll out
+        <select name="subject" value={subject} onChange={(e) => setSubject(e.currentTarget.value as typeof subject)}>
+          <option value="configuration">a configuration</option>
+          <option value="package">a held package assignment</option>
+        </select>
       </label>
+      {subject === 'configuration' ? (
+        <label>
+          Configuration
+          <input
+            name="configuration"
+            value={configuration}
+            required
+            onInput={(e) => setConfiguration(e.currentTarget.value)}
+          />
+        </label>
+      ) : (
+        <label>
+          Assignment
+          <select
+            name="package_assignment"
+            value={assignment}
+            required
+            onChange={(e) => setAssignment(e.currentTarget.value)}
+          >
+            <option value="">—</option>
+            {held.data
+              ?.filter((a) => a.held)
+              .map((a) => (
+                <option key={a.id} value={String(a.id)}>
+                  {a.package_name}@{a.package_version} (assignment {a.id})
+                </option>
+              ))}
+          </select>
+        </label>
+      )}
       <label>
         Stages (% of agents)
         <input name="percents" value={percents} onInput={(e) => setPercents(e.currentTarget.value)} />
