@@ -51,12 +51,14 @@ export class PackageRolloutSteps implements OnModuleInit {
     await this.deployments.reachChanged(`rollout ${r.id} rolled back`);
     const unknown = await this.repository.rolledBackWithoutPrevious(r.id);
     const subject = `${r.package.name}@${r.package.version}`;
-    const outcome =
-      unknown === 0
+    const current = await this.rollouts.findById(r.id);
+    // The previous versions are offered through the held assignment: without it, nothing is.
+    const outcome = !current?.package?.assignmentId
+      ? `the package assignment was deleted: ${count} agent(s) are offered neither ${subject} nor their previous version`
+      : unknown === 0
         ? `${count} agent(s) offered their previous version of ${r.package.name} again`
         : `${count - unknown} agent(s) offered their previous version of ${r.package.name} again; ` +
           `${unknown} with no known previous version (none reported, or not stored here) are no longer offered ${subject}`;
-    const current = await this.rollouts.findById(r.id);
     await this.rollouts.updateIf(r.id, ['rolled_back'], {
       reason: current?.reason ? `${current.reason}; ${outcome}` : outcome,
     });

@@ -284,6 +284,32 @@ describe('package rollouts (e2e)', () => {
       expect.objectContaining({ assignment_id: null, name: 'otelcol', version: '2.0.0' }),
     );
     expect(fleet.slice(1).map((a) => a.offers)).toEqual([[], [], []]);
+
+    // A paused one is left to the operator; its rollback then says nothing is offered any more.
+    const second = await holdV2('deleted');
+    const next = (
+      await api()
+        .post('/rollouts', {
+          package_assignment: second,
+          plan: { type: 'labels', selectors: [{ sim: '0' }] },
+          bake_seconds: 60,
+        })
+        .expect(201)
+    ).body.id as string;
+    await eventually(async () => (await detail(next)).stages[0].applied === 1);
+    await api().post(`/rollouts/${next}/pause`).expect(200);
+    await request(app.url)
+      .delete(`/api/v1/package-assignments/${second}`)
+      .set('Authorization', `Bearer ${operator}`)
+      .expect(204);
+    await api().post(`/rollouts/${next}/rollback`).expect(200);
+    const rolledBack = await eventually(async () => {
+      const d = await detail(next);
+      return d.reason?.includes('deleted') && d;
+    });
+    expect(rolledBack.reason).toMatch(
+      /^rolled back by \S+; the package assignment was deleted: 1 agent\(s\) are offered neither otelcol@2\.0\.0 nor/,
+    );
   });
 
   it('refuses bad requests with the right status and code', async () => {
