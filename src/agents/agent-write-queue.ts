@@ -21,7 +21,8 @@ export class AgentWriteQueue {
   private readonly logger = new Logger(AgentWriteQueue.name);
   private dirty = new Map<string, AgentRecord>();
   private waiters = new Map<string, Waiter[]>();
-  private touches = new Map<string, { ts: string; seq: string }>();
+  /** Agents whose last-seen time and sequence number are due, read from the record when written. */
+  private touches = new Map<string, AgentRecord>();
   private offline = new Set<string>();
   private timer?: NodeJS.Timeout;
   private timerDue = Infinity;
@@ -61,7 +62,7 @@ export class AgentWriteQueue {
 
   touch(record: AgentRecord): void {
     if (!this.dirty.has(record.instance_uid)) {
-      this.touches.set(record.instance_uid, { ts: record.last_seen_at, seq: record.sequence_num });
+      this.touches.set(record.instance_uid, record);
       this.schedule(this.touchDelayMs);
     }
   }
@@ -125,7 +126,7 @@ export class AgentWriteQueue {
   private async write(
     dirty: Map<string, AgentRecord>,
     waiters: Map<string, Waiter[]>,
-    touches: Map<string, { ts: string; seq: string }>,
+    touches: Map<string, AgentRecord>,
     offline: Set<string>,
   ): Promise<void> {
     const records = [...dirty.values()];
@@ -145,11 +146,11 @@ export class AgentWriteQueue {
     }
     await this.run(touches.size > 0, () => {
       const uids = [...touches.keys()];
-      const times = uids.map((u) => touches.get(u)!.ts);
+      const times = uids.map((u) => touches.get(u)!.last_seen_at);
       return this.rows.touch(
         uids,
         times,
-        uids.map((u) => touches.get(u)!.seq),
+        uids.map((u) => touches.get(u)!.sequence_num),
         this.instanceId,
       );
     });

@@ -12,7 +12,7 @@ import { ApplyHistoryService } from './apply-history.service.js';
 import type { AssignmentChange } from './assignment.store.js';
 import type { ConfigChangeListener } from './config-change-notifier.js';
 import { ConfigAssignmentService } from './config-assignment.service.js';
-import { DesiredConfigCache } from './desired-config.cache.js';
+import { DesiredConfigCache, type DesiredConfig } from './desired-config.cache.js';
 import { toAgentRemoteConfig } from './remote-config.js';
 import { agentLabelSet } from './selector.js';
 
@@ -63,7 +63,24 @@ export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeLis
     private readonly applies: ApplyHistoryService,
   ) {}
 
-  async handle(context: AgentMessageContext, reply: ServerToAgentDraft): Promise<void> {
+  /**
+   * Synchronous for a heartbeat of an agent that is in sync or already offered (nearly every
+   * message): a promise only when there is a report to record, a label set to reassign, a desired
+   * config to load or an offer to send.
+   */
+  handle(context: AgentMessageContext, reply: ServerToAgentDraft): Promise<void> | undefined {
+    const { agent, message } = context;
+    if (
+      message.remote_config_status ||
+      this.reofferedFailed.has(agent.instanceUid) ||
+      this.labelsMayHaveChanged(context)
+    ) {
+      return this.handleChange(context, reply);
+    }
+    return this.offerIfDue(context, reply);
+  }
+
+  private async handleChange(context: AgentMessageContext, reply: ServerToAgentDraft): Promise<void> {
     const { agent, message } = context;
     if (message.remote_config_status) {
       this.reofferedFailed.delete(agent.instanceUid);
@@ -71,11 +88,7 @@ export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeLis
     } else if (this.reofferedFailed.has(agent.instanceUid)) {
       await this.settleReofferedFailed(context);
     }
-    // The label set can only change with a description, a first message (its snapshot was just
-    // loaded) or new server-side labels (the inventory replaces the labels object): heartbeats
-    // skip building and comparing it.
-    const labelsObject = this.labelObjects.get(agent.instanceUid);
-    if (context.firstMessage || message.agent_description || labelsObject !== agent.labels) {
+    if (this.labelsMayHaveChanged(context)) {
       this.labelObjects.set(agent.instanceUid, agent.labels);
       const labelSet = JSON.stringify(Object.entries(agentLabelSet(agent)).sort());
       if (this.labelSets.get(agent.instanceUid) !== labelSet) {
@@ -83,35 +96,73 @@ export class RemoteConfigHandler implements AgentMessageHandler, ConfigChangeLis
         await this.recomputeSoon(agent.instanceUid);
       }
     }
-    if ((agent.capabilities & AgentCapabilities.AcceptsRemoteConfig) === 0) {
-      return;
+    await this.offerIfDue(context, reply);
+  }
+
+  /**
+   * The label set can only change with a description, a first message (its snapshot was just
+   * loaded) or new server-side labels (the inventory replaces the labels object): heartbeats skip
+   * building and comparing it.
+   */
+  private labelsMayHaveChanged(context: AgentMessageContext): boolean {
+    return (
+      context.firstMessage ||
+      context.message.agent_description !== undefined ||
+      this.labelObjects.get(context.agent.instanceUid) !== context.agent.labels
+    );
+  }
+
+  private offerIfDue(context: AgentMessageContext, reply: ServerToAgentDraft): Promise<void> | undefined {
+    if ((context.agent.capabilities & AgentCapabilities.AcceptsRemoteConfig) === 0) {
+      return undefined;
     }
-    const desired = await this.cache.get(agent.instanceUid);
+    const desired = this.cache.peek(context.agent.instanceUid);
+    if (!desired) {
+      return this.cache.get(context.agent.instanceUid).then((loaded) => this.offerDesired(context, reply, loaded));
+    }
+    return this.offerDesired(context, reply, desired);
+  }
+
+  private offerDesired(
+    context: AgentMessageContext,
+    reply: ServerToAgentDraft,
+    desired: DesiredConfig,
+  ): Promise<void> | undefined {
+    const { agent } = context;
     if (!desired.configurationId || desired.version === null || desired.configHash === agent.remoteConfigHash) {
-      return;
+      return undefined;
     }
     if (this.failed.get(agent.instanceUid) === desired.configHash) {
-      return;
+      return undefined;
     }
     const last = this.offered.get(agent.instanceUid);
     const repeat = last?.hash === desired.configHash;
     // The agent has not answered the offer yet (it is still applying, or a poll crossed it): repeat
     // it only on a new connection or after REOFFER_MS, in case it was lost.
     if (repeat && !context.firstMessage && Date.now() - last.at < REOFFER_MS) {
-      return;
+      return undefined;
     }
-    const content = await this.cache.content(desired.configurationId, desired.version);
+    return this.sendOffer(agent.instanceUid, reply, desired, repeat);
+  }
+
+  private async sendOffer(
+    instanceUid: string,
+    reply: ServerToAgentDraft,
+    desired: DesiredConfig,
+    repeat: boolean,
+  ): Promise<void> {
+    const content = await this.cache.content(desired.configurationId!, desired.version!);
     if (!content) {
       return;
     }
     reply.remote_config = toAgentRemoteConfig(content);
-    this.offered.set(agent.instanceUid, { hash: content.configHash, at: Date.now() });
+    this.offered.set(instanceUid, { hash: content.configHash, at: Date.now() });
     if (!repeat) {
       await this.applies.recordOfferUnlessOpen({
         configurationId: content.configurationId,
         version: content.version,
         configHash: content.configHash,
-        instanceUid: agent.instanceUid,
+        instanceUid,
         pushId: null,
       });
     }

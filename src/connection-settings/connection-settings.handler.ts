@@ -62,9 +62,29 @@ export class ConnectionSettingsHandler implements AgentMessageHandler, OnModuleI
     });
   }
 
-  async handle(context: AgentMessageContext, reply: ServerToAgentDraft): Promise<void> {
+  /**
+   * Synchronous for a heartbeat of a known agent that holds what we want (nearly every message):
+   * only a first message, a status report or a change to offer goes to the database.
+   */
+  handle(context: AgentMessageContext, reply: ServerToAgentDraft): Promise<void> | undefined {
+    const state = this.states.get(context.agent.instanceUid);
+    if (!state || context.firstMessage || context.message.connection_settings_status) {
+      return this.handleChange(context, reply, state);
+    }
+    const desired = this.desiredFor(context.agent, state);
+    if (desired.hash === null || desired.hash === state.held.hash) {
+      return undefined;
+    }
+    return this.handleChange(context, reply, state);
+  }
+
+  private async handleChange(
+    context: AgentMessageContext,
+    reply: ServerToAgentDraft,
+    known: AgentState | undefined,
+  ): Promise<void> {
     const uid = context.agent.instanceUid;
-    let state = this.states.get(uid);
+    let state = known;
     if (!state || context.firstMessage) {
       state = { held: await this.repository.heldBy(uid) };
       this.states.set(uid, state);
@@ -121,16 +141,25 @@ export class ConnectionSettingsHandler implements AgentMessageHandler, OnModuleI
   }
 
   private desiredFor(agent: AgentSnapshot, state: AgentState): DesiredSettings {
-    const inputs = [
-      this.rules.version,
-      agent.capabilities,
-      agent.labels,
-      agent.identifyingAttributes,
-      agent.nonIdentifyingAttributes,
-    ];
-    if (!state.desired || !state.inputs || inputs.some((input, i) => input !== state.inputs![i])) {
+    const inputs = state.inputs;
+    // Compared in place, not by building the inputs list: this runs for every heartbeat.
+    if (
+      !state.desired ||
+      !inputs ||
+      inputs[0] !== this.rules.version ||
+      inputs[1] !== agent.capabilities ||
+      inputs[2] !== agent.labels ||
+      inputs[3] !== agent.identifyingAttributes ||
+      inputs[4] !== agent.nonIdentifyingAttributes
+    ) {
       state.desired = desiredSettings(agent, this.rules.current, this.config.opampHeartbeatSeconds);
-      state.inputs = inputs;
+      state.inputs = [
+        this.rules.version,
+        agent.capabilities,
+        agent.labels,
+        agent.identifyingAttributes,
+        agent.nonIdentifyingAttributes,
+      ];
     }
     return state.desired;
   }

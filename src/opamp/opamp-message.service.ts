@@ -56,7 +56,12 @@ export class OpampMessageService {
     private readonly outbox: AgentOutbox,
   ) {}
 
-  async handle(message: AgentToServer, inbound: InboundContext): Promise<HandledMessage> {
+  /**
+   * Synchronous while every handler is (a heartbeat of an agent in sync): no promise per message.
+   * From the first handler that has to wait, the rest run after it, in order. Throws (or rejects)
+   * when a handler fails; the session is then handled as new at its next message.
+   */
+  handle(message: AgentToServer, inbound: InboundContext): HandledMessage | Promise<HandledMessage> {
     const uid = message.instance_uid;
     if (!uid || uid.length !== 16) {
       return { reply: badRequest(uid, `instance_uid must be 16 bytes, got ${uid?.length ?? 0}`) };
@@ -79,7 +84,9 @@ export class OpampMessageService {
     const firstMessage =
       !session || session.socket !== inbound.socket || session.transport !== inbound.transport || session.resync;
     if (!session) {
-      session = new AgentSession(uid, emptySnapshot(instanceUid), inbound.transport, inbound.socket);
+      // A copy: the decoded uid is a view into the whole received frame, which it would keep alive
+      // (a first message with a description and effective config is kilobytes) for the session's life.
+      session = new AgentSession(Uint8Array.from(uid), emptySnapshot(instanceUid), inbound.transport, inbound.socket);
     }
     session.resync = false;
     session.transport = inbound.transport;
@@ -101,11 +108,38 @@ export class OpampMessageService {
       transport: inbound.transport,
       firstMessage,
     };
+    const handlers = this.handlers.all();
+    for (let index = 0; index < handlers.length; index++) {
+      let pending: Promise<void> | void;
+      try {
+        pending = handlers[index].handle(context, reply);
+      } catch (error) {
+        session.resync = true;
+        throw error;
+      }
+      if (pending !== undefined) {
+        return this.continueAfter(pending, index + 1, context, session, reply, inbound);
+      }
+    }
+    return this.finish(session, reply, inbound, firstMessage);
+  }
+
+  /** The handlers after one that had to wait, each awaited in turn (it rarely happens twice). */
+  private async continueAfter(
+    pending: Promise<void>,
+    next: number,
+    context: AgentMessageContext,
+    session: AgentSession,
+    reply: ServerToAgentDraft,
+    inbound: InboundContext,
+  ): Promise<HandledMessage> {
+    const handlers = this.handlers.all();
     try {
-      for (const handler of this.handlers.all()) {
-        const pending = handler.handle(context, reply);
-        if (pending !== undefined) {
-          await pending;
+      await pending;
+      for (let index = next; index < handlers.length; index++) {
+        const more = handlers[index].handle(context, reply);
+        if (more !== undefined) {
+          await more;
         }
       }
     } catch (error) {
@@ -113,15 +147,30 @@ export class OpampMessageService {
       session.resync = true;
       throw error;
     }
+    return this.finish(session, reply, inbound, context.firstMessage);
+  }
+
+  private finish(
+    session: AgentSession,
+    reply: ServerToAgentDraft,
+    inbound: InboundContext,
+    firstMessage: boolean,
+  ): HandledMessage | Promise<HandledMessage> {
     if (firstMessage) {
       reply.capabilities = this.handlers.serverCapabilities;
     }
     if (inbound.transport === 'websocket') {
+      const instanceUid = session.instanceUid;
       const afterReply = firstMessage ? () => this.gateway.deliverQueued(instanceUid) : undefined;
-      return { reply: { ...completeOpampOffer(reply, inbound), instance_uid: uid }, session, afterReply };
+      return { reply: addressed(completeOpampOffer(reply, inbound), session), session, afterReply };
     }
-    const draft = firstMessage || session.hasQueued ? await this.withQueued(session, reply) : reply;
-    return { reply: { ...completeOpampOffer(draft, inbound), instance_uid: uid }, session };
+    if (!firstMessage && !session.hasQueued) {
+      return { reply: addressed(completeOpampOffer(reply, inbound), session), session };
+    }
+    return this.withQueued(session, reply).then((draft) => ({
+      reply: addressed(completeOpampOffer(draft, inbound), session),
+      session,
+    }));
   }
 
   /** An HTTP poll answers with what was queued for the agent, whichever instance queued it. */
@@ -161,6 +210,13 @@ export class OpampMessageService {
     }
     return session.lastSequence !== undefined && sequence !== nextSequence(session.lastSequence);
   }
+}
+
+/** The draft, built for this one message, becomes the reply in place (no copy per message). */
+function addressed(draft: ServerToAgentDraft, session: AgentSession): ServerToAgent {
+  const reply = draft as ServerToAgent;
+  reply.instance_uid = session.uid;
+  return reply;
 }
 
 function emptySnapshot(instanceUid: string): AgentSnapshot {

@@ -79,7 +79,7 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async onUpgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    socket.on('error', () => undefined);
+    socket.on('error', ignoreSocketError);
     const webSockets = this.webSockets;
     if (pathOf(request) !== OPAMP_PATH || !webSockets) {
       return refuseUpgrade(socket, 404, 'Not Found');
@@ -95,4 +95,12 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
     }
     webSockets.handleUpgrade(request, socket, head, (ws) => webSockets.emit('connection', ws, request));
   }
+}
+
+/**
+ * A module-level listener, not an arrow in onUpgrade: an arrow would close over onUpgrade's scope,
+ * and so keep the upgrade request (headers, raw headers) alive as long as the socket lives.
+ */
+function ignoreSocketError(): void {
+  // A reset during or after the upgrade: ws reports it on the WebSocket; the socket needs a listener.
 }

@@ -11,7 +11,8 @@ import { AppConfig } from '../config/app-config.js';
 import { AgentAdmission } from './agent-admission.js';
 import { FrameHeaderError, frameMessage, unframeMessage } from './framing.js';
 import { endpointOf } from './http-replies.js';
-import { badRequest, OpampMessageService, type InboundContext } from './opamp-message.service.js';
+import { badRequest, OpampMessageService, type HandledMessage, type InboundContext } from './opamp-message.service.js';
+import type { AgentSession } from './agent-session.js';
 import { OpampMetrics } from './opamp-metrics.js';
 import { handlerFailed, OPAMP_PATH, OPAMP_PORT_GATEWAY } from './opamp-replies.js';
 import { OpampCodec } from './proto/opamp-codec.js';
@@ -126,18 +127,34 @@ export class OpampWsGateway implements OnGatewayConnection<WebSocket>, OnGateway
     });
   }
 
-  private async onFrame(connection: WsAgentConnection, frame: Buffer, inbound: InboundContext): Promise<void> {
-    try {
-      await this.handleFrame(connection, frame, inbound);
-    } finally {
-      if (connection.firstInFlight) {
-        connection.firstInFlight = false;
-        this.admission.pendingFirstMessages -= 1;
-      }
+  private onFrame(connection: WsAgentConnection, frame: Buffer, inbound: InboundContext): Promise<void> | undefined {
+    const handling = this.handleFrame(connection, frame, inbound);
+    if (!connection.firstInFlight) {
+      return handling;
+    }
+    if (handling === undefined) {
+      this.firstAnswered(connection);
+      return undefined;
+    }
+    return handling.finally(() => this.firstAnswered(connection));
+  }
+
+  private firstAnswered(connection: WsAgentConnection): void {
+    if (connection.firstInFlight) {
+      connection.firstInFlight = false;
+      this.admission.pendingFirstMessages -= 1;
     }
   }
 
-  private async handleFrame(connection: WsAgentConnection, frame: Buffer, inbound: InboundContext): Promise<void> {
+  /**
+   * Decodes, handles and answers one frame. Synchronous when every handler is (a heartbeat of an
+   * agent in sync); never throws: a failure is answered with an error reply.
+   */
+  private handleFrame(
+    connection: WsAgentConnection,
+    frame: Buffer,
+    inbound: InboundContext,
+  ): Promise<void> | undefined {
     this.metrics.received.websocket.inc();
     let message: AgentToServer;
     try {
@@ -146,37 +163,83 @@ export class OpampWsGateway implements OnGatewayConnection<WebSocket>, OnGateway
       if (error instanceof FrameHeaderError) {
         this.metrics.decodeErrors.inc({ transport: 'websocket', reason: 'header' });
         connection.close(1002, error.message);
-        return;
+        return undefined;
       }
       this.metrics.decodeErrors.inc({ transport: 'websocket', reason: 'protobuf' });
-      await this.send(connection, badRequest(connection.session?.uid, (error as Error).message));
-      return;
+      this.send(connection, badRequest(connection.session?.uid, (error as Error).message));
+      return undefined;
     }
     const stop = this.metrics.handlerSeconds.startTimer();
+    let handled: HandledMessage | Promise<HandledMessage>;
     try {
-      const { reply, session, afterReply } = await this.messages.handle(message, inbound);
-      if (session) {
-        connection.session = session;
-      }
-      await this.send(connection, reply);
+      handled = this.messages.handle(message, inbound);
+    } catch (error) {
+      this.failed(connection, error, message);
+      stop();
+      return undefined;
+    }
+    if (handled instanceof Promise) {
+      return handled
+        .then(
+          (result) => this.answer(connection, message, result),
+          (error: unknown) => this.failed(connection, error, message),
+        )
+        .finally(stop);
+    }
+    const after = this.answer(connection, message, handled);
+    if (after === undefined) {
+      stop();
+      return undefined;
+    }
+    return after.finally(stop);
+  }
+
+  /** Sends the reply; what comes after it (queued messages, a goodbye) is the only part that waits. */
+  private answer(
+    connection: WsAgentConnection,
+    message: AgentToServer,
+    handled: HandledMessage,
+  ): Promise<void> | undefined {
+    const { reply, session, afterReply } = handled;
+    if (session) {
+      connection.session = session;
+    }
+    this.send(connection, reply);
+    const goodbye = Boolean(message.agent_disconnect) && session !== undefined;
+    if (!afterReply && !goodbye) {
+      return undefined;
+    }
+    return this.afterAnswer(connection, message, afterReply, goodbye ? session : undefined);
+  }
+
+  private async afterAnswer(
+    connection: WsAgentConnection,
+    message: AgentToServer,
+    afterReply: (() => Promise<void>) | undefined,
+    leaving: AgentSession | undefined,
+  ): Promise<void> {
+    try {
       await afterReply?.();
-      if (message.agent_disconnect && session) {
-        await this.messages.disconnect(session);
+      if (leaving) {
+        await this.messages.disconnect(leaving);
         connection.session = undefined;
       }
     } catch (error) {
-      await this.send(connection, handlerFailed(error, message, 'websocket', this.metrics, this.logger).reply);
-    } finally {
-      stop();
+      this.failed(connection, error, message);
     }
   }
 
-  private async send(connection: WsAgentConnection, reply: ServerToAgent): Promise<void> {
+  private failed(connection: WsAgentConnection, error: unknown, message: AgentToServer): void {
+    this.send(connection, handlerFailed(error, message, 'websocket', this.metrics, this.logger).reply);
+  }
+
+  private send(connection: WsAgentConnection, reply: ServerToAgent): void {
     if (!connection.open) {
       return;
     }
-    await connection.sendFrame(frameMessage(this.codec.encodeServerToAgent(reply))).catch(() => undefined);
-    this.metrics.sent.websocket.inc();
+    if (connection.write(frameMessage(this.codec.encodeServerToAgent(reply))) === undefined) {
+      this.metrics.sent.websocket.inc();
+    }
   }
 }
 

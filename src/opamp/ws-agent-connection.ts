@@ -38,6 +38,8 @@ export class WsAgentConnection implements AgentSocket {
   /** A message of an agent without a session yet is being handled (admission counts these). */
   firstInFlight = false;
   private queue: Promise<void> = Promise.resolve();
+  /** Tasks enqueued and not finished. */
+  private pending = 0;
   private closed = false;
   private dropped = false;
 
@@ -52,28 +54,65 @@ export class WsAgentConnection implements AgentSocket {
 
   /** Resolves once every task enqueued so far has finished (shutdown drains with it). */
   get idle(): Promise<void> {
-    return this.queue;
+    return this.pending === 0 ? Promise.resolve() : this.queue;
   }
 
-  /** Runs `task` after every earlier task of this connection has finished. */
-  enqueue(task: () => Promise<void>): void {
-    this.queue = this.queue.then(task, task);
+  /**
+   * Runs `task` after every earlier task of this connection has finished. With none pending it
+   * runs at once, and a task that finishes synchronously (returns undefined) costs no promise.
+   * Tasks handle their own errors.
+   */
+  enqueue(task: () => Promise<void> | undefined): void {
+    if (this.pending === 0) {
+      let running: Promise<void> | undefined;
+      try {
+        running = task();
+      } catch {
+        return; // nothing left pending; a failed queued task is swallowed the same way
+      }
+      if (running === undefined) {
+        return;
+      }
+      this.pending = 1;
+      this.queue = running.then(this.finished, this.finished);
+      return;
+    }
+    this.pending += 1;
+    this.queue = this.queue.then(task).then(this.finished, this.finished);
   }
+
+  private readonly finished = (): void => {
+    this.pending -= 1;
+  };
 
   sendFrame(frame: Uint8Array): Promise<void> {
+    const refused = this.write(frame);
+    return refused ? Promise.reject(refused) : Promise.resolve();
+  }
+
+  /**
+   * Queues a framed message without waiting for the peer; returns why it was not sent, if it was
+   * not. A message that does not reach the kernel at once (the socket's buffer is not empty) must
+   * get there within the send timeout, or the agent is dropped.
+   */
+  write(frame: Uint8Array): Error | undefined {
     if (!this.open) {
-      return Promise.reject(new Error('connection closed'));
+      return new Error('connection closed');
     }
     const buffered = this.ws.bufferedAmount;
     // An empty queue always takes one message, however large: the limit is on what piles up.
     if (buffered > 0 && buffered + frame.length > this.limits.maxBufferedBytes) {
       this.drop('send_buffer_full');
-      return Promise.reject(new SlowAgentError('send_buffer_full'));
+      return new SlowAgentError('send_buffer_full');
     }
-    const timer = setTimeout(() => this.drop('send_timeout'), this.limits.sendTimeoutMs);
-    timer.unref();
+    let timer: NodeJS.Timeout | undefined;
     this.ws.send(frame, { binary: true }, () => clearTimeout(timer));
-    return Promise.resolve();
+    if (this.ws.bufferedAmount > 0) {
+      // Not fully taken by the kernel (a backlog, or a peer that reads slowly): it has to be, in time.
+      timer = setTimeout(() => this.drop('send_timeout'), this.limits.sendTimeoutMs);
+      timer.unref();
+    }
+    return undefined;
   }
 
   close(code: number, reason: string): void {
