@@ -23,7 +23,14 @@ const V1 = pkg(1, '1.0.0');
 const V2 = pkg(2, '2.0.0');
 
 const assignment = (id: number, p: PackageEntity, held: boolean): PackageAssignmentEntity =>
-  ({ id, packageId: p.id, package: p, selector: { env: 'prod' }, agentIds: null, held }) as PackageAssignmentEntity;
+  ({
+    id,
+    packageId: p.id,
+    package: p,
+    selector: { env: 'prod' },
+    agentIds: null,
+    held,
+  }) as unknown as PackageAssignmentEntity;
 
 const agent = (uid: string, env = 'prod') => ({
   instanceUid: uid,
