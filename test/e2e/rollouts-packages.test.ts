@@ -17,7 +17,7 @@ interface Detail {
   tripped_gate: string | null;
   tripped_agents: string[] | null;
   reason: string | null;
-  stages: Array<{ targeted: number; applied: number; failed: number; rolled_back: number }>;
+  stages: Array<{ targeted: number; applied: number; failed: number; timeout: number; rolled_back: number }>;
 }
 
 const V1 = 'otelcol@1.0.0';
@@ -260,6 +260,26 @@ describe('package rollouts (e2e)', () => {
     );
     expect(paused.stages[0]).toEqual(expect.objectContaining({ applied: 1, unhealthy: 1 }));
     expect(fleet.slice(1).map((a) => a.offers)).toEqual([[], [], []]);
+  });
+
+  it('counts an agent that never reports within apply_timeout_seconds as failed, and pauses', async () => {
+    const fleet = await fleetOnV1('silent', 3);
+    const silent = fleet[0];
+    silent.answer = 'ignore';
+    const assignment = await holdV2('silent');
+    const created = await api()
+      .post('/rollouts', {
+        package_assignment: assignment,
+        plan: { type: 'labels', selectors: [{ sim: '0' }] },
+        bake_seconds: 0,
+        apply_timeout_seconds: 1,
+      })
+      .expect(201);
+    const paused = await settled(created.body.id as string, 'paused');
+    expect(paused).toEqual(expect.objectContaining({ tripped_gate: 'failed', tripped_agents: [silent.id] }));
+    expect(paused.stages[0]).toEqual(expect.objectContaining({ timeout: 1 }));
+    expect(silent.offeredCount(V2)).toBe(1);
+    expect(fleet.slice(1).map((a) => a.offers)).toEqual([[], []]);
   });
 
   it('cancels a running rollout whose assignment is deleted, and offers the package to nobody more', async () => {

@@ -9,8 +9,8 @@ import { BASIC_CAPABILITIES, description, newUid, uidText, WsTestAgent } from '.
 const PACKAGE_CAPABILITIES =
   BASIC_CAPABILITIES | AgentCapabilities.AcceptsPackages | AgentCapabilities.ReportsPackageStatuses;
 
-/** How a simulated agent answers a package offer. */
-export type PackageAnswer = 'install' | 'fail';
+/** How a simulated agent answers a package offer ('ignore': it logs the offer and says nothing). */
+export type PackageAnswer = 'install' | 'fail' | 'ignore';
 
 /**
  * A WebSocket agent that installs the packages it is offered (or fails to) and reports its
@@ -108,11 +108,17 @@ export class PackageSimAgent {
     for (const [name, pkg] of Object.entries(available.packages ?? {})) {
       const version = pkg.version ?? '';
       this.offers.push(`${name}@${version}`);
+      if (this.answer === 'ignore') {
+        continue;
+      }
       if (this.answer === 'fail') {
         failed[name] = version;
       } else {
         this.installed.set(name, version);
       }
+    }
+    if (this.answer === 'ignore') {
+      return;
     }
     this.send({
       package_statuses: {
