@@ -120,6 +120,24 @@ describe('PackageDeploymentsService.desiredFor with held assignments', () => {
     expect(loads).toBe(2);
   });
 
+  it('shares one load between callers that ask while it runs', async () => {
+    let loads = 0;
+    const shared = new PackageDeploymentsService(
+      {
+        allAssignments: () => {
+          loads += 1;
+          return Promise.resolve(assignments);
+        },
+      } as unknown as PackageDeploymentsRepository,
+      {} as PackagesRepository,
+      {} as PackagesService,
+      {} as PackageWakeups,
+      {} as PackageEvents,
+    );
+    await Promise.all(['a', 'b', 'c'].map((uid) => shared.desiredFor(agent(uid))));
+    expect(loads).toBe(1);
+  });
+
   it('reaches nobody when no rollout answers for held assignments', async () => {
     const alone = new PackageDeploymentsService(
       { allAssignments: () => Promise.resolve(assignments) } as unknown as PackageDeploymentsRepository,

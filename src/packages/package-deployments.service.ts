@@ -51,6 +51,7 @@ export class PackageDeploymentsService {
   private cache?: LoadedAssignments;
   /** Bumped on every change, so a load that raced with a change is not kept. */
   private generation = 0;
+  private loading?: { generation: number; promise: Promise<LoadedAssignments> };
   private held?: HeldAssignmentsSource;
 
   constructor(
@@ -226,28 +227,49 @@ export class PackageDeploymentsService {
     return reach?.agents.has(uid) ? assignment.package : undefined;
   }
 
-  private async assignments(): Promise<LoadedAssignments> {
-    if (!this.cache || Date.now() - this.cache.loadedAt > ASSIGNMENTS_TTL_MS) {
-      const loadedAt = Date.now();
-      const generation = this.generation;
-      const assignments = await this.deployments.allAssignments();
-      const heldIds = assignments.filter((a) => a.held).map((a) => a.id);
-      const reach = heldIds.length > 0 && this.held ? await this.held.reachOf(heldIds) : new Map<number, HeldReach>();
-      const revertIds = new Set([...reach.values()].flatMap((r) => [...r.reverted.values()]));
-      const reverts = new Map<number, PackageEntity>();
-      for (const id of revertIds) {
-        const pkg = await this.packageRows.findById(id);
-        if (pkg) {
-          reverts.set(id, pkg);
-        }
-      }
-      const loaded = { loadedAt, assignments, reach, reverts };
-      if (generation === this.generation) {
-        this.cache = loaded;
-      }
-      return loaded;
+  /**
+   * The cached list, or one load shared by every caller while it runs (after a change, a burst
+   * of heartbeats would otherwise each run the same queries). A load that raced with a change
+   * serves its callers but is not kept.
+   */
+  private assignments(): Promise<LoadedAssignments> {
+    if (this.cache && Date.now() - this.cache.loadedAt <= ASSIGNMENTS_TTL_MS) {
+      return Promise.resolve(this.cache);
     }
-    return this.cache;
+    if (this.loading?.generation === this.generation) {
+      return this.loading.promise;
+    }
+    const generation = this.generation;
+    const promise = this.load()
+      .then((loaded) => {
+        if (generation === this.generation) {
+          this.cache = loaded;
+        }
+        return loaded;
+      })
+      .finally(() => {
+        if (this.loading?.promise === promise) {
+          this.loading = undefined;
+        }
+      });
+    this.loading = { generation, promise };
+    return promise;
+  }
+
+  private async load(): Promise<LoadedAssignments> {
+    const loadedAt = Date.now();
+    const assignments = await this.deployments.allAssignments();
+    const heldIds = assignments.filter((a) => a.held).map((a) => a.id);
+    const reach = heldIds.length > 0 && this.held ? await this.held.reachOf(heldIds) : new Map<number, HeldReach>();
+    const revertIds = new Set([...reach.values()].flatMap((r) => [...r.reverted.values()]));
+    const reverts = new Map<number, PackageEntity>();
+    for (const id of revertIds) {
+      const pkg = await this.packageRows.findById(id);
+      if (pkg) {
+        reverts.set(id, pkg);
+      }
+    }
+    return { loadedAt, assignments, reach, reverts };
   }
 
   private invalidate(): void {
