@@ -17,6 +17,7 @@ import { Rollouts1764200100000 } from './1764200100000-rollouts.js';
 import { AuditLog1764300000000 } from './1764300000000-audit-log.js';
 import { Webhooks1764300100000 } from './1764300100000-webhooks.js';
 import { FleetSamples1764300200000 } from './1764300200000-fleet-samples.js';
+import { PackageRollouts1764400000000 } from './1764400000000-package-rollouts.js';
 import { Uint64Defaults1764400200000 } from './1764400200000-uint64-defaults.js';
 
 /** Every migration, in order. New files are added here; TypeORM sorts them by their timestamp. */
@@ -40,5 +41,6 @@ export const migrations = [
   AuditLog1764300000000,
   Webhooks1764300100000,
   FleetSamples1764300200000,
+  PackageRollouts1764400000000,
   Uint64Defaults1764400200000,
 ];
