@@ -18,6 +18,7 @@ import { AuditLog1764300000000 } from './1764300000000-audit-log.js';
 import { Webhooks1764300100000 } from './1764300100000-webhooks.js';
 import { FleetSamples1764300200000 } from './1764300200000-fleet-samples.js';
 import { DefaultRolloutPolicies1764400100000 } from './1764400100000-default-rollout-policies.js';
+import { PackageRollouts1764400000000 } from './1764400000000-package-rollouts.js';
 import { Uint64Defaults1764400200000 } from './1764400200000-uint64-defaults.js';
 
 /** Every migration, in order. New files are added here; TypeORM sorts them by their timestamp. */
@@ -41,6 +42,7 @@ export const migrations = [
   AuditLog1764300000000,
   Webhooks1764300100000,
   FleetSamples1764300200000,
+  PackageRollouts1764400000000,
   DefaultRolloutPolicies1764400100000,
   Uint64Defaults1764400200000,
 ];

@@ -26,8 +26,11 @@ type Status = (typeof STATUSES)[number];
 
 const LIST_COLUMNS: Column<Rollout>[] = [
   { header: 'id', value: (r) => r.id },
-  { header: 'configuration', value: (r) => r.configuration },
-  { header: 'versions', value: (r) => `${r.from_version} -> ${r.to_version}` },
+  { header: 'subject', value: (r) => subject(r) },
+  {
+    header: 'versions',
+    value: (r) => (r.package ? `-> ${r.package.version}` : `${r.from_version} -> ${r.to_version}`),
+  },
   { header: 'status', value: (r) => r.status },
   { header: 'stage', value: (r) => `${r.current_stage}/${r.stage_count}` },
   { header: 'phase', value: (r) => r.phase },
@@ -57,27 +60,33 @@ export const EXIT_NOT_COMPLETED = 3;
 export function registerRollouts(program: Command): void {
   const rollouts = program
     .command('rollouts')
-    .description('Staged, health-gated deliveries of a configuration version');
+    .description('Staged, health-gated deliveries of a configuration version or a package version');
 
   examples(
     rollouts
       .command('list')
       .description('Rollouts, newest first')
       .option('-c, --configuration <name>', 'only rollouts of this configuration')
+      .option('-p, --package-assignment <id>', 'only rollouts of this package assignment', parseAssignment)
       .option('--status <status>', STATUSES.join(', '))
       .addOption(outputOption())
-      .action(async (options: { configuration?: string; status?: string; output: OutputFormat }, command: Command) => {
+      .action(async (options: ListOptions, command: Command) => {
         const status = options.status === undefined ? undefined : parseStatus(options.status);
         const { client } = session(command);
-        const items = await call(
-          client.GET('/api/v1/rollouts', {
-            params: { query: { configuration: options.configuration, status, page_size: 1000 } },
-          }),
-          'rollouts',
-        );
+        const query = {
+          configuration: options.configuration,
+          package_assignment: options.packageAssignment,
+          status,
+          page_size: 1000,
+        };
+        const items = await call(client.GET('/api/v1/rollouts', { params: { query } }), 'rollouts');
         printList(items, LIST_COLUMNS, options.output);
       }),
-    ['opampctl rollouts list', 'opampctl rollouts list -c prod-collectors --status running -o json'],
+    [
+      'opampctl rollouts list',
+      'opampctl rollouts list -c prod-collectors --status running -o json',
+      'opampctl rollouts list --package-assignment 4',
+    ],
   );
 
   examples(
@@ -127,6 +136,25 @@ export function registerRollouts(program: Command): void {
   }
 }
 
+interface ListOptions {
+  configuration?: string;
+  packageAssignment?: number;
+  status?: string;
+  output: OutputFormat;
+}
+
+function parseAssignment(value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) {
+    throw new CliError(`--package-assignment must be a package assignment id, got "${value}"`);
+  }
+  return Number(value);
+}
+
+/** A configuration's name, or `package name@version`. */
+function subject(r: Rollout): string {
+  return r.package ? `package ${r.package.name}@${r.package.version}` : (r.configuration ?? '');
+}
+
 function parseStatus(value: string): Status {
   if (!(STATUSES as readonly string[]).includes(value)) {
     throw new CliError(`--status must be one of ${STATUSES.join(', ')}, got "${value}"`);
@@ -145,7 +173,9 @@ function act(client: ApiClient, id: string, action: Action): Promise<Rollout> {
 
 function render(rollout: RolloutDetail): string {
   const lines = [
-    `rollout ${rollout.id}: ${rollout.configuration} version ${rollout.from_version} -> ${rollout.to_version}`,
+    rollout.package
+      ? `rollout ${rollout.id}: ${subject(rollout)} (assignment ${rollout.package.assignment_id ?? 'deleted'})`
+      : `rollout ${rollout.id}: ${rollout.configuration} version ${rollout.from_version} -> ${rollout.to_version}`,
     `status ${rollout.status}, stage ${rollout.current_stage}/${rollout.stage_count} ` +
       `(${rollout.phase}), auto rollback ${rollout.auto_rollback ? 'on' : 'off'}`,
   ];

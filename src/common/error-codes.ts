@@ -68,6 +68,7 @@ export const ERROR_CODES = [
   // rollouts
   'RolloutNotFound',
   'RolloutAlreadyActive',
+  'RolloutAssignmentNotHeld',
   'RolloutNothingToRollOut',
   'RolloutInvalid',
   'RolloutStateConflict',

@@ -39,6 +39,10 @@ export interface DriftReport {
 }
 
 const MAX_FILES = 256;
+/** Distinct (desired, effective) pairs remembered: a fleet runs a handful of configs. */
+const MAX_COMPARISONS = 256;
+/** Larger pairs are compared every time rather than held as keys (256 x this at most). */
+const MAX_REMEMBERED_BODY = 64 * 1024;
 const MAX_STORED_PATHS = 100;
 
 /**
@@ -50,6 +54,8 @@ const MAX_STORED_PATHS = 100;
 export class DriftService {
   private readonly logger = new Logger(DriftService.name);
   private readonly files = new Map<string, DesiredFile>();
+  /** Results of compare() by what was compared; shared, never mutated. */
+  private readonly comparisons = new Map<string, DriftDifference[]>();
   private readonly overrides = new Map<string, DriftOverride>();
   private readonly batcher = new MicroBatcher<string, true>((uids) => this.computeMany(uids), 20, 500, 1);
 
@@ -133,12 +139,38 @@ export class DriftService {
     if (!desired) {
       return result('unknown');
     }
-    const differences = compareConfigs(desired, effective, effectiveParsed);
+    const differences = this.compare(desired, effective, effectiveParsed);
     if (differences.length === 0) {
       return result('in_sync');
     }
     const paths = differences.map((d) => (d.path === '' ? d.file : d.path)).slice(0, MAX_STORED_PATHS);
     return result('drifted', paths);
+  }
+
+  /**
+   * compareConfigs, remembered by what was compared: a fleet that applied one version reports one
+   * effective config, read back from the agents' rows as a new object each time, and parsing it
+   * (YAML) is most of a comparison's cost.
+   */
+  private compare(
+    desired: DesiredFile,
+    effective: Record<string, ConfigEntry>,
+    effectiveParsed?: Record<string, unknown>,
+  ): DriftDifference[] {
+    const entry = effectiveEntry(desired.fileName, effective);
+    if (!entry || desired.body.length + entry.body.length > MAX_REMEMBERED_BODY) {
+      return compareConfigs(desired, effective, effectiveParsed);
+    }
+    const key = `${desired.fileName}\u0000${desired.body}\u0000${entry.content_type}\u0000${entry.body}`;
+    let differences = this.comparisons.get(key);
+    if (!differences) {
+      differences = compareConfigs(desired, effective, effectiveParsed);
+      if (this.comparisons.size >= MAX_COMPARISONS) {
+        this.comparisons.delete(this.comparisons.keys().next().value as string);
+      }
+      this.comparisons.set(key, differences);
+    }
+    return differences;
   }
 
   /** The desired version's file, redacted exactly like effective configs (cached per version). */

@@ -35,6 +35,10 @@ export class PackageAssignmentEntity {
   @Column({ type: 'uuid', array: true, nullable: true })
   agentIds: string[] | null;
 
+  /** Offered to nobody until a rollout's stages reach its agents, and to all once the rollout completes. */
+  @Column({ type: 'boolean', default: false })
+  held: boolean;
+
   @Column({ type: 'uuid', nullable: true })
   @ForeignKey(() => UserEntity, { name: 'package_assignments_created_by_fkey', onDelete: 'SET NULL' })
   createdBy: string | null;

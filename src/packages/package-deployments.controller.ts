@@ -42,6 +42,7 @@ export class PackageDeploymentsController {
         arch: body.arch,
         selector: body.selector,
         agentIds: body.agent_ids,
+        hold: body.hold,
       },
       user.id,
     );

@@ -4,7 +4,7 @@ import { DataSource, Repository } from 'typeorm';
 import { AgentPackageStatusEntity } from './agent-package-status.entity.js';
 import { PackageAssignmentEntity } from './package-assignment.entity.js';
 
-export type NewAssignment = Pick<PackageAssignmentEntity, 'packageId' | 'selector' | 'agentIds' | 'createdBy'>;
+export type NewAssignment = Pick<PackageAssignmentEntity, 'packageId' | 'selector' | 'agentIds' | 'held' | 'createdBy'>;
 export type ReportedStatus = Omit<AgentPackageStatusEntity, 'instanceUid' | 'updatedAt'>;
 
 /** Package assignments and the statuses agents report for their packages. */
@@ -28,6 +28,11 @@ export class PackageDeploymentsRepository {
   /** Every assignment with its package; assignments are few (one per rollout), so no paging. */
   allAssignments(): Promise<PackageAssignmentEntity[]> {
     return this.assignments.find({ relations: { package: true }, order: { id: 'ASC' } });
+  }
+
+  /** Offers a held assignment to every agent it names; false when it was not held (or is gone). */
+  async releaseAssignment(id: number): Promise<boolean> {
+    return ((await this.assignments.update({ id, held: true }, { held: false })).affected ?? 0) > 0;
   }
 
   async deleteAssignment(id: number): Promise<boolean> {

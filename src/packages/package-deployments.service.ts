@@ -10,6 +10,17 @@ import { PackagesRepository } from './packages.repository.js';
 import { PackagesService } from './packages.service.js';
 import { PackageWakeups } from './package-wakeups.js';
 import { PackageEvents } from './package-events.js';
+import type { HeldAssignmentsSource, HeldReach } from './held-assignments.js';
+import type { PackageEntity } from './package.entity.js';
+
+/** The assignment list as matched in memory, with what held ones reach. */
+interface LoadedAssignments {
+  loadedAt: number;
+  assignments: PackageAssignmentEntity[];
+  reach: Map<number, HeldReach>;
+  /** The builds rolled-back agents go back to, by package id. */
+  reverts: Map<number, PackageEntity>;
+}
 
 export interface AssignmentTarget {
   packageId?: number;
@@ -19,6 +30,8 @@ export interface AssignmentTarget {
   arch?: string;
   selector?: Record<string, string>;
   agentIds?: string[];
+  /** Held for a rollout: offered to nobody until its stages reach them. */
+  hold?: boolean;
 }
 
 /** The packages one agent should have, and their all_packages_hash (hex). */
@@ -35,7 +48,11 @@ const ASSIGNMENTS_TTL_MS = 5_000;
 
 @Injectable()
 export class PackageDeploymentsService {
-  private cache?: { loadedAt: number; assignments: PackageAssignmentEntity[] };
+  private cache?: LoadedAssignments;
+  /** Bumped on every change, so a load that raced with a change is not kept. */
+  private generation = 0;
+  private loading?: { generation: number; promise: Promise<LoadedAssignments> };
+  private held?: HeldAssignmentsSource;
 
   constructor(
     private readonly deployments: PackageDeploymentsRepository,
@@ -56,11 +73,37 @@ export class PackageDeploymentsService {
       packageId,
       selector: hasSelector ? target.selector! : null,
       agentIds: hasIds ? [...new Set(target.agentIds!.map((id) => id.toLowerCase()))] : null,
+      held: target.hold ?? false,
       createdBy,
     });
-    this.cache = undefined;
+    this.invalidate();
     await this.wakeups.changed(`assignment ${assignment.id}`);
     return assignment;
+  }
+
+  /** Rollouts say which agents a held assignment reaches (one source; registered at start). */
+  registerHeldSource(source: HeldAssignmentsSource): void {
+    this.held = source;
+  }
+
+  async getAssignment(id: number): Promise<PackageAssignmentEntity> {
+    const assignment = await this.deployments.findAssignment(id);
+    if (!assignment) {
+      throw new PackageAssignmentNotFound(id);
+    }
+    return assignment;
+  }
+
+  /** A held assignment's rollout completed: every agent it names is offered its package now. */
+  async release(id: number): Promise<void> {
+    await this.deployments.releaseAssignment(id);
+    await this.reachChanged(`assignment ${id} released`);
+  }
+
+  /** A rollout moved a held assignment's reach (a stage offered, agents rolled back): offer the new sets now. */
+  async reachChanged(what: string): Promise<void> {
+    this.invalidate();
+    await this.wakeups.changed(what);
   }
 
   listAssignments(): Promise<PackageAssignmentEntity[]> {
@@ -71,24 +114,25 @@ export class PackageDeploymentsService {
     if (!(await this.deployments.deleteAssignment(id))) {
       throw new PackageAssignmentNotFound(id);
     }
-    this.cache = undefined;
+    this.invalidate();
     await this.wakeups.changed(`assignment ${id}`);
   }
 
   /** Drops the cached assignment list (another instance changed it). */
   forgetAssignments(): void {
-    this.cache = undefined;
+    this.invalidate();
   }
 
   /** The newest assigned version of each package name whose assignment matches the agent. */
   async desiredFor(agent: AgentFacts): Promise<DesiredPackages | undefined> {
     const byName = new Map<string, { pkg: OfferedPackage; sortKey: string }>();
-    for (const assignment of await this.assignments()) {
-      const pkg = assignment.package;
+    const loaded = await this.assignments();
+    for (const assignment of loaded.assignments) {
       const matches = assignment.selector
         ? selectorMatches(assignment.selector, agentLabelSet(agent))
         : (assignment.agentIds ?? []).includes(agent.instanceUid);
-      if (!pkg || !pkg.isActive || !matches) {
+      const pkg = matches ? this.reachedPackage(loaded, assignment, agent.instanceUid) : undefined;
+      if (!pkg || !pkg.isActive) {
         continue;
       }
       const current = byName.get(pkg.name);
@@ -163,11 +207,74 @@ export class PackageDeploymentsService {
     return { status: chosen.signatureStatus, signerFingerprint: chosen.signerFingerprint };
   }
 
-  private async assignments(): Promise<PackageAssignmentEntity[]> {
-    if (!this.cache || Date.now() - this.cache.loadedAt > ASSIGNMENTS_TTL_MS) {
-      this.cache = { loadedAt: Date.now(), assignments: await this.deployments.allAssignments() };
+  /**
+   * The package an assignment gives this agent: its own, unless it is held — then only once a
+   * rollout reached the agent, or the build the agent had before when a rollout rolled it back.
+   */
+  private reachedPackage(
+    loaded: LoadedAssignments,
+    assignment: PackageAssignmentEntity,
+    uid: string,
+  ): PackageEntity | undefined {
+    if (!assignment.held) {
+      return assignment.package;
     }
-    return this.cache.assignments;
+    const reach = loaded.reach.get(assignment.id);
+    const revert = reach?.reverted.get(uid);
+    if (revert !== undefined) {
+      return loaded.reverts.get(revert);
+    }
+    return reach?.agents.has(uid) ? assignment.package : undefined;
+  }
+
+  /**
+   * The cached list, or one load shared by every caller while it runs (after a change, a burst
+   * of heartbeats would otherwise each run the same queries). A load that raced with a change
+   * serves its callers but is not kept.
+   */
+  private assignments(): Promise<LoadedAssignments> {
+    if (this.cache && Date.now() - this.cache.loadedAt <= ASSIGNMENTS_TTL_MS) {
+      return Promise.resolve(this.cache);
+    }
+    if (this.loading?.generation === this.generation) {
+      return this.loading.promise;
+    }
+    const generation = this.generation;
+    const promise = this.load()
+      .then((loaded) => {
+        if (generation === this.generation) {
+          this.cache = loaded;
+        }
+        return loaded;
+      })
+      .finally(() => {
+        if (this.loading?.promise === promise) {
+          this.loading = undefined;
+        }
+      });
+    this.loading = { generation, promise };
+    return promise;
+  }
+
+  private async load(): Promise<LoadedAssignments> {
+    const loadedAt = Date.now();
+    const assignments = await this.deployments.allAssignments();
+    const heldIds = assignments.filter((a) => a.held).map((a) => a.id);
+    const reach = heldIds.length > 0 && this.held ? await this.held.reachOf(heldIds) : new Map<number, HeldReach>();
+    const revertIds = new Set([...reach.values()].flatMap((r) => [...r.reverted.values()]));
+    const reverts = new Map<number, PackageEntity>();
+    for (const id of revertIds) {
+      const pkg = await this.packageRows.findById(id);
+      if (pkg) {
+        reverts.set(id, pkg);
+      }
+    }
+    return { loadedAt, assignments, reach, reverts };
+  }
+
+  private invalidate(): void {
+    this.cache = undefined;
+    this.generation += 1;
   }
 
   private async resolvePackage(target: AssignmentTarget): Promise<number> {

@@ -68,6 +68,6 @@ import { PackageEvents } from './package-events.js';
     PackageReoffers,
     PackageStatusesDetail,
   ],
-  exports: [PackagesService, PackageEvents],
+  exports: [PackagesService, PackageEvents, PackageDeploymentsService],
 })
 export class PackagesModule {}

@@ -3,6 +3,7 @@ import { InstanceIdentity } from '../agents/instance-identity.js';
 import { ApplyHistoryService } from '../configurations/apply-history.service.js';
 import { ConfigPushService } from '../configurations/config-push.service.js';
 import { ConfigurationNotFound } from '../configurations/configurations.errors.js';
+import { PackageRolloutSteps } from './package-rollout.steps.js';
 import { RolloutEvents } from './rollout-events.js';
 import { evaluateGates, type GateName, type GateResult } from './rollout-gates.js';
 import type { Rollout, RolloutPhase, StageGateResults } from './rollout.types.js';
@@ -33,6 +34,7 @@ export class RolloutEngine implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly applies: ApplyHistoryService,
     private readonly events: RolloutEvents,
     private readonly identity: InstanceIdentity,
+    private readonly packages: PackageRolloutSteps,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -83,6 +85,14 @@ export class RolloutEngine implements OnApplicationBootstrap, OnModuleDestroy {
     if (!rollout || rollout.status !== 'running' || rollout.leaseOwner !== this.identity.id) {
       return;
     }
+    if (rollout.package && rollout.package.assignmentId === null) {
+      await this.update(
+        rollout,
+        { status: 'cancelled', reason: 'package assignment deleted', finished: true },
+        'cancelled',
+      );
+      return;
+    }
     try {
       await this.phases[rollout.phase](rollout);
     } catch (error) {
@@ -111,19 +121,30 @@ export class RolloutEngine implements OnApplicationBootstrap, OnModuleDestroy {
       // The previous holder marked them and died before moving on: the push skips those that answered.
       uids = await this.rollouts.agentsInState(r.id, ['offered'], r.currentStage);
     }
-    if (uids.length > 0) {
+    if (r.package) {
+      await this.packages.offer(r);
+    } else if (uids.length > 0) {
       await this.push.push(r.configurationName, { agentIds: uids, version: r.toVersion });
     }
     await this.update(r, { phase: 'wait' }, 'stage_offered');
   }
 
   private async wait(r: Rollout): Promise<void> {
+    if (r.package) {
+      const open = await this.packages.settle(r);
+      await this.waited(r, open);
+      return;
+    }
     // An agent that joined the stage while it was being offered was not in that offer.
     const late = await this.rollouts.startStage(r.id, r.currentStage);
     if (late.length > 0) {
       await this.push.push(r.configurationName, { agentIds: late, version: r.toVersion });
     }
-    const open = await this.rollouts.settleStage(r.id, r.currentStage, r.toConfigHash, r.applyTimeoutSeconds);
+    await this.waited(r, await this.rollouts.settleStage(r.id, r.currentStage, r.toConfigHash, r.applyTimeoutSeconds));
+  }
+
+  /** After settling: a failure trips at once; a stage with nobody open goes on to bake. */
+  private async waited(r: Rollout, open: number): Promise<void> {
     // Failures need not wait for the rest of the stage.
     if (await this.tripped(r, ['failed'])) {
       return;
@@ -134,13 +155,15 @@ export class RolloutEngine implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async bake(r: Rollout): Promise<void> {
-    // Agents that joined an offered stage meanwhile answer (or time out) like the stage's own.
-    await this.rollouts.settleStage(r.id, r.currentStage, r.toConfigHash, r.applyTimeoutSeconds);
+    if (!r.package) {
+      // Agents that joined an offered stage meanwhile answer (or time out) like the stage's own.
+      await this.rollouts.settleStage(r.id, r.currentStage, r.toConfigHash, r.applyTimeoutSeconds);
+    }
     if (await this.tripped(r, ['failed', 'unhealthy', 'disconnected'])) {
       return;
     }
     if (Date.now() - r.phaseStartedAt.getTime() >= r.bakeSeconds * 1000) {
-      const inputs = await this.rollouts.gateInputs(r);
+      const inputs = await this.gateInputs(r);
       await this.advance(r, evaluateGates(r.gates, inputs));
     }
   }
@@ -150,7 +173,11 @@ export class RolloutEngine implements OnApplicationBootstrap, OnModuleDestroy {
     const gateResults = results ? withResults(r, results) : r.gateResults;
     const base: RolloutChange = { gateResults, trippedGate: null, trippedAgents: null };
     if (r.currentStage + 1 >= r.stageCount) {
-      await this.push.push(r.configurationName, { version: r.toVersion });
+      if (r.package) {
+        await this.packages.release(r);
+      } else {
+        await this.push.push(r.configurationName, { version: r.toVersion });
+      }
       await this.update(r, { ...base, status: 'completed', finished: true }, 'completed');
       return;
     }
@@ -159,7 +186,7 @@ export class RolloutEngine implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Evaluates the gates; on a breach pauses or rolls back, and says so. */
   private async tripped(r: Rollout, gates: GateName[]): Promise<boolean> {
-    const inputs = await this.rollouts.gateInputs(r);
+    const inputs = await this.gateInputs(r);
     const results = evaluateGates(r.gates, inputs);
     const breach = results.find((result) => gates.includes(result.gate) && !result.passed);
     if (!breach) {
@@ -194,8 +221,16 @@ export class RolloutEngine implements OnApplicationBootstrap, OnModuleDestroy {
     if (uids.length === 0) {
       return;
     }
+    if (r.package) {
+      await this.packages.rollBack(r, uids.length);
+      return;
+    }
     await this.applies.recordRollback(r.configurationId, r.toConfigHash, uids, reason);
     await this.push.push(r.configurationName, { agentIds: uids, version: r.fromVersion });
+  }
+
+  private gateInputs(r: Rollout): ReturnType<RolloutsRepository['gateInputs']> {
+    return r.package ? this.packages.gateInputs(r) : this.rollouts.gateInputs(r);
   }
 
   private async update(r: Rollout, change: RolloutChange, what: string): Promise<boolean> {
@@ -204,6 +239,7 @@ export class RolloutEngine implements OnApplicationBootstrap, OnModuleDestroy {
       this.events.emit({
         rolloutId: r.id,
         configurationId: r.configurationId,
+        packageAssignmentId: r.package?.assignmentId ?? null,
         status: change.status ?? r.status,
         stage: change.currentStage ?? r.currentStage,
         phase: change.phase ?? r.phase,

@@ -5,7 +5,9 @@ import type { RolloutPhase, RolloutStatus } from './rollout.types.js';
 /** A rollout moved: created, a stage offered, baked, a gate tripped, paused, finished... */
 export interface RolloutEvent {
   rolloutId: string;
-  configurationId: string;
+  /** Null for a package rollout. */
+  configurationId: string | null;
+  packageAssignmentId?: number | null;
   status: RolloutStatus;
   stage: number;
   phase: RolloutPhase;

@@ -8,6 +8,7 @@ import {
   type RolloutStatus,
   type StageCounts,
 } from './rollout.types.js';
+import { RUNS_PACKAGE } from './package-rollouts.repository.js';
 import { ROLLOUT_SELECT, toRollout } from './rollouts.repository.js';
 
 type Raw = Record<string, unknown>;
@@ -18,14 +19,15 @@ export class RolloutViewsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async list(
-    filter: { configurationId?: string; status?: RolloutStatus },
+    filter: { configurationId?: string; status?: RolloutStatus; packageAssignmentId?: number },
     offset: number,
     limit: number,
   ): Promise<[Rollout[], number]> {
-    const where = `WHERE ($1::uuid IS NULL OR r.configuration_id = $1) AND ($2::text IS NULL OR r.status = $2)`;
-    const params = [filter.configurationId ?? null, filter.status ?? null];
+    const where = `WHERE ($1::uuid IS NULL OR r.configuration_id = $1) AND ($2::text IS NULL OR r.status = $2)
+      AND ($3::int IS NULL OR r.package_assignment_id = $3)`;
+    const params = [filter.configurationId ?? null, filter.status ?? null, filter.packageAssignmentId ?? null];
     const rows: Raw[] = await this.dataSource.query(
-      `${ROLLOUT_SELECT} ${where} ORDER BY r.created_at DESC, r.id LIMIT $3 OFFSET $4`,
+      `${ROLLOUT_SELECT} ${where} ORDER BY r.created_at DESC, r.id LIMIT $4 OFFSET $5`,
       [...params, limit, offset],
     );
     const total: Array<{ count: number }> = await this.dataSource.query(
@@ -36,6 +38,10 @@ export class RolloutViewsRepository {
   }
 
   async stageCounts(rollout: Rollout): Promise<StageCounts[]> {
+    // "Unhealthy" counts agents that run what the rollout gives: its config hash, or its package version.
+    const [runsTarget, subject] = rollout.package
+      ? [RUNS_PACKAGE('$2', '$3'), [rollout.package.name, rollout.package.version]]
+      : ['a.remote_config_hash = $2', [rollout.toConfigHash]];
     const rows: Array<{
       stage: number;
       state: RolloutAgentState;
@@ -44,12 +50,11 @@ export class RolloutViewsRepository {
       disconnected: number;
     }> = await this.dataSource.query(
       `SELECT ra.stage, ra.state, count(*)::int AS count,
-                count(*) FILTER (WHERE ra.state = 'applied' AND a.healthy = false AND a.remote_config_hash = $2)::int
-                  AS unhealthy,
+                count(*) FILTER (WHERE ra.state = 'applied' AND a.healthy = false AND ${runsTarget})::int AS unhealthy,
                 count(*) FILTER (WHERE ra.state = 'applied' AND a.status IS DISTINCT FROM 'online')::int AS disconnected
          FROM rollout_agents ra LEFT JOIN agents a ON a.instance_uid = ra.instance_uid
          WHERE ra.rollout_id = $1 GROUP BY ra.stage, ra.state`,
-      [rollout.id, rollout.toConfigHash],
+      [rollout.id, ...subject],
     );
     return Array.from({ length: rollout.stageCount }, (_, stage) => {
       const mine = rows.filter((r) => r.stage === stage);
@@ -91,6 +96,7 @@ export class RolloutViewsRepository {
         position: r.position as number,
         state: r.state as RolloutAgentState,
         previousVersion: r.previous_version as number | null,
+        previousPackageVersion: r.previous_package_version as string | null,
         offers: r.offers as number,
         offeredAt: r.offered_at as Date | null,
         finishedAt: r.finished_at as Date | null,

@@ -23,14 +23,44 @@ export interface StageGateResults {
   results: GateResult[];
 }
 
-/** A rollout as stored. */
-export interface Rollout {
-  id: string;
+/** The package version a package rollout takes to its agents, through a held package assignment. */
+export interface PackageSubject {
+  /** Null once the assignment was deleted (the rollout is then cancelled). */
+  assignmentId: number | null;
+  /** Null once the package was deleted. */
+  packageId: number | null;
+  name: string;
+  version: string;
+}
+
+/** A rollout of a configuration version. */
+export interface ConfigurationSubject {
   configurationId: string;
   configurationName: string;
   fromVersion: number;
   toVersion: number;
   toConfigHash: string;
+  package: null;
+}
+
+/** A rollout of a package version: no configuration fields. */
+export interface PackageRolloutSubject {
+  configurationId: null;
+  configurationName: null;
+  fromVersion: null;
+  toVersion: null;
+  toConfigHash: null;
+  package: PackageSubject;
+}
+
+/** A rollout as stored; `package` tells the two subjects apart. */
+export type Rollout = RolloutState & (ConfigurationSubject | PackageRolloutSubject);
+export type ConfigurationRollout = RolloutState & ConfigurationSubject;
+export type PackageRollout = RolloutState & PackageRolloutSubject;
+
+/** What every rollout has, whatever its subject. */
+export interface RolloutState {
+  id: string;
   status: RolloutStatus;
   plan: RolloutPlan;
   gates: RolloutGates;
@@ -68,6 +98,8 @@ export interface RolloutAgentView {
   position: number;
   state: RolloutAgentState;
   previousVersion: number | null;
+  /** Package rollouts: the version the agent reported before, when it reported one. */
+  previousPackageVersion: string | null;
   offers: number;
   offeredAt: Date | null;
   finishedAt: Date | null;

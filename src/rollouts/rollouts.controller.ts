@@ -16,6 +16,8 @@ import {
   toRolloutDetailResponse,
   toRolloutResponse,
 } from './dto/rollout.dto.js';
+import { PackageRolloutsService } from './package-rollouts.service.js';
+import { RolloutInvalid } from './rollouts.errors.js';
 import { RolloutsService } from './rollouts.service.js';
 
 const STATE_ERRORS = { 404: 'No such rollout', 409: 'Not possible in the rollout’s current status' };
@@ -23,21 +25,37 @@ const STATE_ERRORS = { 404: 'No such rollout', 409: 'Not possible in the rollout
 @ApiTags('rollouts')
 @Controller('api/v1/rollouts')
 export class RolloutsController {
-  constructor(private readonly rollouts: RolloutsService) {}
+  constructor(
+    private readonly rollouts: RolloutsService,
+    private readonly packageRollouts: PackageRolloutsService,
+  ) {}
 
   @Post()
   @ApiEndpoint({
-    summary: 'Roll a configuration version out in stages, gated on the updated agents’ health',
+    summary:
+      'Roll a configuration version, or the package version of a held package assignment, out in stages, ' +
+      'gated on the updated agents’ health',
     role: 'operator',
     errors: {
-      400: 'Invalid plan, gates or numbers',
-      404: 'No such configuration or version',
-      409: 'The configuration has an active rollout, or the version is already released',
+      400: 'Invalid plan, gates or numbers; both or neither of configuration and package_assignment',
+      404: 'No such configuration, version or package assignment',
+      409:
+        'The configuration or assignment has an active rollout, the version is already released, ' +
+        'or the assignment is not held',
     },
   })
   @ApiCreatedResponse({ type: RolloutResponse })
   async create(@Body() body: CreateRolloutRequest, @CurrentUser() user: AuthenticatedUser): Promise<RolloutResponse> {
-    return toRolloutResponse(await this.rollouts.create(body, user.username));
+    const { configuration, package_assignment: assignment, ...policy } = body;
+    if (assignment === undefined) {
+      return toRolloutResponse(await this.rollouts.create({ ...policy, configuration: configuration! }, user.username));
+    }
+    if (configuration !== undefined || policy.version !== undefined) {
+      throw new RolloutInvalid('give either configuration (and version) or package_assignment, not both');
+    }
+    return toRolloutResponse(
+      await this.packageRollouts.create({ ...policy, package_assignment: assignment }, user.username),
+    );
   }
 
   @Get()

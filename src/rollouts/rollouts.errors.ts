@@ -7,11 +7,23 @@ export class RolloutNotFound extends DomainError {
 }
 
 export class RolloutAlreadyActive extends DomainError {
-  constructor(configuration: string, activeId: string) {
+  /** `subject` names what is rolled out, e.g. `Configuration "prod"` or `Package assignment 4`. */
+  constructor(subject: string, activeId: string) {
     super(
       'conflict',
       'RolloutAlreadyActive',
-      `Configuration "${configuration}" already has an active rollout (${activeId}); cancel or finish it first`,
+      `${subject} already has an active rollout (${activeId}); cancel or finish it first`,
+    );
+  }
+}
+
+export class RolloutAssignmentNotHeld extends DomainError {
+  constructor(id: number) {
+    super(
+      'conflict',
+      'RolloutAssignmentNotHeld',
+      `Package assignment ${id} is already offered to every agent it names: create the assignment with ` +
+        `"hold": true to roll it out in stages`,
     );
   }
 }

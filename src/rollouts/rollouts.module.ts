@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module.js';
 import { ConfigurationsModule } from '../configurations/configurations.module.js';
+import { PackagesModule } from '../packages/packages.module.js';
+import { PackageRolloutSteps } from './package-rollout.steps.js';
+import { PackageRolloutsRepository } from './package-rollouts.repository.js';
+import { PackageRolloutsService } from './package-rollouts.service.js';
 import { RolloutEngine } from './rollout-engine.js';
 import { RolloutEvents } from './rollout-events.js';
 import { RolloutJoiners } from './rollout-joiners.js';
@@ -11,11 +15,12 @@ import { RolloutsRepository } from './rollouts.repository.js';
 import { RolloutsService } from './rollouts.service.js';
 
 /**
- * Staged delivery of a configuration version with health gates and automatic rollback. Sits above
- * configurations: it moves agents through the push service and reads what they report.
+ * Staged delivery of a configuration version, or of a package version through a held package
+ * assignment, with health gates and automatic rollback. Sits above configurations and packages:
+ * it moves agents through the push service or the assignment's reach, and reads what they report.
  */
 @Module({
-  imports: [AgentsModule, ConfigurationsModule],
+  imports: [AgentsModule, ConfigurationsModule, PackagesModule],
   controllers: [RolloutsController],
   providers: [
     RolloutsService,
@@ -25,6 +30,9 @@ import { RolloutsService } from './rollouts.service.js';
     RolloutEvents,
     RolloutJoiners,
     RolloutPinsRepository,
+    PackageRolloutsService,
+    PackageRolloutsRepository,
+    PackageRolloutSteps,
   ],
   exports: [RolloutEvents],
 })

@@ -4,9 +4,11 @@ import type { RolloutGates, RolloutPlan } from '../configurations/rollout-policy
 import type { GateInputs, GateName } from './rollout-gates.js';
 import type { PlanAgent, StagedAgent } from './rollout-plan.js';
 import {
+  type ConfigurationRollout,
   type Rollout,
   type RolloutAgentState,
   type RolloutPhase,
+  type RolloutState,
   type RolloutStatus,
   type StageGateResults,
 } from './rollout.types.js';
@@ -44,7 +46,7 @@ export interface RolloutChange {
 }
 
 export const ROLLOUT_SELECT = `
-  SELECT r.*, c.name AS configuration_name FROM rollouts r JOIN configurations c ON c.id = r.configuration_id`;
+  SELECT r.*, c.name AS configuration_name FROM rollouts r LEFT JOIN configurations c ON c.id = r.configuration_id`;
 
 type Raw = Record<string, unknown>;
 
@@ -53,14 +55,39 @@ function returned<T>(result: unknown): T[] {
   return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
 }
 
+/** A stored rollout; the CHECK on the table makes the subject columns either all configuration or all package. */
 export function toRollout(r: Raw): Rollout {
+  const state = toRolloutState(r);
+  if (r.package_name !== null && r.package_name !== undefined) {
+    return {
+      ...state,
+      configurationId: null,
+      configurationName: null,
+      fromVersion: null,
+      toVersion: null,
+      toConfigHash: null,
+      package: {
+        assignmentId: r.package_assignment_id as number | null,
+        packageId: r.package_id as number | null,
+        name: r.package_name as string,
+        version: r.package_version as string,
+      },
+    };
+  }
   return {
-    id: r.id as string,
+    ...state,
     configurationId: r.configuration_id as string,
     configurationName: r.configuration_name as string,
     fromVersion: r.from_version as number,
     toVersion: r.to_version as number,
     toConfigHash: r.to_config_hash as string,
+    package: null,
+  };
+}
+
+function toRolloutState(r: Raw): RolloutState {
+  return {
+    id: r.id as string,
     status: r.status as RolloutStatus,
     plan: r.plan as RolloutPlan,
     gates: r.gates as RolloutGates,
@@ -187,12 +214,12 @@ export class RolloutsRepository {
     return rows[0] ? toRollout(rows[0]) : null;
   }
 
-  async findActive(configurationId: string): Promise<Rollout | null> {
+  async findActive(configurationId: string): Promise<ConfigurationRollout | null> {
     const rows: Raw[] = await this.dataSource.query(
       `${ROLLOUT_SELECT} WHERE r.configuration_id = $1 AND r.status IN ('running', 'paused')`,
       [configurationId],
     );
-    return rows[0] ? toRollout(rows[0]) : null;
+    return rows[0] ? (toRollout(rows[0]) as ConfigurationRollout) : null;
   }
 
   /** Takes or renews the lease of every running rollout this instance may advance; returns their ids. */
@@ -300,7 +327,7 @@ export class RolloutsRepository {
   }
 
   /** What the gates read, over the stages up to `stage` (agents updated earlier can still turn bad). */
-  async gateInputs(rollout: Rollout): Promise<GateInputs & { offenders: Record<GateName, string[]> }> {
+  async gateInputs(rollout: ConfigurationRollout): Promise<GateInputs & { offenders: Record<GateName, string[]> }> {
     const rows: Array<{ gate: GateName | 'offered'; count: number; uids: string[] }> = await this.dataSource.query(
       `WITH s AS (
          SELECT ra.instance_uid, ra.state, a.healthy, a.status, a.last_seen_at, a.remote_config_hash

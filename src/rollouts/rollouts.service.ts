@@ -72,7 +72,7 @@ export class RolloutsService implements ConfigChangeListener {
     }
     const active = await this.rollouts.findActive(configuration.id);
     if (active) {
-      throw new RolloutAlreadyActive(configuration.name, active.id);
+      throw new RolloutAlreadyActive(`Configuration "${configuration.name}"`, active.id);
     }
     const id = crypto.randomUUID();
     const targets = await this.rollouts.findTargets(configuration.id);
@@ -98,7 +98,7 @@ export class RolloutsService implements ConfigChangeListener {
     if (!inserted) {
       // Another request won the race for the one active rollout.
       const winner = await this.rollouts.findActive(configuration.id);
-      throw new RolloutAlreadyActive(configuration.name, winner?.id ?? 'unknown');
+      throw new RolloutAlreadyActive(`Configuration "${configuration.name}"`, winner?.id ?? 'unknown');
     }
     const rollout = (await this.rollouts.findById(id))!;
     this.emit(rollout, 'created');
@@ -113,12 +113,16 @@ export class RolloutsService implements ConfigChangeListener {
   }
 
   async list(
-    filter: { configuration?: string; status?: RolloutStatus },
+    filter: { configuration?: string; status?: RolloutStatus; package_assignment?: number },
     offset: number,
     limit: number,
   ): Promise<Page<Rollout>> {
     const configurationId = filter.configuration ? (await this.configurations.get(filter.configuration)).id : undefined;
-    const [items, total] = await this.views.list({ configurationId, status: filter.status }, offset, limit);
+    const [items, total] = await this.views.list(
+      { configurationId, status: filter.status, packageAssignmentId: filter.package_assignment },
+      offset,
+      limit,
+    );
     return { items, total };
   }
 
@@ -224,6 +228,7 @@ export class RolloutsService implements ConfigChangeListener {
     this.events.emit({
       rolloutId: r.id,
       configurationId: r.configurationId,
+      packageAssignmentId: r.package?.assignmentId ?? null,
       status: r.status,
       stage: r.currentStage,
       phase: r.phase,

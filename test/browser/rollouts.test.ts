@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
+import { SEED_FIELDS, upload } from '../support/packages.js';
 import { connectFleet, type SimAgent, until } from '../support/sim-fleet.js';
+import { connectPackageFleet, type PackageSimAgent } from '../support/sim-package-agent.js';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/test-app.js';
 
 /** An operator starts a rollout in the console, watches it advance, and sees a gate trip. */
@@ -8,6 +10,7 @@ describe('web console: rollouts in headless Chromium', () => {
   let app: TestApp;
   let browser: TestBrowser;
   let fleet: SimAgent[] = [];
+  let packageFleet: PackageSimAgent[] = [];
 
   beforeAll(async () => {
     app = await startTestApp({ OPAMP_HEARTBEAT_SECONDS: '1' });
@@ -16,6 +19,7 @@ describe('web console: rollouts in headless Chromium', () => {
 
   afterAll(async () => {
     fleet.forEach((agent) => agent.close());
+    packageFleet.forEach((agent) => agent.close());
     await browser?.close();
     await app?.close();
   });
@@ -77,4 +81,55 @@ describe('web console: rollouts in headless Chromium', () => {
     await page.locator('[data-testid=rollout][data-status=rolled_back]').waitFor();
     await until(() => fleet.every((a) => a.running !== v2), 15_000);
   }, 120_000);
+
+  it('starts a package rollout from the form, renders its detail to completion and lists it as name@version', async () => {
+    const admin = await app.login();
+    const auth = { Authorization: `Bearer ${admin}` };
+    const key = (await request(app.url).post('/api/v1/agent-keys').set(auth).send({ name: 'ui-pkg' })).body
+      .key as string;
+    const pkg = await upload(app.url, admin, Buffer.from('otelcol 2'), {
+      ...SEED_FIELDS,
+      name: 'otelcol',
+      version: '2.0.0',
+    });
+    const assignment = await request(app.url)
+      .post('/api/v1/package-assignments')
+      .set(auth)
+      .send({ package_id: pkg.body.id, selector: { fleet: 'web-pkg' }, hold: true })
+      .expect(201);
+    packageFleet = await connectPackageFleet(app.opampUrl, key, 4, { fleet: 'web-pkg' }, {}, 300);
+    const { page } = browser;
+    await page.goto(`${app.url}/rollouts`);
+    const login = page.locator('input[name=username]');
+    await page.locator('input[name=username], [data-testid=rollouts-table]').first().waitFor();
+    if (await login.isVisible()) {
+      await page.fill('input[name=username]', 'admin');
+      await page.fill('input[name=password]', ADMIN_PASSWORD);
+      await page.click('button[type=submit]');
+      await page.click('nav >> text=Rollouts');
+    }
+    const form = page.locator('form[data-testid=new-rollout]');
+    await form.locator('select[name=subject]').selectOption('package');
+    await form
+      .locator(`select[name=package_assignment] option[value="${assignment.body.id}"]`)
+      .waitFor({ state: 'attached' });
+    await form.locator('select[name=package_assignment]').selectOption(String(assignment.body.id));
+    await form.locator('input[name=percents]').fill('50, 100');
+    await form.locator('input[name=bake]').fill('1');
+    await form.locator('button[type=submit]').click();
+    await page.locator('[data-testid=rollout]').waitFor();
+    const id = new URL(page.url()).pathname.split('/').pop()!;
+    await page.locator(`[data-testid=rollout][data-status=completed]`).waitFor({ timeout: 20_000 });
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
+      `Rollout of package otelcol@2.0.0 (assignment ${assignment.body.id})`,
+    );
+    expect(await page.locator('[data-testid=stage-bar] [data-state=done]').count()).toBe(2);
+    await browser.screenshot('package-rollout-completed');
+    await until(() => packageFleet.every((a) => a.installed.get('otelcol') === '2.0.0'));
+    // The list shows it by its subject, name@version.
+    await page.click('nav >> text=Rollouts');
+    const row = page.locator('[data-testid=rollouts-table] tr', { hasText: 'otelcol@2.0.0' });
+    await row.waitFor();
+    expect(await row.locator('a').getAttribute('href')).toBe(`/rollouts/${id}`);
+  }, 60_000);
 });

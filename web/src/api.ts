@@ -263,8 +263,9 @@ export const api = {
     call(client.POST('/api/v1/signing-keys', { body: { armored_key: armoredKey } })),
   deleteSigningKey: (id: number) => call(client.DELETE('/api/v1/signing-keys/{id}', { params: { path: { id } } })),
   packageAssignments: () => call(client.GET('/api/v1/package-assignments')),
-  assignPackage: (packageId: number, selector: Record<string, string>) =>
-    call(client.POST('/api/v1/package-assignments', { body: { package_id: packageId, selector } })),
+  /** `hold`: offered to nobody until a rollout takes it to the agents stage by stage. */
+  assignPackage: (packageId: number, selector: Record<string, string>, hold = false) =>
+    call(client.POST('/api/v1/package-assignments', { body: { package_id: packageId, selector, hold } })),
   unassignPackage: (id: number) =>
     call(client.DELETE('/api/v1/package-assignments/{id}', { params: { path: { id } } })),
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Min } from 'class-validator';
+import { ArrayMaxSize, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Min } from 'class-validator';
 import type { AgentPackageStatusEntity } from '../agent-package-status.entity.js';
 import type { PackageAssignmentEntity } from '../package-assignment.entity.js';
 import { PACKAGE_ARCHES, PACKAGE_PLATFORMS } from '../package-rules.js';
@@ -46,6 +46,15 @@ export class CreatePackageAssignmentRequest {
   @ArrayMaxSize(10_000)
   @IsUUID('all', { each: true })
   agent_ids?: string[];
+
+  @ApiPropertyOptional({
+    description:
+      'Default false. Offer it to nobody yet: a rollout (POST /api/v1/rollouts with package_assignment) takes it to the agents ' +
+      'stage by stage, and to every matching agent once it completes',
+  })
+  @IsOptional()
+  @IsBoolean()
+  hold?: boolean;
 }
 
 export class PackageAssignmentResponse {
@@ -72,6 +81,9 @@ export class PackageAssignmentResponse {
 
   @ApiProperty({ nullable: true, type: [String] })
   agent_ids: string[] | null;
+
+  @ApiProperty({ description: 'Held back for a rollout: offered only to the agents its stages reached' })
+  held: boolean;
 
   @ApiProperty()
   created_at: string;
@@ -125,6 +137,7 @@ export function toAssignmentResponse(a: PackageAssignmentEntity): PackageAssignm
     arch: a.package?.arch ?? '',
     selector: a.selector,
     agent_ids: a.agentIds,
+    held: a.held,
     created_at: a.createdAt.toISOString(),
   };
 }

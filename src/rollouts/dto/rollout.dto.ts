@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
 import { RolloutGatesDto, RolloutPlanDto } from '../../configurations/dto/rollout-policy.dto.js';
 import type { RolloutGates, RolloutPlan } from '../../configurations/rollout-policy.js';
@@ -15,13 +15,31 @@ import {
   type StageCounts,
 } from '../rollout.types.js';
 
-/** The plan and gates are checked by the service as one policy, so its message names the part that is wrong. */
+/**
+ * The plan and gates are checked by the service as one policy, so its message names the part that
+ * is wrong. The subject is a configuration (and version) or a held package assignment, not both.
+ */
 export class CreateRolloutRequest {
-  @ApiProperty({ example: 'prod-config', description: 'Name of the configuration to roll out' })
+  @ApiPropertyOptional({
+    example: 'prod-config',
+    description: 'Name of the configuration to roll out (or give package_assignment)',
+  })
+  @ValidateIf((o: CreateRolloutRequest) => o.package_assignment === undefined || o.configuration !== undefined)
   @IsString()
-  configuration: string;
+  configuration?: string;
 
-  @ApiPropertyOptional({ description: 'The version to roll out (default: the newest)' })
+  @ApiPropertyOptional({
+    example: 4,
+    description:
+      'Id of a package assignment created with "hold": true: its package version is rolled out to the agents ' +
+      'it names (instead of a configuration)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  package_assignment?: number;
+
+  @ApiPropertyOptional({ description: 'Configuration rollouts: the version to roll out (default: the newest)' })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -66,6 +84,13 @@ export class ListRolloutsQuery extends PageQuery {
   @IsOptional()
   @IsIn(ROLLOUT_STATUSES)
   status?: RolloutStatus;
+
+  @ApiPropertyOptional({ description: 'Only rollouts of this package assignment' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  package_assignment?: number;
 }
 
 export class RolloutAgentsQuery extends PageQuery {
@@ -134,21 +159,49 @@ export class StageResponse {
   gates: GateResultResponse[] | null;
 }
 
+export class RolloutPackageResponse {
+  @ApiProperty({ nullable: true, type: Number, description: 'Null once the assignment was deleted' })
+  assignment_id: number | null;
+
+  @ApiProperty({ nullable: true, type: Number, description: 'Null once the package was deleted' })
+  package_id: number | null;
+
+  @ApiProperty()
+  name: string;
+
+  @ApiProperty()
+  version: string;
+}
+
 export class RolloutResponse {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
-  @ApiProperty()
-  configuration: string;
+  @ApiProperty({ enum: ['configuration', 'package'], description: 'What is rolled out' })
+  subject: 'configuration' | 'package';
 
-  @ApiProperty({ description: 'The version agents had (and get back on a rollback)' })
-  from_version: number;
+  @ApiProperty({ nullable: true, type: String, description: 'Configuration rollouts: its name' })
+  configuration: string | null;
 
-  @ApiProperty()
-  to_version: number;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Configuration rollouts: the version agents had (and get back on a rollback)',
+  })
+  from_version: number | null;
 
-  @ApiProperty()
-  to_config_hash: string;
+  @ApiProperty({ nullable: true, type: Number })
+  to_version: number | null;
+
+  @ApiProperty({ nullable: true, type: String })
+  to_config_hash: string | null;
+
+  @ApiProperty({
+    type: RolloutPackageResponse,
+    nullable: true,
+    description: 'Package rollouts: the package version, offered through the held assignment',
+  })
+  package: RolloutPackageResponse | null;
 
   @ApiProperty({ enum: ROLLOUT_STATUSES })
   status: RolloutStatus;
@@ -233,8 +286,15 @@ export class RolloutAgentResponse {
   @ApiProperty({ enum: ROLLOUT_AGENT_STATES })
   state: RolloutAgentState;
 
-  @ApiProperty({ nullable: true, type: Number })
+  @ApiProperty({ nullable: true, type: Number, description: 'Configuration rollouts: the version it had before' })
   previous_version: number | null;
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Package rollouts: the version of the package it reported before (null: none reported)',
+  })
+  previous_package_version: string | null;
 
   @ApiProperty({ description: 'Times the rollout offered it the new version' })
   offers: number;
@@ -255,10 +315,17 @@ export class RolloutAgentResponse {
 export function toRolloutResponse(r: Rollout): RolloutResponse {
   return {
     id: r.id,
+    subject: r.package ? 'package' : 'configuration',
     configuration: r.configurationName,
     from_version: r.fromVersion,
     to_version: r.toVersion,
     to_config_hash: r.toConfigHash,
+    package: r.package && {
+      assignment_id: r.package.assignmentId,
+      package_id: r.package.packageId,
+      name: r.package.name,
+      version: r.package.version,
+    },
     status: r.status,
     plan: r.plan,
     gates: r.gates,
@@ -305,6 +372,7 @@ export function toRolloutAgentResponse(a: RolloutAgentView): RolloutAgentRespons
     position: a.position,
     state: a.state,
     previous_version: a.previousVersion,
+    previous_package_version: a.previousPackageVersion,
     offers: a.offers,
     offered_at: a.offeredAt?.toISOString() ?? null,
     finished_at: a.finishedAt?.toISOString() ?? null,

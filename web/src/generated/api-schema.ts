@@ -799,7 +799,7 @@ export interface paths {
         /** Rollouts, newest first */
         get: operations["RolloutsController_list"];
         put?: never;
-        /** Roll a configuration version out in stages, gated on the updated agents’ health */
+        /** Roll a configuration version, or the package version of a held package assignment, out in stages, gated on the updated agents’ health */
         post: operations["RolloutsController_create"];
         delete?: never;
         options?: never;
@@ -1115,7 +1115,7 @@ export interface components {
          * @description Stable name of the case, for programs to branch on (the message may change)
          * @enum {string}
          */
-        ErrorCode: "ValidationFailed" | "MalformedJson" | "BadRequest" | "InvalidInstanceUid" | "NotAuthenticated" | "InsufficientRole" | "RouteNotFound" | "MethodNotAllowed" | "PayloadTooLarge" | "UnsupportedMediaType" | "RateLimited" | "InternalError" | "InvalidCredentials" | "TooManyLoginAttempts" | "UserNotFound" | "UserAlreadyExists" | "LastAdminProtected" | "AgentKeyNotFound" | "AgentNotFound" | "AgentStillOnline" | "AgentCannotRestart" | "InvalidSelector" | "AgentCannotReceive" | "CustomMessageTooLarge" | "ConfigurationNotFound" | "ConfigurationVersionNotFound" | "ConfigurationAlreadyExists" | "ConfigurationInUse" | "ConfigurationVersionConflict" | "ConfigurationRenameRefused" | "InvalidCollectorConfig" | "InvalidConfigContent" | "ConfigTooLarge" | "PushNotFound" | "DefaultRolloutPolicyNotFound" | "DefaultRolloutPolicyAlreadyExists" | "ConnectionSettingsNotFound" | "ConnectionSettingsAlreadyExist" | "InvalidConnectionSettings" | "PackageNotFound" | "PackageAlreadyExists" | "PackageChecksumMismatch" | "PackageTooLarge" | "InvalidPackageUpload" | "PackageFileMissing" | "PackageAssignmentNotFound" | "InvalidPackageAssignment" | "PackageSignatureRejected" | "SigningKeyNotFound" | "SigningKeyAlreadyExists" | "InvalidSigningKey" | "StorageFull" | "StorageUnavailable" | "RolloutNotFound" | "RolloutAlreadyActive" | "RolloutNothingToRollOut" | "RolloutInvalid" | "RolloutStateConflict" | "WebhookNotFound" | "InvalidWebhook";
+        ErrorCode: "ValidationFailed" | "MalformedJson" | "BadRequest" | "InvalidInstanceUid" | "NotAuthenticated" | "InsufficientRole" | "RouteNotFound" | "MethodNotAllowed" | "PayloadTooLarge" | "UnsupportedMediaType" | "RateLimited" | "InternalError" | "InvalidCredentials" | "TooManyLoginAttempts" | "UserNotFound" | "UserAlreadyExists" | "LastAdminProtected" | "AgentKeyNotFound" | "AgentNotFound" | "AgentStillOnline" | "AgentCannotRestart" | "InvalidSelector" | "AgentCannotReceive" | "CustomMessageTooLarge" | "ConfigurationNotFound" | "ConfigurationVersionNotFound" | "ConfigurationAlreadyExists" | "ConfigurationInUse" | "ConfigurationVersionConflict" | "ConfigurationRenameRefused" | "InvalidCollectorConfig" | "InvalidConfigContent" | "ConfigTooLarge" | "PushNotFound" | "DefaultRolloutPolicyNotFound" | "DefaultRolloutPolicyAlreadyExists" | "ConnectionSettingsNotFound" | "ConnectionSettingsAlreadyExist" | "InvalidConnectionSettings" | "PackageNotFound" | "PackageAlreadyExists" | "PackageChecksumMismatch" | "PackageTooLarge" | "InvalidPackageUpload" | "PackageFileMissing" | "PackageAssignmentNotFound" | "InvalidPackageAssignment" | "PackageSignatureRejected" | "SigningKeyNotFound" | "SigningKeyAlreadyExists" | "InvalidSigningKey" | "StorageFull" | "StorageUnavailable" | "RolloutNotFound" | "RolloutAlreadyActive" | "RolloutAssignmentNotHeld" | "RolloutNothingToRollOut" | "RolloutInvalid" | "RolloutStateConflict" | "WebhookNotFound" | "InvalidWebhook";
         ErrorResponse: {
             /** @example 404 */
             statusCode: number;
@@ -1913,6 +1913,8 @@ export interface components {
             };
             /** @description Instance uids of the agents, instead of a selector */
             agent_ids?: string[];
+            /** @description Default false. Offer it to nobody yet: a rollout (POST /api/v1/rollouts with package_assignment) takes it to the agents stage by stage, and to every matching agent once it completes */
+            hold?: boolean;
         };
         PackageAssignmentResponse: {
             id: number;
@@ -1925,6 +1927,8 @@ export interface components {
                 [key: string]: string;
             } | null;
             agent_ids: string[] | null;
+            /** @description Held back for a rollout: offered only to the agents its stages reached */
+            held: boolean;
             created_at: string;
         };
         AgentPackageStatusResponse: {
@@ -2182,11 +2186,16 @@ export interface components {
         };
         CreateRolloutRequest: {
             /**
-             * @description Name of the configuration to roll out
+             * @description Name of the configuration to roll out (or give package_assignment)
              * @example prod-config
              */
-            configuration: string;
-            /** @description The version to roll out (default: the newest) */
+            configuration?: string;
+            /**
+             * @description Id of a package assignment created with "hold": true: its package version is rolled out to the agents it names (instead of a configuration)
+             * @example 4
+             */
+            package_assignment?: number;
+            /** @description Configuration rollouts: the version to roll out (default: the newest) */
             version?: number;
             plan: components["schemas"]["RolloutPlanDto"];
             gates?: components["schemas"]["RolloutGatesDto"];
@@ -2206,14 +2215,30 @@ export interface components {
              */
             auto_rollback: boolean;
         };
+        RolloutPackageResponse: {
+            /** @description Null once the assignment was deleted */
+            assignment_id: number | null;
+            /** @description Null once the package was deleted */
+            package_id: number | null;
+            name: string;
+            version: string;
+        };
         RolloutResponse: {
             /** Format: uuid */
             id: string;
-            configuration: string;
-            /** @description The version agents had (and get back on a rollback) */
-            from_version: number;
-            to_version: number;
-            to_config_hash: string;
+            /**
+             * @description What is rolled out
+             * @enum {string}
+             */
+            subject: "configuration" | "package";
+            /** @description Configuration rollouts: its name */
+            configuration: string | null;
+            /** @description Configuration rollouts: the version agents had (and get back on a rollback) */
+            from_version: number | null;
+            to_version: number | null;
+            to_config_hash: string | null;
+            /** @description Package rollouts: the package version, offered through the held assignment */
+            package: components["schemas"]["RolloutPackageResponse"] | null;
             /** @enum {string} */
             status: "running" | "paused" | "completed" | "cancelled" | "rolled_back";
             plan: components["schemas"]["RolloutPlanDto"];
@@ -2275,11 +2300,19 @@ export interface components {
         RolloutDetailResponse: {
             /** Format: uuid */
             id: string;
-            configuration: string;
-            /** @description The version agents had (and get back on a rollback) */
-            from_version: number;
-            to_version: number;
-            to_config_hash: string;
+            /**
+             * @description What is rolled out
+             * @enum {string}
+             */
+            subject: "configuration" | "package";
+            /** @description Configuration rollouts: its name */
+            configuration: string | null;
+            /** @description Configuration rollouts: the version agents had (and get back on a rollback) */
+            from_version: number | null;
+            to_version: number | null;
+            to_config_hash: string | null;
+            /** @description Package rollouts: the package version, offered through the held assignment */
+            package: components["schemas"]["RolloutPackageResponse"] | null;
             /** @enum {string} */
             status: "running" | "paused" | "completed" | "cancelled" | "rolled_back";
             plan: components["schemas"]["RolloutPlanDto"];
@@ -2319,7 +2352,10 @@ export interface components {
             position: number;
             /** @enum {string} */
             state: "waiting" | "skipped" | "offered" | "applied" | "failed" | "timeout" | "rolled_back";
+            /** @description Configuration rollouts: the version it had before */
             previous_version: number | null;
+            /** @description Package rollouts: the version of the package it reported before (null: none reported) */
+            previous_package_version: string | null;
             /** @description Times the rollout offered it the new version */
             offers: number;
             offered_at: string | null;
@@ -5833,6 +5869,8 @@ export interface operations {
                 /** @description Only rollouts of this configuration */
                 configuration?: string;
                 status?: "running" | "paused" | "completed" | "cancelled" | "rolled_back";
+                /** @description Only rollouts of this package assignment */
+                package_assignment?: number;
             };
             header?: never;
             path?: never;
@@ -5898,7 +5936,7 @@ export interface operations {
                     "application/json": components["schemas"]["RolloutResponse"];
                 };
             };
-            /** @description Invalid plan, gates or numbers */
+            /** @description Invalid plan, gates or numbers; both or neither of configuration and package_assignment */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5925,7 +5963,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No such configuration or version */
+            /** @description No such configuration, version or package assignment */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5934,7 +5972,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The configuration has an active rollout, or the version is already released */
+            /** @description The configuration or assignment has an active rollout, the version is already released, or the assignment is not held */
             409: {
                 headers: {
                     [name: string]: unknown;

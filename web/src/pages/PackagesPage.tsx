@@ -24,7 +24,7 @@ export function PackagesPage({ user }: { user: User }) {
   const packages = useAsync(() => api.packages(), []);
   const assignments = useAsync(() => api.packageAssignments(), []);
   const [error, setError] = useState<string>();
-  const [assigning, setAssigning] = useState<{ pkg: Package; selector: Record<string, string> }>();
+  const [assigning, setAssigning] = useState<{ pkg: Package; selector: Record<string, string>; hold: boolean }>();
   const run = async (action: () => Promise<unknown>) => {
     try {
       await action();
@@ -101,7 +101,7 @@ export function PackagesPage({ user }: { user: User }) {
                   Download
                 </button>
                 {can(user, 'operator') && (
-                  <button class="small-button" onClick={() => setAssigning({ pkg, selector: {} })}>
+                  <button class="small-button" onClick={() => setAssigning({ pkg, selector: {}, hold: false })}>
                     Assign
                   </button>
                 )}
@@ -125,11 +125,20 @@ export function PackagesPage({ user }: { user: User }) {
             onChange={(selector) => setAssigning({ ...assigning, selector })}
             keyPlaceholder="label"
           />
+          <label>
+            <input
+              name="hold"
+              type="checkbox"
+              checked={assigning.hold}
+              onChange={(e) => setAssigning({ ...assigning, hold: e.currentTarget.checked })}
+            />{' '}
+            Hold for a staged rollout (offered to nobody until a rollout takes it to the agents)
+          </label>
           <span class="actions">
             <button
               class="primary"
               onClick={() =>
-                void run(() => api.assignPackage(assigning.pkg.id, assigning.selector)).then(() =>
+                void run(() => api.assignPackage(assigning.pkg.id, assigning.selector, assigning.hold)).then(() =>
                   setAssigning(undefined),
                 )
               }
@@ -161,7 +170,12 @@ export function PackagesPage({ user }: { user: User }) {
           {assignments.data?.map((a) => (
             <tr key={a.id}>
               <td>
-                {a.package_name} {a.package_version} ({a.platform}/{a.arch})
+                {a.package_name} {a.package_version} ({a.platform}/{a.arch}){' '}
+                {a.held && (
+                  <span class="badge" title="Offered only to the agents a rollout reached">
+                    held
+                  </span>
+                )}
               </td>
               <td>{a.selector ? <Labels labels={a.selector} /> : `${a.agent_ids?.length ?? 0} agents`}</td>
               <td>{dateTime(a.created_at)}</td>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type RolloutAction, type RolloutDetail, type User } from '../api.js';
 import { ErrorMessage } from '../components/ErrorMessage.js';
+import { RolloutSubject, rolloutChange } from '../components/RolloutSubject.js';
 import { timeAgo } from '../format.js';
 import { useLiveEvents } from '../live-events.js';
 import { linkProps } from '../router.js';
@@ -42,8 +43,9 @@ export function RolloutPage({ id, user }: { id: string; user: User }) {
     <section data-testid="rollout" data-status={r.status} data-stage={r.current_stage}>
       <div class="title-row">
         <h1>
-          Rollout of <a {...linkProps(`/configurations/${r.configuration}`)}>{r.configuration}</a> v{r.from_version} → v
-          {r.to_version}
+          Rollout of {r.package ? 'package ' : ''}
+          <RolloutSubject rollout={r} />{' '}
+          {r.package ? `(assignment ${r.package.assignment_id ?? 'deleted'})` : rolloutChange(r)}
         </h1>
         {can(user, 'operator') && (
           <div class="buttons">

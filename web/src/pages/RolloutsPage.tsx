@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks';
 import { api, type User } from '../api.js';
 import { ErrorMessage } from '../components/ErrorMessage.js';
+import { RolloutSubject, rolloutChange } from '../components/RolloutSubject.js';
 import { timeAgo } from '../format.js';
 import { useLiveEvents } from '../live-events.js';
-import { linkProps, navigate } from '../router.js';
+import { navigate } from '../router.js';
 import { can } from '../session.js';
 import { useAsync } from '../use-async.js';
 
@@ -19,7 +20,7 @@ export function RolloutsPage({ user }: { user: User }) {
       <table class="table" data-testid="rollouts-table">
         <thead>
           <tr>
-            <th>Configuration</th>
+            <th>Subject</th>
             <th>Version</th>
             <th>Status</th>
             <th>Stage</th>
@@ -37,11 +38,9 @@ export function RolloutsPage({ user }: { user: User }) {
           {list.data?.map((r) => (
             <tr key={r.id}>
               <td>
-                <a {...linkProps(`/rollouts/${r.id}`)}>{r.configuration}</a>
+                <RolloutSubject rollout={r} href={`/rollouts/${r.id}`} />
               </td>
-              <td>
-                v{r.from_version} → v{r.to_version}
-              </td>
+              <td>{rolloutChange(r)}</td>
               <td>
                 <span class={`badge badge-${r.status.replace('_', '')}`}>{r.status}</span>
               </td>
@@ -60,7 +59,10 @@ export function RolloutsPage({ user }: { user: User }) {
 }
 
 function NewRollout() {
+  const [subject, setSubject] = useState<'configuration' | 'package'>('configuration');
   const [configuration, setConfiguration] = useState('');
+  const [assignment, setAssignment] = useState('');
+  const held = useAsync(() => (subject === 'package' ? api.packageAssignments() : Promise.resolve([])), [subject]);
   const [percents, setPercents] = useState('10, 50, 100');
   const [bake, setBake] = useState(60);
   const [autoRollback, setAutoRollback] = useState(false);
@@ -70,7 +72,7 @@ function NewRollout() {
     setError(undefined);
     try {
       const created = await api.createRollout({
-        configuration,
+        ...(subject === 'package' ? { package_assignment: Number(assignment) } : { configuration }),
         plan: { type: 'percent', percents: percents.split(',').map((p) => Number(p.trim())) },
         bake_seconds: bake,
         apply_timeout_seconds: 300,
@@ -84,14 +86,42 @@ function NewRollout() {
   return (
     <form class="inline-form" onSubmit={(e) => void submit(e)} data-testid="new-rollout">
       <label>
-        Configuration
-        <input
-          name="configuration"
-          value={configuration}
-          required
-          onInput={(e) => setConfiguration(e.currentTarget.value)}
-        />
+        Roll out
+        <select name="subject" value={subject} onChange={(e) => setSubject(e.currentTarget.value as typeof subject)}>
+          <option value="configuration">a configuration</option>
+          <option value="package">a held package assignment</option>
+        </select>
       </label>
+      {subject === 'configuration' ? (
+        <label>
+          Configuration
+          <input
+            name="configuration"
+            value={configuration}
+            required
+            onInput={(e) => setConfiguration(e.currentTarget.value)}
+          />
+        </label>
+      ) : (
+        <label>
+          Assignment
+          <select
+            name="package_assignment"
+            value={assignment}
+            required
+            onChange={(e) => setAssignment(e.currentTarget.value)}
+          >
+            <option value="">—</option>
+            {held.data
+              ?.filter((a) => a.held)
+              .map((a) => (
+                <option key={a.id} value={String(a.id)}>
+                  {a.package_name}@{a.package_version} (assignment {a.id})
+                </option>
+              ))}
+          </select>
+        </label>
+      )}
       <label>
         Stages (% of agents)
         <input name="percents" value={percents} onInput={(e) => setPercents(e.currentTarget.value)} />
