@@ -85,7 +85,8 @@ async function ourFleet(context: ScenarioContext, agents: number, windowSeconds:
   const load = loadAgainst(context, server, { agents, heartbeatSeconds: 30, applyDelayMs: [20, 200] });
   try {
     const held = await rampAndHold(server, load, windowSeconds);
-    const run = await pushToFleet(server, load, agents);
+    // The issue's target is an answer that waits on no agent: the push is recorded, delivery follows.
+    const run = await pushToFleet(server, load, agents, undefined, { wait: false });
     const rssAfterPushKb = perAgent(readRssKb(server.pid), held.idleRssKb, load.totals().connected);
     await sleep(AFTER_PUSH_MS);
     const rssMinuteLaterKb = perAgent(readRssKb(server.pid), held.idleRssKb, load.totals().connected);
@@ -230,7 +231,12 @@ export const compare: Scenario = {
           unit: 's',
           target: { op: '<=', value: 1, unit: ' s' },
         },
-        { name: 'Push request answered in', value: ours.pushAnsweredMs, unit: 'ms' },
+        {
+          name: 'Push request answered in (wait: false)',
+          value: ours.pushAnsweredMs,
+          unit: 'ms',
+          target: { op: '<=', value: 2000, unit: ' ms' },
+        },
         {
           name: `${held} agents ramping at 1,000/s, refusals`,
           value: ours.refusals,

@@ -35,6 +35,8 @@ export async function pushToFleet(
   load: Loadgen,
   agents: number,
   limitMs = 120_000,
+  /** The push request's body: `{ wait: false }` answers before delivery. */
+  body: Record<string, unknown> = {},
 ): Promise<PushRun> {
   const name = `bench-${Date.now()}`;
   const created = await server.api('POST', '/api/v1/configurations', {
@@ -49,7 +51,7 @@ export async function pushToFleet(
   await sleep(1000);
   const appliedBefore = load.totals().applied;
   const pushedAt = Date.now();
-  const pushed = await server.api('POST', `/api/v1/configurations/${name}/push`, {});
+  const pushed = await server.api('POST', `/api/v1/configurations/${name}/push`, body);
   if (pushed.status >= 300) {
     throw new Error(`push answered ${pushed.status}: ${JSON.stringify(pushed.body)}`);
   }

@@ -131,18 +131,19 @@ export function registerConfigs(program: Command): void {
       .description('Send the current version to the assigned agents (all, or those given)')
       .option('--agents <ids>', 'comma-separated instance uids', (v) => v.split(',').filter(Boolean))
       .option('--force', 're-offer to agents that already applied or failed this version', false)
+      .option('--no-wait', 'answer once the push is recorded; follow it with `pushes get NAME PUSH_ID`')
       .addOption(outputOption())
       .action(
         async (
           name: string,
-          options: { agents?: string[]; force: boolean; output: OutputFormat },
+          options: { agents?: string[]; force: boolean; wait: boolean; output: OutputFormat },
           command: Command,
         ) => {
           const { client } = session(command);
           const push = await call(
             client.POST('/api/v1/configurations/{name}/push', {
               params: { path: { name } },
-              body: { agent_ids: options.agents, force: options.force },
+              body: { agent_ids: options.agents, force: options.force, wait: options.wait },
             }),
             `configuration ${name}`,
           );
@@ -150,8 +151,9 @@ export function registerConfigs(program: Command): void {
             printData(push, options.output);
             return;
           }
+          const sent = push.sent === null ? 'delivering' : `sent ${push.sent}`;
           out(
-            `Pushed ${push.configuration} v${push.version}: targeted ${push.targeted}, sent ${push.sent}, ` +
+            `Pushed ${push.configuration} v${push.version}: targeted ${push.targeted}, ${sent}, ` +
               `forwarded ${push.forwarded}, skipped ${push.skipped.length}\npush id: ${push.push_id}`,
           );
           for (const skip of push.skipped) {

@@ -21,7 +21,8 @@ export interface PushResult {
   configurationName: string;
   version: number;
   targeted: number;
-  sent: number;
+  /** Null when the answer did not wait for the delivery (see PushOptions.wait). */
+  sent: number | null;
   /** Agents online at other instances, asked through PostgreSQL to deliver it. */
   forwarded: number;
   skipped: Skipped;
@@ -35,6 +36,12 @@ export interface PushOptions {
   force?: boolean;
   /** Another version than the newest (a rollout stage, or a rollout's way back). */
   version?: number;
+  /**
+   * False: return once the push is recorded and its targets are known; the offers to the agents
+   * held here go out after, and the push summary says what was sent when they have. The answer
+   * then waits on no agent, whatever the fleet size. Default true.
+   */
+  wait?: boolean;
 }
 
 /** A push slower than this is logged as a warning, with the time of each phase. */
@@ -124,36 +131,54 @@ export class ConfigPushService implements ConfigChangeListener {
     const named = new Set(elsewhere);
     await this.assignments.notifyChanged(changed.filter((uid) => !named.has(uid) && !this.gateway.isConnected(uid)));
     const forwardedAt = Date.now();
-    const delivery = await this.delivery.deliver(push, local);
-    const allSkipped = [...skipped, ...delivery.skipped];
-    // The push went out; a failure to note its counts leaves them unknown (null), nothing more.
-    await this.assignments.finishPush(push.pushId, delivery.sent, allSkipped.length).catch((error: unknown) => {
-      this.logger.warn({ err: error, pushId: push.pushId }, 'Could not record what a push sent');
-    });
-    const took = Date.now() - startedAt;
-    // A slow push is worth an operator's attention: which part was slow says where to look.
-    this.logger[took > SLOW_PUSH_MS ? 'warn' : 'log'](
-      {
-        pushId: push.pushId,
-        configuration: configuration.name,
-        targeted: targets.length,
-        sent: delivery.sent,
-        forwarded: elsewhere.length,
-        findMs: foundAt - startedAt,
-        forwardMs: forwardedAt - foundAt,
-        deliverMs: Date.now() - forwardedAt,
-      },
-      `Push of ${configuration.name} v${version} took ${took} ms`,
-    );
-    return {
+    const result = {
       pushId: push.pushId,
       configurationName: configuration.name,
       version,
       targeted: targets.length,
-      sent: delivery.sent,
       forwarded: elsewhere.length,
-      skipped: allSkipped,
     };
+    const delivered = this.deliverLocally(push, local, skipped).then((delivery) => {
+      const took = Date.now() - startedAt;
+      // A slow push is worth an operator's attention: which part was slow says where to look.
+      this.logger[took > SLOW_PUSH_MS ? 'warn' : 'log'](
+        {
+          pushId: push.pushId,
+          configuration: configuration.name,
+          targeted: targets.length,
+          sent: delivery.sent,
+          forwarded: elsewhere.length,
+          findMs: foundAt - startedAt,
+          forwardMs: forwardedAt - foundAt,
+          deliverMs: Date.now() - forwardedAt,
+        },
+        `Push of ${configuration.name} v${version} took ${took} ms`,
+      );
+      return delivery;
+    });
+    if (options.wait === false) {
+      delivered.catch((error: unknown) => {
+        this.logger.error({ err: error, pushId: push.pushId }, 'Delivering a push failed');
+      });
+      return { ...result, sent: null, skipped };
+    }
+    const delivery = await delivered;
+    return { ...result, sent: delivery.sent, skipped: delivery.skipped };
+  }
+
+  /** Offers to the agents held here, then notes in the push's row what was sent and skipped. */
+  private async deliverLocally(
+    push: ForwardedPush,
+    local: PushTarget[],
+    skippedBefore: Skipped,
+  ): Promise<{ sent: number; skipped: Skipped }> {
+    const delivery = await this.delivery.deliver(push, local);
+    const skipped = [...skippedBefore, ...delivery.skipped];
+    // The push went out; a failure to note its counts leaves them unknown (null), nothing more.
+    await this.assignments.finishPush(push.pushId, delivery.sent, skipped.length).catch((error: unknown) => {
+      this.logger.warn({ err: error, pushId: push.pushId }, 'Could not record what a push sent');
+    });
+    return { sent: delivery.sent, skipped };
   }
 
   /**

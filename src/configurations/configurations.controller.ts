@@ -1,6 +1,6 @@
 import { parseSelector } from '../agents/selector.js';
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiEndpoint } from '../auth/api-endpoint.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
@@ -199,8 +199,17 @@ export class ConfigurationsController {
     role: 'operator',
     errors: { 404: 'No such configuration' },
   })
-  @ApiOkResponse({ type: PushResponse })
-  async push(@Param('name') name: string, @Body() body: PushRequest): Promise<PushResponse> {
-    return toPushResponse(await this.pushes.push(name, { agentIds: body.agent_ids, force: body.force }));
+  @ApiOkResponse({ type: PushResponse, description: 'Delivered (sent and skipped are final)' })
+  @ApiAcceptedResponse({ type: PushResponse, description: '`wait: false`: recorded, delivery under way' })
+  async push(
+    @Param('name') name: string,
+    @Body() body: PushRequest,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<PushResponse> {
+    const result = await this.pushes.push(name, { agentIds: body.agent_ids, force: body.force, wait: body.wait });
+    if (result.sent === null) {
+      response.status(202);
+    }
+    return toPushResponse(result);
   }
 }

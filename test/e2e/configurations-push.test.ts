@@ -220,6 +220,36 @@ describe('configurations: push over OpAMP and apply tracking (e2e)', () => {
     }
   });
 
+  it('answers a push with wait: false (202) before delivery, and its summary says what was sent once delivered', async () => {
+    const agents = await Promise.all([1, 2, 3].map(() => WsTestAgent.connect(app.opampUrl, key)));
+    for (const [i, agent] of agents.entries()) {
+      await agent.exchange({ agent_description: description(`nowait-${i}`, { env: 'nowait' }) });
+    }
+    const blind = await WsTestAgent.connect(app.opampUrl, key);
+    await blind.exchange({ capabilities: 1, agent_description: description('nowait-blind', { env: 'nowait' }) });
+    await api(operator)
+      .post('/configurations', { name: 'nowait', raw_config: 'b: 2', selector: { env: 'nowait' }, auto_push: false })
+      .expect(201);
+    const next = agents.map((agent) => agent.received.length + 1);
+    const pushed = await api(operator).post('/configurations/nowait/push', { wait: false }).expect(202);
+    expect(pushed.body).toEqual(
+      expect.objectContaining({ configuration: 'nowait', targeted: 4, sent: null, forwarded: 0 }),
+    );
+    for (const [i, agent] of agents.entries()) {
+      expect(configBody(await agent.message(next[i]))).toBe('b: 2');
+    }
+    const summary = await eventually(async () => {
+      const body = (await api(viewer).get(`/configurations/nowait/push/${pushed.body.push_id}`).expect(200)).body;
+      expect(body.sent).toBe(3);
+      return body;
+    });
+    expect(summary).toEqual(expect.objectContaining({ targeted: 4, sent: 3, skipped: 1, total: 3 }));
+    await api(operator).post('/configurations/nowait/push', { wait: 'no' }).expect(400);
+    for (const agent of [...agents, blind]) {
+      agent.close();
+    }
+  });
+
   it('hands a push to an HTTP agent on its next poll, and records FAILED with its message without re-offering', async () => {
     const uid = newUid();
     let sequence = 0;

@@ -218,7 +218,7 @@ export const api = {
     call(
       client.POST('/api/v1/configurations/{name}/push', {
         params: { path: { name } },
-        body: { agent_ids: [agentId], force: true },
+        body: { agent_ids: [agentId], force: true, wait: true },
       }),
     ),
 
@@ -244,7 +244,12 @@ export const api = {
   rollback: (name: string, version: number) =>
     call(client.POST('/api/v1/configurations/{name}/rollback/{version}', { params: { path: { name, version } } })),
   push: (name: string) =>
-    call(client.POST('/api/v1/configurations/{name}/push', { params: { path: { name } }, body: { force: false } })),
+    call(
+      client.POST('/api/v1/configurations/{name}/push', {
+        params: { path: { name } },
+        body: { force: false, wait: true },
+      }),
+    ),
   pushSummary: (name: string, pushId: string) =>
     call(client.GET('/api/v1/configurations/{name}/push/{pushId}', { params: { path: { name, pushId } } })),
   configurationAgents: (name: string) =>

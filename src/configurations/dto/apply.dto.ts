@@ -245,6 +245,17 @@ export class PushRequest {
   @IsOptional()
   @IsBoolean()
   force?: boolean;
+
+  @ApiPropertyOptional({
+    default: true,
+    description:
+      'false: answer 202 as soon as the push is recorded and its targets are known, without waiting for ' +
+      'the offers to go out (whatever the fleet size); `sent` is then null and the push summary ' +
+      '(GET /configurations/:name/push/:push_id) gives what was sent and skipped once delivery is done.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  wait?: boolean;
 }
 
 class PushSkip {
@@ -274,8 +285,14 @@ export class PushResponse {
   @ApiProperty({ description: 'Assigned agents considered' })
   targeted: number;
 
-  @ApiProperty({ description: 'Agents the config was sent to (WebSocket) or queued for (HTTP)' })
-  sent: number;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description:
+      'Agents the config was sent to (WebSocket) or queued for (HTTP); null when the answer did not wait for ' +
+      'the delivery (`wait: false`), whose skipped agents are then only those known before it',
+  })
+  sent: number | null;
 
   @ApiProperty({ description: 'Agents online at other server instances, which were asked to deliver it' })
   forwarded: number;

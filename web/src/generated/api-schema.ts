@@ -1472,6 +1472,11 @@ export interface components {
              * @default false
              */
             force: boolean;
+            /**
+             * @description false: answer 202 as soon as the push is recorded and its targets are known, without waiting for the offers to go out (whatever the fleet size); `sent` is then null and the push summary (GET /configurations/:name/push/:push_id) gives what was sent and skipped once delivery is done.
+             * @default true
+             */
+            wait: boolean;
         };
         PushSkip: {
             /** Format: uuid */
@@ -1492,8 +1497,8 @@ export interface components {
             version: number;
             /** @description Assigned agents considered */
             targeted: number;
-            /** @description Agents the config was sent to (WebSocket) or queued for (HTTP) */
-            sent: number;
+            /** @description Agents the config was sent to (WebSocket) or queued for (HTTP); null when the answer did not wait for the delivery (`wait: false`), whose skipped agents are then only those known before it */
+            sent: number | null;
             /** @description Agents online at other server instances, which were asked to deliver it */
             forwarded: number;
             skipped: components["schemas"]["PushSkip"][];
@@ -3353,7 +3358,17 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Delivered (sent and skipped are final) */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushResponse"];
+                };
+            };
+            /** @description `wait: false`: recorded, delivery under way */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
