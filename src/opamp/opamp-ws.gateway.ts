@@ -181,17 +181,31 @@ export class OpampWsGateway implements OnGatewayConnection<WebSocket>, OnGateway
     if (handled instanceof Promise) {
       return handled
         .then(
-          (result) => this.answer(connection, message, result),
+          (result) => this.respond(connection, message, result),
           (error: unknown) => this.failed(connection, error, message),
         )
         .finally(stop);
     }
-    const after = this.answer(connection, message, handled);
+    const after = this.respond(connection, message, handled);
     if (after === undefined) {
       stop();
       return undefined;
     }
     return after.finally(stop);
+  }
+
+  /** Answers, or answers with an error when the reply cannot be sent (e.g. it does not encode). */
+  private respond(
+    connection: WsAgentConnection,
+    message: AgentToServer,
+    handled: HandledMessage,
+  ): Promise<void> | undefined {
+    try {
+      return this.answer(connection, message, handled);
+    } catch (error) {
+      this.failed(connection, error, message);
+      return undefined;
+    }
   }
 
   /** Sends the reply; what comes after it (queued messages, a goodbye) is the only part that waits. */
