@@ -70,6 +70,28 @@ export class AgentInventoryHandler implements AgentMessageHandler, BeforeApplica
     return this.records.get(instanceUid)?.record.effective_config ?? null;
   }
 
+  /**
+   * What this instance knows of a connected agent's remote config and effective config that its
+   * row may not say yet (rows are written in batches, up to a few hundred ms later).
+   */
+  liveReport(
+    instanceUid: string,
+  ):
+    | { effective?: Record<string, ConfigEntry>; remoteConfigHash?: string | null; remoteConfigStatus?: string | null }
+    | undefined {
+    const record = this.records.get(instanceUid)?.record;
+    if (!record) {
+      return undefined;
+    }
+    return {
+      ...(record.effective_config ? { effective: record.effective_config } : {}),
+      // Null until the agent reports a status on this connection: the row's is the latest then.
+      ...(record.remote_config_status !== null
+        ? { remoteConfigHash: record.remote_config_hash, remoteConfigStatus: record.remote_config_status }
+        : {}),
+    };
+  }
+
   /** Synchronous for a known agent (writes are queued, not awaited): only a first message waits. */
   handle(context: AgentMessageContext, reply: ServerToAgentDraft): Promise<void> | undefined {
     const uid = context.agent.instanceUid;

@@ -108,7 +108,10 @@ export class DriftService {
     for (const row of rows) {
       const override = this.overrides.get(row.instance_uid);
       this.overrides.delete(row.instance_uid);
-      results.push(await this.compute(applyOverride(row, override), override?.effectiveParsed));
+      // A recompute without the agent's report (an assignment changed) must not judge it on a row
+      // that its latest report has not reached yet: what this instance holds for it comes first.
+      const live = applyOverride(row, this.inventory.liveReport(row.instance_uid));
+      results.push(await this.compute(applyOverride(live, override), override?.effectiveParsed));
     }
     const changed = await this.repository.save(results);
     changed.forEach((instanceUid) => this.events.emit({ type: 'drift', instanceUid }));
