@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 /** One queued message as stored: `fresh` is false once it outlived the TTL it was taken with. */
 export interface OutboxRow {
   id: string;
+  instance_uid: string;
   payload: Buffer;
   fresh: boolean;
 }
@@ -20,12 +21,12 @@ export class AgentOutboxRepository {
     ]);
   }
 
-  /** Deletes and returns the agent's rows, in no particular order. */
-  async takeAll(instanceUid: string, ttlSeconds: number): Promise<OutboxRow[]> {
+  /** Deletes and returns the rows of these agents, in no particular order. */
+  async takeAll(instanceUids: string[], ttlSeconds: number): Promise<OutboxRow[]> {
     const [rows] = await this.dataSource.query<[OutboxRow[], number]>(
-      `DELETE FROM agent_outbox WHERE instance_uid = $1
-       RETURNING id, payload, created_at > now() - make_interval(secs => $2) AS fresh`,
-      [instanceUid, ttlSeconds],
+      `DELETE FROM agent_outbox WHERE instance_uid = ANY($1::uuid[])
+       RETURNING id, instance_uid, payload, created_at > now() - make_interval(secs => $2) AS fresh`,
+      [instanceUids, ttlSeconds],
     );
     return rows;
   }

@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { PgNotifications } from '../database/pg-notifications.js';
-import { AgentOutboxRepository } from './agent-outbox.repository.js';
+import { MicroBatcher } from '../common/micro-batcher.js';
+import { AgentOutboxRepository, type OutboxRow } from './agent-outbox.repository.js';
 import { OpampCodec } from './proto/opamp-codec.js';
 import type { ServerToAgent, ServerToAgentDraft } from './proto/opamp.types.js';
 
 export const OUTBOX_CHANNEL = 'opamp_outbox';
 /** A queued message older than this is dropped: a restart meant for ten minutes ago is not wanted now. */
 export const OUTBOX_TTL_SECONDS = 600;
+/** How long takes wait to share one statement. */
+const TAKE_BATCH_MS = 5;
 
 /**
  * Messages for agents this instance cannot write to directly (HTTP agents, whose next poll may
@@ -15,6 +18,15 @@ export const OUTBOX_TTL_SECONDS = 600;
  */
 @Injectable()
 export class AgentOutbox {
+  private readonly takes = new MicroBatcher<string, OutboxRow[]>(async (uids) => {
+    const byAgent = new Map<string, OutboxRow[]>();
+    for (const row of await this.rows.takeAll(uids, OUTBOX_TTL_SECONDS)) {
+      byAgent.set(row.instance_uid, [...(byAgent.get(row.instance_uid) ?? []), row]);
+    }
+    return byAgent;
+  }, TAKE_BATCH_MS);
+  private readonly claimed = new WeakSet<OutboxRow[]>();
+
   constructor(
     private readonly rows: AgentOutboxRepository,
     private readonly notifications: PgNotifications,
@@ -32,9 +44,17 @@ export class AgentOutbox {
     await this.notifications.notify(OUTBOX_CHANNEL, instanceUid);
   }
 
-  /** Removes and returns the agent's queued messages, oldest first. */
+  /**
+   * Removes and returns the agent's queued messages, oldest first. Every connecting agent asks:
+   * the agents asking within a few milliseconds share one statement.
+   */
   async take(instanceUid: string): Promise<ServerToAgentDraft[]> {
-    const rows = await this.rows.takeAll(instanceUid, OUTBOX_TTL_SECONDS);
+    const rows = await this.takes.get(instanceUid);
+    // Two takes for one agent in one batch get the same rows: only the first delivers them.
+    if (!rows || this.claimed.has(rows)) {
+      return [];
+    }
+    this.claimed.add(rows);
     return rows
       .filter((row) => row.fresh)
       .sort((a, b) => Number(a.id) - Number(b.id))
