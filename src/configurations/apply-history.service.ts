@@ -68,6 +68,9 @@ export class ApplyHistoryService implements OnModuleInit, OnModuleDestroy {
     BATCH_IN_FLIGHT,
   );
 
+  /** Offers being written, by agent (see recordOffers). */
+  private readonly recording = new Map<string, Promise<void>>();
+
   constructor(
     private readonly records: ApplyHistoryRepository,
     private readonly configurations: ConfigurationsRepository,
@@ -87,8 +90,29 @@ export class ApplyHistoryService implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.sweepTimer);
   }
 
+  /**
+   * Records offers. The caller may send them before this resolves: until the rows are written, a
+   * report of one of these agents waits for them (in recordStatus), so it moves its own row and is
+   * not lost.
+   */
   async recordOffers(records: NewApplyRecord[]): Promise<void> {
-    await this.records.insertPending(records);
+    const written = this.records.insertPending(records);
+    const settled = written.then(
+      () => undefined,
+      () => undefined,
+    );
+    for (const record of records) {
+      this.recording.set(record.instanceUid, settled);
+    }
+    try {
+      await written;
+    } finally {
+      for (const record of records) {
+        if (this.recording.get(record.instanceUid) === settled) {
+          this.recording.delete(record.instanceUid);
+        }
+      }
+    }
     if (records.length > 0) {
       this.events.emit({ status: 'pending' });
     }
@@ -121,6 +145,10 @@ export class ApplyHistoryService implements OnModuleInit, OnModuleDestroy {
     error: string | null,
   ): Promise<void> {
     const to = status === 'APPLYING' ? 'applying' : status === 'APPLIED' ? 'applied' : 'failed';
+    const offer = this.recording.get(instanceUid);
+    if (offer) {
+      await offer;
+    }
     await this.reports.get({ instanceUid, configHash, to, errorMessage: status === 'FAILED' ? error : null });
     this.events.emit({ instanceUid, status: to });
   }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { OpampGateway } from '../opamp/opamp-gateway.js';
+import { OpampCodec } from '../opamp/proto/opamp-codec.js';
 import { AgentCapabilities } from '../opamp/proto/opamp.types.js';
 import { ApplyHistoryService } from './apply-history.service.js';
 import type { ForwardedPush } from './assignment.store.js';
@@ -32,6 +33,22 @@ export interface ReportedConfig {
 /** Sends in parallel batches: one slow socket must not hold up a fleet-wide push. */
 const SEND_BATCH = 256;
 
+export interface Delivery {
+  sent: number;
+  skipped: Skipped;
+  /** Time spent sending the offers, and then waiting for their rows to be written (for the slow-push log). */
+  recordMs: number;
+  sendMs: number;
+}
+
+function chunked<T>(items: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) {
+    chunks.push(items.slice(i, i + size));
+  }
+  return chunks;
+}
+
 /**
  * The one rule, for agents held here (live report) and elsewhere (stored report), that keeps an
  * offer from going to an agent whose report about this very hash already answers it. An offer
@@ -63,15 +80,15 @@ export class ConfigDelivery {
     private readonly cache: DesiredConfigCache,
     private readonly handler: RemoteConfigHandler,
     private readonly applies: ApplyHistoryService,
+    private readonly codec: OpampCodec,
   ) {}
 
-  async deliver(push: ForwardedPush, targets: PushTarget[]): Promise<{ sent: number; skipped: Skipped }> {
+  async deliver(push: ForwardedPush, targets: PushTarget[]): Promise<Delivery> {
     const skipped: Skipped = [];
     const content = await this.cache.content(push.configurationId, push.version);
     if (!content) {
       throw new ConfigurationNotFound(push.configurationId);
     }
-    const remoteConfig = toAgentRemoteConfig(content);
     const receivers: string[] = [];
     const reofferedFailed = new Set<string>();
     for (const target of targets) {
@@ -93,22 +110,13 @@ export class ConfigDelivery {
         reofferedFailed.add(target.instanceUid);
       }
     }
-    // The pending rows exist before the first offer leaves: a fast agent's APPLYING/APPLIED must
-    // find its row, or the report is lost and the row later turns `timeout`.
-    await this.applies.recordOffers(
-      receivers.map((instanceUid) => ({
-        configurationId: push.configurationId,
-        version: push.version,
-        configHash: content.configHash,
-        instanceUid,
-        pushId: push.pushId,
-      })),
-    );
+    const offer = this.codec.prepareServerToAgent({ remote_config: toAgentRemoteConfig(content) });
+    const startedAt = Date.now();
     let sent = 0;
     const alreadyApplied: string[] = [];
     const sendOne = async (instanceUid: string): Promise<void> => {
-      // Inserting thousands of rows takes a moment: an agent that finished applying this hash
-      // (offered on a heartbeat) meanwhile reported into the older row only. Close ours too.
+      // An agent offered this hash on a heartbeat since the targets were read may have applied it,
+      // reporting into that offer's row only: ours is closed too, and nothing sent.
       const now = this.gateway.remoteConfigOf(instanceUid);
       if (now?.hash === content.configHash && now.status === 'APPLIED') {
         alreadyApplied.push(instanceUid);
@@ -123,7 +131,7 @@ export class ConfigDelivery {
       }
       // Noted before sending too: a heartbeat handled while the send is under way must not offer it again.
       this.handler.markOffered(instanceUid, content.configHash);
-      if (await this.gateway.send(instanceUid, { remote_config: remoteConfig })) {
+      if (await this.gateway.send(instanceUid, offer)) {
         sent += 1;
       } else {
         this.handler.allowOffer([instanceUid]);
@@ -132,10 +140,26 @@ export class ConfigDelivery {
         skipped.push({ agentId: instanceUid, reason: 'not_connected' });
       }
     };
-    for (let i = 0; i < receivers.length; i += SEND_BATCH) {
-      await Promise.all(receivers.slice(i, i + SEND_BATCH).map(sendOne));
+    // The offers go out while their rows are written: reports of these agents wait for the rows
+    // (ApplyHistoryService.recordOffers), so a fast agent's APPLYING/APPLIED is not lost.
+    const recording = this.applies.recordOffers(
+      receivers.map((instanceUid) => ({
+        configurationId: push.configurationId,
+        version: push.version,
+        configHash: content.configHash,
+        instanceUid,
+        pushId: push.pushId,
+      })),
+    );
+    // Awaited below: keep a failure from being reported as unhandled while the offers go out.
+    recording.catch(() => undefined);
+    for (const batch of chunked(receivers, SEND_BATCH)) {
+      await Promise.all(batch.map(sendOne));
     }
+    const sentAt = Date.now();
+    await recording;
+    const recordMs = Date.now() - sentAt;
     await this.applies.recordAppliedMany(alreadyApplied, content.configHash);
-    return { sent, skipped };
+    return { sent, skipped, recordMs, sendMs: sentAt - startedAt };
   }
 }

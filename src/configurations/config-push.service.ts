@@ -5,7 +5,7 @@ import { OpampGateway } from '../opamp/opamp-gateway.js';
 import type { AssignmentChange, ForwardedPush } from './assignment.store.js';
 import { ConfigAssignmentRepository, type PushTarget } from './config-assignment.repository.js';
 import { ConfigChangeListener, ConfigListenerOrder } from './config-change-notifier.js';
-import { acceptsRemoteConfig, ConfigDelivery, skipForReport, type Skipped } from './config-delivery.js';
+import { acceptsRemoteConfig, ConfigDelivery, skipForReport, type Delivery, type Skipped } from './config-delivery.js';
 import type { ConfigurationEntity } from './configuration.entity.js';
 import { ConfigurationVersionNotFound } from '../config-history/config-history.errors.js';
 import { ConfigurationNotFound } from './configurations.errors.js';
@@ -84,6 +84,7 @@ export class ConfigPushService implements ConfigChangeListener {
     // The pushed version becomes what these agents are to run before it is offered, so their
     // heartbeats, reconnects and other instances all offer the same thing.
     const changed = await this.makeDesired(configuration, content.version, content.configHash, requested);
+    const desiredAt = Date.now();
     const targets = await this.assignments.findAssigned(configuration.id, requested);
     const foundAt = Date.now();
     const skipped: Skipped = [];
@@ -148,9 +149,12 @@ export class ConfigPushService implements ConfigChangeListener {
           targeted: targets.length,
           sent: delivery.sent,
           forwarded: elsewhere.length,
-          findMs: foundAt - startedAt,
+          desireMs: desiredAt - startedAt,
+          findMs: foundAt - desiredAt,
           forwardMs: forwardedAt - foundAt,
           deliverMs: Date.now() - forwardedAt,
+          recordMs: delivery.recordMs,
+          sendMs: delivery.sendMs,
         },
         `Push of ${configuration.name} v${version} took ${took} ms`,
       );
@@ -167,18 +171,14 @@ export class ConfigPushService implements ConfigChangeListener {
   }
 
   /** Offers to the agents held here, then notes in the push's row what was sent and skipped. */
-  private async deliverLocally(
-    push: ForwardedPush,
-    local: PushTarget[],
-    skippedBefore: Skipped,
-  ): Promise<{ sent: number; skipped: Skipped }> {
+  private async deliverLocally(push: ForwardedPush, local: PushTarget[], skippedBefore: Skipped): Promise<Delivery> {
     const delivery = await this.delivery.deliver(push, local);
     const skipped = [...skippedBefore, ...delivery.skipped];
     // The push went out; a failure to note its counts leaves them unknown (null), nothing more.
     await this.assignments.finishPush(push.pushId, delivery.sent, skipped.length).catch((error: unknown) => {
       this.logger.warn({ err: error, pushId: push.pushId }, 'Could not record what a push sent');
     });
-    return { sent: delivery.sent, skipped };
+    return { ...delivery, skipped };
   }
 
   /**

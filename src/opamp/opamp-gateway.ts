@@ -5,7 +5,7 @@ import type { AgentSession } from './agent-session.js';
 import { frameMessage } from './framing.js';
 import { OpampMetrics } from './opamp-metrics.js';
 import { completeOpampOffer, presentedBy } from './presented-connection.js';
-import { OpampCodec } from './proto/opamp-codec.js';
+import { OpampCodec, PreparedServerToAgent } from './proto/opamp-codec.js';
 import type { ServerToAgent, ServerToAgentDraft } from './proto/opamp.types.js';
 import { SessionRegistry } from './session-registry.js';
 
@@ -71,12 +71,12 @@ export class OpampGateway implements OnApplicationBootstrap, OnApplicationShutdo
    * instance that does, or for the next poll. Callers check that the agent is online first:
    * a queued message expires after OUTBOX_TTL_SECONDS.
    */
-  async send(instanceUid: string, draft: ServerToAgentDraft): Promise<boolean> {
+  async send(instanceUid: string, message: ServerToAgentDraft | PreparedServerToAgent): Promise<boolean> {
     const session = this.sessions.get(instanceUid);
     if (session?.socket?.open) {
-      return this.write(session, draft);
+      return this.write(session, message);
     }
-    await this.outbox.enqueue(instanceUid, draft);
+    await this.outbox.enqueue(instanceUid, message instanceof PreparedServerToAgent ? message.draft : message);
     if (session) {
       session.hasQueued = true; // our own notification may arrive after the agent's next poll
     }
@@ -108,16 +108,26 @@ export class OpampGateway implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  private async write(session: AgentSession, draft: ServerToAgentDraft): Promise<boolean> {
-    const message: ServerToAgent = { ...completeOpampOffer(draft, presentedBy(session)), instance_uid: session.uid };
+  private async write(session: AgentSession, message: ServerToAgentDraft | PreparedServerToAgent): Promise<boolean> {
     try {
-      await session.socket!.sendFrame(frameMessage(this.codec.encodeServerToAgent(message)));
+      await session.socket!.sendFrame(this.frame(session, message));
       this.metrics.sent.websocket.inc();
       return true;
     } catch (error) {
       this.logger.warn(`Could not send to ${session.instanceUid}: ${(error as Error).message}`);
       return false;
     }
+  }
+
+  private frame(session: AgentSession, message: ServerToAgentDraft | PreparedServerToAgent): Uint8Array {
+    const draft = message instanceof PreparedServerToAgent ? message.draft : message;
+    const completed = completeOpampOffer(draft, presentedBy(session));
+    // Prepared bytes are the agent's own unless an OpAMP offer was completed for its connection.
+    if (message instanceof PreparedServerToAgent && completed === draft) {
+      return message.frameFor(session.uid);
+    }
+    const whole: ServerToAgent = { ...completed, instance_uid: session.uid };
+    return frameMessage(this.codec.encodeServerToAgent(whole));
   }
 
   /** Heals notifications lost while the LISTEN connection was down. */

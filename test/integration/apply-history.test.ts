@@ -21,6 +21,7 @@ import { ConfigurationsService } from '../../src/configurations/configurations.s
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { insertAgents, sql } from '../support/agents.js';
 import { createTestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
 
 describe('apply history on a real PostgreSQL', () => {
   let databaseUrl: string;
@@ -96,6 +97,45 @@ describe('apply history on a real PostgreSQL', () => {
     expect(applied.finished_at).toBeInstanceOf(Date);
     await sut.recordStatus(uid, configuration.configHash, 'APPLYING', null);
     expect((await statusOf(uid, configuration.configHash)).status).toBe('applied');
+  });
+
+  it('holds a report until the offer it answers is written, when the offer was sent before its row', async () => {
+    const [uid] = await insertAgents(databaseUrl, [{}]);
+    // An uncommitted open row for the same agent and version makes the offer's insert wait on it.
+    const blocker = new pg.Client({ connectionString: databaseUrl });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query(
+        `INSERT INTO configuration_apply_history (configuration_id, version, config_hash, instance_uid, status)
+         VALUES ($1, $2, $3, $4, 'pending')`,
+        [configuration.id, configuration.version, configuration.configHash, uid],
+      );
+      const offered = offer(uid, crypto.randomUUID());
+      // The agent answers before the row exists (a push sends while it records).
+      let reported = false;
+      const report = sut.recordStatus(uid, configuration.configHash, 'APPLYING', null).then(() => {
+        reported = true;
+      });
+      // Once the insert waits on the blocker's row, the report has had its chance to run ahead.
+      await eventually(
+        async () =>
+          (
+            await sql<{ n: number }>(
+              databaseUrl,
+              `SELECT count(*)::int AS n FROM pg_stat_activity
+               WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO configuration_apply_history%'`,
+            )
+          )[0].n === 1,
+        { what: 'the offer waiting on the uncommitted row' },
+      );
+      expect(reported).toBe(false);
+      await blocker.query('ROLLBACK');
+      await Promise.all([offered, report]);
+      expect((await statusOf(uid, configuration.configHash)).status).toBe('applying');
+    } finally {
+      await blocker.end();
+    }
   });
 
   it('records FAILED with its message, then rolled_back when the agent reports the old config applied', async () => {

@@ -54,4 +54,36 @@ describe('OpampCodec', () => {
     const bytes = sut.encodeAgentToServer({ instance_uid: uid, sequence_num: 1, capabilities: 1 });
     expect(() => sut.decodeAgentToServer(bytes.slice(0, 5))).toThrow(OpampDecodeError);
   });
+
+  describe('a message prepared once for many agents', () => {
+    const draft = {
+      remote_config: {
+        config: {
+          config_map: { 'collector.yaml': { body: Buffer.from('receivers: {}\n'), content_type: 'text/yaml' } },
+        },
+        config_hash: Buffer.alloc(32, 7),
+      },
+      flags: 1,
+      capabilities: 0x3f,
+      command: { type: 0 },
+    };
+
+    it('frames the same bytes as encoding the whole message for that agent', () => {
+      const prepared = sut.prepareServerToAgent(draft);
+      const other = Uint8Array.from({ length: 16 }, (_, i) => 200 - i);
+      for (const agent of [uid, other]) {
+        const whole = sut.encodeServerToAgent({ ...draft, instance_uid: agent });
+        expect(Buffer.from(prepared.frameFor(agent))).toEqual(Buffer.concat([Buffer.of(0), Buffer.from(whole)]));
+      }
+    });
+
+    it('writes a uid longer than 127 bytes with a multi-byte length', () => {
+      const long = new Uint8Array(300).fill(5);
+      const frame = sut.prepareServerToAgent(draft).frameFor(long);
+      const decoded = sut.decodeServerToAgent(frame.subarray(1));
+      expect(Buffer.from(decoded.instance_uid!)).toEqual(Buffer.from(long));
+      expect(decoded.remote_config?.config?.config_map?.['collector.yaml']?.content_type).toBe('text/yaml');
+      expect(decoded.capabilities).toBe(0x3f);
+    });
+  });
 });

@@ -1,6 +1,6 @@
 import type protobuf from 'protobufjs';
 import { loadOpampRoot, OPAMP_PACKAGE } from './opamp-root.js';
-import type { AgentToServer, Encodable, ServerToAgent } from './opamp.types.js';
+import type { AgentToServer, Encodable, ServerToAgent, ServerToAgentDraft } from './opamp.types.js';
 
 export { findProtoRoot } from './opamp-root.js';
 
@@ -38,12 +38,60 @@ export class OpampCodec {
     return this.agentToServer.encode(this.agentToServer.fromObject(message)).finish();
   }
 
+  /**
+   * Encodes the plain object as typed (numbers for enums and uint64s, Uint8Array for bytes),
+   * without protobufjs's fromObject copy: this runs for every reply.
+   */
   encodeServerToAgent(message: ServerToAgent): Uint8Array {
-    return this.serverToAgent.encode(this.serverToAgent.fromObject(message)).finish();
+    return this.serverToAgent.encode(message).finish();
+  }
+
+  /** Encodes a message once for many agents; each gets it with its own instance_uid (see PreparedServerToAgent). */
+  prepareServerToAgent(draft: ServerToAgentDraft): PreparedServerToAgent {
+    return new PreparedServerToAgent(draft, this.encodeServerToAgent(draft));
   }
 
   decodeServerToAgent(bytes: Uint8Array): ServerToAgent {
     const message = this.serverToAgent.decode(bytes);
     return this.serverToAgent.toObject(message, { longs: Number });
   }
+}
+
+/** The key of ServerToAgent's field 1 (instance_uid): field number 1, wire type 2 (length-delimited). */
+const INSTANCE_UID_KEY = 0x0a;
+
+/**
+ * A ServerToAgent without its instance_uid, encoded once: a push offers the same config to
+ * thousands of agents, and encoding it per agent cost more than sending it. Field 1 comes first in
+ * an encoder's output, so prefixing it to the encoded rest gives the bytes encoding the whole
+ * message would.
+ */
+export class PreparedServerToAgent {
+  constructor(
+    readonly draft: ServerToAgentDraft,
+    private readonly rest: Uint8Array,
+  ) {}
+
+  /** The WebSocket frame (header byte 0, then the message) for the agent with this uid. */
+  frameFor(instanceUid: Uint8Array): Buffer {
+    const length = varint(instanceUid.length);
+    const frame = Buffer.allocUnsafe(2 + length.length + instanceUid.length + this.rest.length);
+    frame[0] = 0;
+    frame[1] = INSTANCE_UID_KEY;
+    frame.set(length, 2);
+    frame.set(instanceUid, 2 + length.length);
+    frame.set(this.rest, 2 + length.length + instanceUid.length);
+    return frame;
+  }
+}
+
+function varint(value: number): number[] {
+  const bytes: number[] = [];
+  let rest = value;
+  while (rest > 0x7f) {
+    bytes.push((rest & 0x7f) | 0x80);
+    rest >>>= 7;
+  }
+  bytes.push(rest);
+  return bytes;
 }
