@@ -20,6 +20,7 @@ import { FleetSamples1764300200000 } from './1764300200000-fleet-samples.js';
 import { DefaultRolloutPolicies1764400100000 } from './1764400100000-default-rollout-policies.js';
 import { PackageRollouts1764400000000 } from './1764400000000-package-rollouts.js';
 import { Uint64Defaults1764400200000 } from './1764400200000-uint64-defaults.js';
+import { VacuumChurnedTables1764500000000 } from './1764500000000-vacuum-churned-tables.js';
 
 /** Every migration, in order. New files are added here; TypeORM sorts them by their timestamp. */
 export const migrations = [
@@ -45,4 +46,5 @@ export const migrations = [
   PackageRollouts1764400000000,
   DefaultRolloutPolicies1764400100000,
   Uint64Defaults1764400200000,
+  VacuumChurnedTables1764500000000,
 ];

@@ -176,6 +176,10 @@ export class EmbeddedPostgres {
   private async spawnServer(binDir: string, dataDir: string, user?: OsUser, readyTimeoutMs = 60_000): Promise<void> {
     const args = ['-D', dataDir, '-p', String(this.port), '-c', 'listen_addresses=127.0.0.1'];
     args.push('-c', `unix_socket_directories=${dataDir}`, '-c', 'max_connections=300');
+    // Autovacuum looks every 15 s instead of every minute: a fleet connecting or applying a push
+    // churns the agents table, and its dead row versions slow the next full read (see the
+    // VacuumChurnedTables migration).
+    args.push('-c', 'autovacuum_naptime=15s');
     // Logs go to a file, not a pipe: a postmaster that outlives a killed Node must not hit EPIPE.
     const logFile = path.join(path.dirname(dataDir), 'postgres.log');
     const logFd = fs.openSync(logFile, 'a');

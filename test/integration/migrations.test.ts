@@ -10,6 +10,20 @@ describe('migrations', () => {
     try {
       const applied = await dataSource.runMigrations();
       expect(applied).toHaveLength(migrations.length);
+      // Storage settings are not part of the schema the entities describe: checked here.
+      const options = await dataSource.query<Array<{ relname: string; reloptions: string[] }>>(
+        `SELECT relname, reloptions FROM pg_class WHERE relname IN ('agents', 'configuration_apply_history') ORDER BY relname`,
+      );
+      expect(options).toEqual([
+        {
+          relname: 'agents',
+          reloptions: expect.arrayContaining(['fillfactor=80', 'autovacuum_vacuum_scale_factor=0.02']),
+        },
+        {
+          relname: 'configuration_apply_history',
+          reloptions: expect.arrayContaining(['autovacuum_vacuum_scale_factor=0.02']),
+        },
+      ]);
       for (let i = 0; i < migrations.length; i++) {
         await dataSource.undoLastMigration();
       }
