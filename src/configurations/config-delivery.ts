@@ -30,7 +30,7 @@ export interface ReportedConfig {
   status: string | null;
 }
 
-/** Sends in parallel batches: one slow socket must not hold up a fleet-wide push. */
+/** Sends in batches, with a turn of the event loop between them. */
 const SEND_BATCH = 256;
 
 export interface Delivery {
@@ -155,6 +155,9 @@ export class ConfigDelivery {
     recording.catch(() => undefined);
     for (const batch of chunked(receivers, SEND_BATCH)) {
       await Promise.all(batch.map(sendOne));
+      // Sends complete without I/O: without a turn of the event loop between batches, a push to
+      // 100,000 agents would hold every heartbeat and API request for seconds.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     const sentAt = Date.now();
     await recording;
