@@ -21,6 +21,7 @@ import { DefaultRolloutPolicies1764400100000 } from './1764400100000-default-rol
 import { PackageRollouts1764400000000 } from './1764400000000-package-rollouts.js';
 import { Uint64Defaults1764400200000 } from './1764400200000-uint64-defaults.js';
 import { VacuumChurnedTables1764500000000 } from './1764500000000-vacuum-churned-tables.js';
+import { PushesAnsweredAtOnce1764500100000 } from './1764500100000-pushes-answered-at-once.js';
 
 /** Every migration, in order. New files are added here; TypeORM sorts them by their timestamp. */
 export const migrations = [
@@ -47,4 +48,5 @@ export const migrations = [
   DefaultRolloutPolicies1764400100000,
   Uint64Defaults1764400200000,
   VacuumChurnedTables1764500000000,
+  PushesAnsweredAtOnce1764500100000,
 ];

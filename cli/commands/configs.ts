@@ -151,9 +151,16 @@ export function registerConfigs(program: Command): void {
             printData(push, options.output);
             return;
           }
-          const sent = push.sent === null ? 'delivering' : `sent ${push.sent}`;
+          if (push.targeted === null) {
+            // Answered at once: the push is recorded and being carried out.
+            out(
+              `Pushing ${push.configuration} v${push.version}\npush id: ${push.push_id}\n` +
+                `follow it with: opampctl pushes get ${push.configuration} ${push.push_id}`,
+            );
+            return;
+          }
           out(
-            `Pushed ${push.configuration} v${push.version}: targeted ${push.targeted}, ${sent}, ` +
+            `Pushed ${push.configuration} v${push.version}: targeted ${push.targeted}, sent ${push.sent}, ` +
               `forwarded ${push.forwarded}, skipped ${push.skipped.length}\npush id: ${push.push_id}`,
           );
           for (const skip of push.skipped) {
@@ -210,6 +217,7 @@ export function registerConfigs(program: Command): void {
           ['sent', summary.sent],
           ['forwarded', summary.forwarded],
           ['skipped', summary.skipped],
+          ...(summary.error ? [['error', summary.error] as [string, string]] : []),
           ['total', summary.total],
           ...Object.entries(summary.counts).map(([k, v]): [string, number] => [k, v]),
         ]);

@@ -96,10 +96,13 @@ function toRow(raw: RawAssignmentRow): AgentAssignmentRow {
 /** What an explicit push did when it was made (sent and skipped are null until it finished). */
 export interface PushRecord {
   version: number;
-  targeted: number;
-  forwarded: number;
+  /** Null until the targets of a push answered at once (wait: false) are read. */
+  targeted: number | null;
+  forwarded: number | null;
   sent: number | null;
   skipped: number | null;
+  /** Why a push answered at once could not be carried out. */
+  error: string | null;
   createdAt: Date;
 }
 
@@ -206,13 +209,28 @@ export class ConfigAssignmentRepository {
     const payloads = chunkUids(instanceUids).map((chunk) =>
       JSON.stringify({ origin: this.identity.id, instanceUids: chunk, push } satisfies AssignmentNotification),
     );
+    // A push answered before its targets were read was recorded then (recordPush): its counts are added.
     await this.dataSource.query(
       `WITH recorded AS (
          INSERT INTO configuration_pushes (id, configuration_id, version, targeted, forwarded)
-         VALUES ($3, $4, $5, $6, $7))
+         VALUES ($3, $4, $5, $6, $7)
+         ON CONFLICT (id) DO UPDATE SET targeted = EXCLUDED.targeted, forwarded = EXCLUDED.forwarded)
        SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload`,
       [ASSIGNMENT_CHANNEL, payloads, push.pushId, push.configurationId, push.version, targeted, instanceUids.length],
     );
+  }
+
+  /** Records a push before its targets are known (an answer that does not wait); startPush completes it. */
+  async recordPush(push: ForwardedPush): Promise<void> {
+    await this.dataSource.query(
+      'INSERT INTO configuration_pushes (id, configuration_id, version) VALUES ($1, $2, $3)',
+      [push.pushId, push.configurationId, push.version],
+    );
+  }
+
+  /** Why a push that was answered before it was carried out did not complete. */
+  async failPush(pushId: string, error: string): Promise<void> {
+    await this.dataSource.query('UPDATE configuration_pushes SET error = $2 WHERE id = $1', [pushId, error]);
   }
 
   /** Wakes the other instances about agents whose desired state changed (when the write did not). */
@@ -242,13 +260,14 @@ export class ConfigAssignmentRepository {
   async findPush(configurationId: string, pushId: string): Promise<PushRecord | null> {
     const rows: Array<{
       version: number;
-      targeted: number;
-      forwarded: number;
+      targeted: number | null;
+      forwarded: number | null;
       sent: number | null;
       skipped: number | null;
+      error: string | null;
       created_at: Date;
     }> = await this.dataSource.query(
-      `SELECT version, targeted, forwarded, sent, skipped, created_at
+      `SELECT version, targeted, forwarded, sent, skipped, error, created_at
        FROM configuration_pushes WHERE id = $1 AND configuration_id = $2`,
       [pushId, configurationId],
     );
@@ -260,6 +279,7 @@ export class ConfigAssignmentRepository {
           forwarded: row.forwarded,
           sent: row.sent,
           skipped: row.skipped,
+          error: row.error,
           createdAt: row.created_at,
         }
       : null;

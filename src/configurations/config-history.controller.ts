@@ -148,6 +148,7 @@ export class ConfigHistoryController {
       sent: push?.sent ?? null,
       forwarded: push?.forwarded ?? null,
       skipped: push?.skipped ?? null,
+      error: push?.error ?? null,
       created_at: push?.createdAt.toISOString() ?? null,
       ...toApplySummaryResponse(summary),
     };

@@ -20,11 +20,12 @@ export interface PushResult {
   pushId: string;
   configurationName: string;
   version: number;
-  targeted: number;
+  /** Null when the answer did not wait for the targets to be read (see PushOptions.wait). */
+  targeted: number | null;
   /** Null when the answer did not wait for the delivery (see PushOptions.wait). */
   sent: number | null;
-  /** Agents online at other instances, asked through PostgreSQL to deliver it. */
-  forwarded: number;
+  /** Agents online at other instances, asked through PostgreSQL to deliver it (null as targeted). */
+  forwarded: number | null;
   skipped: Skipped;
 }
 
@@ -37,9 +38,9 @@ export interface PushOptions {
   /** Another version than the newest (a rollout stage, or a rollout's way back). */
   version?: number;
   /**
-   * False: return once the push is recorded and its targets are known; the offers to the agents
-   * held here go out after, and the push summary says what was sent when they have. The answer
-   * then waits on no agent, whatever the fleet size. Default true.
+   * False: return once the push is recorded. Releasing the version, reading the targets and the
+   * offers follow; the push summary says what was targeted, forwarded and sent as they happen,
+   * or why the push failed. The answer waits neither on an agent nor on the fleet's size. Default true.
    */
   wait?: boolean;
 }
@@ -69,21 +70,56 @@ export class ConfigPushService implements ConfigChangeListener {
 
   /** Pushes to every assigned agent, or to the given ones (each must be assigned this configuration). */
   async push(name: string, options: PushOptions = {}): Promise<PushResult> {
-    const { agentIds, force = false } = options;
     const startedAt = Date.now();
     const configuration = await this.configurations.findLiveByName(name);
     if (!configuration) {
       throw new ConfigurationNotFound(name);
     }
-    const requested = agentIds ? [...new Set(agentIds.map((id) => id.toLowerCase()))] : undefined;
     const version = options.version ?? configuration.version;
     const content = await this.cache.content(configuration.id, version);
     if (!content) {
       throw new ConfigurationVersionNotFound(configuration.name, version);
     }
+    const push: ForwardedPush = {
+      pushId: crypto.randomUUID(),
+      configurationId: configuration.id,
+      version,
+      ...(options.force ? { force: true } : {}),
+    };
+    if (options.wait === false) {
+      // Recorded first, so the summary finds it at once; targets are read and offered after the
+      // answer, which waits on neither a release nor a read of the whole fleet.
+      await this.assignments.recordPush(push);
+      void this.carryOut(push, configuration, content.configHash, options.agentIds, startedAt)
+        .then((started) => started.delivered)
+        .catch(async (error: unknown) => {
+          this.logger.error({ err: error, pushId: push.pushId }, 'A push failed after it was answered');
+          await this.assignments.failPush(push.pushId, (error as Error).message).catch(() => undefined);
+        });
+      const result = { pushId: push.pushId, configurationName: configuration.name, version };
+      return { ...result, targeted: null, forwarded: null, sent: null, skipped: [] };
+    }
+    const started = await this.carryOut(push, configuration, content.configHash, options.agentIds, startedAt);
+    const delivery = await started.delivered;
+    return { ...started.result, sent: delivery.sent, skipped: delivery.skipped };
+  }
+
+  /**
+   * Makes the version desired, reads the targets, forwards those held elsewhere and records the
+   * push; `delivered` settles once the agents held here were offered it.
+   */
+  private async carryOut(
+    push: ForwardedPush,
+    configuration: ConfigurationEntity,
+    configHash: string,
+    agentIds: string[] | undefined,
+    startedAt: number,
+  ): Promise<{ result: Omit<PushResult, 'sent' | 'skipped'>; delivered: Promise<Delivery> }> {
+    const requested = agentIds ? [...new Set(agentIds.map((id) => id.toLowerCase()))] : undefined;
+    const { version } = push;
     // The pushed version becomes what these agents are to run before it is offered, so their
     // heartbeats, reconnects and other instances all offer the same thing.
-    const changed = await this.makeDesired(configuration, content.version, content.configHash, requested);
+    const changed = await this.makeDesired(configuration, version, configHash, requested);
     const desiredAt = Date.now();
     const targets = await this.assignments.findAssigned(configuration.id, requested);
     const foundAt = Date.now();
@@ -108,8 +144,8 @@ export class ConfigPushService implements ConfigChangeListener {
         // agent that already answered this hash is skipped here, and so counted in the push.
         const reason = skipForReport(
           { hash: target.remoteConfigHash, status: target.remoteConfigStatus },
-          content.configHash,
-          force,
+          configHash,
+          push.force === true,
         );
         if (reason) {
           skipped.push({ agentId: target.instanceUid, reason });
@@ -120,25 +156,12 @@ export class ConfigPushService implements ConfigChangeListener {
         skipped.push({ agentId: target.instanceUid, reason: 'not_connected' });
       }
     }
-    const push: ForwardedPush = {
-      pushId: crypto.randomUUID(),
-      configurationId: configuration.id,
-      version,
-      ...(force ? { force } : {}),
-    };
     // Other instances start on their agents while this one works through its own.
     await this.assignments.startPush(push, targets.length, elsewhere);
     // The pinned agents the forwarded push does not name still learn their new desired state.
     const named = new Set(elsewhere);
     await this.assignments.notifyChanged(changed.filter((uid) => !named.has(uid) && !this.gateway.isConnected(uid)));
     const forwardedAt = Date.now();
-    const result = {
-      pushId: push.pushId,
-      configurationName: configuration.name,
-      version,
-      targeted: targets.length,
-      forwarded: elsewhere.length,
-    };
     const delivered = this.deliverLocally(push, local, skipped).then((delivery) => {
       const took = Date.now() - startedAt;
       // A slow push is worth an operator's attention: which part was slow says where to look.
@@ -160,14 +183,16 @@ export class ConfigPushService implements ConfigChangeListener {
       );
       return delivery;
     });
-    if (options.wait === false) {
-      delivered.catch((error: unknown) => {
-        this.logger.error({ err: error, pushId: push.pushId }, 'Delivering a push failed');
-      });
-      return { ...result, sent: null, skipped };
-    }
-    const delivery = await delivered;
-    return { ...result, sent: delivery.sent, skipped: delivery.skipped };
+    // Awaited by the caller; a failure is not unhandled meanwhile.
+    delivered.catch(() => undefined);
+    const result = {
+      pushId: push.pushId,
+      configurationName: configuration.name,
+      version,
+      targeted: targets.length,
+      forwarded: elsewhere.length,
+    };
+    return { result, delivered };
   }
 
   /** Offers to the agents held here, then notes in the push's row what was sent and skipped. */

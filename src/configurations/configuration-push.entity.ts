@@ -18,17 +18,20 @@ export class ConfigurationPushEntity {
   @Column({ type: 'integer' })
   version: number;
 
-  @Column({ type: 'integer' })
-  targeted: number;
+  @Column({ type: 'integer', nullable: true })
+  targeted: number | null;
 
-  @Column({ type: 'integer' })
-  forwarded: number;
+  @Column({ type: 'integer', nullable: true })
+  forwarded: number | null;
 
   @Column({ type: 'integer', nullable: true })
   sent: number | null;
 
   @Column({ type: 'integer', nullable: true })
   skipped: number | null;
+
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
 
   @Column({ type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;

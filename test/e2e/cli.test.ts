@@ -340,6 +340,17 @@ describe('opampctl: the built CLI against a real server (e2e)', () => {
         expect(summary).toEqual(expect.objectContaining({ push_id: body.push_id, version: 2, targeted: 1 }));
         const unknown = await cli.run(['pushes', 'get', 'cli-edge', '00000000-0000-4000-8000-000000000000'], { env });
         expect(unknown.code).toBe(1);
+        // --no-wait answers once the push is recorded and says how to follow it.
+        const quick = await cli.run(['configs', 'push', 'cli-edge', '--agents', agentId, '--no-wait'], { env });
+        expect(quick.code).toBe(0);
+        const quickId = /push id: (\S+)/.exec(quick.stdout)?.[1];
+        expect(quick.stdout).toContain(`opampctl pushes get cli-edge ${quickId}`);
+        const followed = await eventually(async () => {
+          const read = await cli.run(['pushes', 'get', 'cli-edge', quickId!, '-o', 'json'], { env });
+          const got = JSON.parse(read.stdout);
+          return got.targeted === 1 && got.sent !== null ? got : undefined;
+        });
+        expect(followed).toEqual(expect.objectContaining({ version: 2, targeted: 1, forwarded: 0, error: null }));
       },
       CLI_TIMEOUT,
     );

@@ -220,7 +220,7 @@ describe('configurations: push over OpAMP and apply tracking (e2e)', () => {
     }
   });
 
-  it('answers a push with wait: false (202) before delivery, and its summary says what was sent once delivered', async () => {
+  it('answers a push with wait: false (202) once it is recorded, and its summary fills in as it is carried out', async () => {
     const agents = await Promise.all([1, 2, 3].map(() => WsTestAgent.connect(app.opampUrl, key)));
     for (const [i, agent] of agents.entries()) {
       await agent.exchange({ agent_description: description(`nowait-${i}`, { env: 'nowait' }) });
@@ -232,9 +232,17 @@ describe('configurations: push over OpAMP and apply tracking (e2e)', () => {
       .expect(201);
     const next = agents.map((agent) => agent.received.length + 1);
     const pushed = await api(operator).post('/configurations/nowait/push', { wait: false }).expect(202);
-    expect(pushed.body).toEqual(
-      expect.objectContaining({ configuration: 'nowait', targeted: 4, sent: null, forwarded: 0 }),
-    );
+    expect(pushed.body).toEqual({
+      push_id: expect.any(String),
+      configuration: 'nowait',
+      version: 1,
+      targeted: null,
+      sent: null,
+      forwarded: null,
+      skipped: [],
+    });
+    // Recorded before the answer: its summary is there at once, whatever has been carried out.
+    await api(viewer).get(`/configurations/nowait/push/${pushed.body.push_id}`).expect(200);
     for (const [i, agent] of agents.entries()) {
       expect(configBody(await agent.message(next[i]))).toBe('b: 2');
     }
@@ -243,7 +251,9 @@ describe('configurations: push over OpAMP and apply tracking (e2e)', () => {
       expect(body.sent).toBe(3);
       return body;
     });
-    expect(summary).toEqual(expect.objectContaining({ targeted: 4, sent: 3, skipped: 1, total: 3 }));
+    expect(summary).toEqual(
+      expect.objectContaining({ targeted: 4, sent: 3, forwarded: 0, skipped: 1, total: 3, error: null }),
+    );
     await api(operator).post('/configurations/nowait/push', { wait: 'no' }).expect(400);
     for (const agent of [...agents, blind]) {
       agent.close();

@@ -112,7 +112,12 @@ export class PushSummaryResponse extends ApplySummaryResponse {
   })
   version: number | null;
 
-  @ApiProperty({ nullable: true, type: Number, description: 'Agents the push targeted (null: automatic push)' })
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description:
+      'Agents the push targeted (null: automatic push, or a `wait: false` push whose targets are not read yet)',
+  })
   targeted: number | null;
 
   @ApiProperty({
@@ -135,6 +140,13 @@ export class PushSummaryResponse extends ApplySummaryResponse {
     description: 'Agents skipped by the instance that took the request (reasons in its push response)',
   })
   skipped: number | null;
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Why a push answered at once (`wait: false`) could not be carried out after the answer',
+  })
+  error: string | null;
 
   @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'When the push was requested' })
   created_at: string | null;
@@ -282,20 +294,28 @@ export class PushResponse {
   @ApiProperty()
   version: number;
 
-  @ApiProperty({ description: 'Assigned agents considered' })
-  targeted: number;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Assigned agents considered; null when the answer did not wait (`wait: false`): see the push summary',
+  })
+  targeted: number | null;
 
   @ApiProperty({
     type: Number,
     nullable: true,
     description:
-      'Agents the config was sent to (WebSocket) or queued for (HTTP); null when the answer did not wait for ' +
-      'the delivery (`wait: false`), whose skipped agents are then only those known before it',
+      'Agents the config was sent to (WebSocket) or queued for (HTTP); null when the answer did not wait ' +
+      '(`wait: false`), whose `skipped` is then empty: the push summary counts what was sent and skipped',
   })
   sent: number | null;
 
-  @ApiProperty({ description: 'Agents online at other server instances, which were asked to deliver it' })
-  forwarded: number;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Agents online at other server instances, which were asked to deliver it; null as targeted',
+  })
+  forwarded: number | null;
 
   @ApiProperty({ type: [PushSkip] })
   skipped: PushSkip[];

@@ -18,12 +18,12 @@ export function PushProgress({ push }: { push: PushResult }) {
     return () => clearInterval(timer);
   }, [summary.reload]);
   const counts = summary.data?.counts;
-  const total = summary.data?.total ?? push.targeted;
+  const total = summary.data?.total ?? push.targeted ?? 0;
   return (
     <div class="push-progress" data-testid="push-progress">
       <p>
         Push of version {push.version}: {push.targeted} targeted, {push.sent} sent
-        {push.forwarded > 0 && `, ${push.forwarded} forwarded to other instances`}
+        {(push.forwarded ?? 0) > 0 && `, ${push.forwarded} forwarded to other instances`}
         {push.skipped.length > 0 && `, ${push.skipped.length} skipped`}.
       </p>
       <div class="progress-bar" aria-hidden="true">

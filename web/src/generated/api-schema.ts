@@ -1495,12 +1495,12 @@ export interface components {
             push_id: string;
             configuration: string;
             version: number;
-            /** @description Assigned agents considered */
-            targeted: number;
-            /** @description Agents the config was sent to (WebSocket) or queued for (HTTP); null when the answer did not wait for the delivery (`wait: false`), whose skipped agents are then only those known before it */
+            /** @description Assigned agents considered; null when the answer did not wait (`wait: false`): see the push summary */
+            targeted: number | null;
+            /** @description Agents the config was sent to (WebSocket) or queued for (HTTP); null when the answer did not wait (`wait: false`), whose `skipped` is then empty: the push summary counts what was sent and skipped */
             sent: number | null;
-            /** @description Agents online at other server instances, which were asked to deliver it */
-            forwarded: number;
+            /** @description Agents online at other server instances, which were asked to deliver it; null as targeted */
+            forwarded: number | null;
             skipped: components["schemas"]["PushSkip"][];
         };
         ConfigurationVersionResponse: {
@@ -1613,7 +1613,7 @@ export interface components {
             push_id: string;
             /** @description Version pushed; null for an automatic push (known by its offers only) */
             version: number | null;
-            /** @description Agents the push targeted (null: automatic push) */
+            /** @description Agents the push targeted (null: automatic push, or a `wait: false` push whose targets are not read yet) */
             targeted: number | null;
             /** @description Agents sent the configuration by the instance that took the push request */
             sent: number | null;
@@ -1621,6 +1621,8 @@ export interface components {
             forwarded: number | null;
             /** @description Agents skipped by the instance that took the request (reasons in its push response) */
             skipped: number | null;
+            /** @description Why a push answered at once (`wait: false`) could not be carried out after the answer */
+            error: string | null;
             /**
              * Format: date-time
              * @description When the push was requested
