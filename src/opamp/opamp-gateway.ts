@@ -2,7 +2,6 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { AgentOutbox } from './agent-outbox.js';
 import type { AgentSnapshot } from './agent-message-handlers.js';
 import type { AgentSession } from './agent-session.js';
-import { frameMessage } from './framing.js';
 import { OpampMetrics } from './opamp-metrics.js';
 import { completeOpampOffer, presentedBy } from './presented-connection.js';
 import { OpampCodec, PreparedServerToAgent } from './proto/opamp-codec.js';
@@ -127,7 +126,7 @@ export class OpampGateway implements OnApplicationBootstrap, OnApplicationShutdo
       return message.frameFor(session.uid);
     }
     const whole: ServerToAgent = { ...completed, instance_uid: session.uid };
-    return frameMessage(this.codec.encodeServerToAgent(whole));
+    return this.codec.encodeServerToAgentFrame(whole);
   }
 
   /** Heals notifications lost while the LISTEN connection was down. */

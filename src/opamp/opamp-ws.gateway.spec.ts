@@ -115,11 +115,11 @@ describe('OpampWsGateway', () => {
 
   it('answers with an error when a reply cannot be encoded, and counts the first message as answered', async () => {
     const failing = Object.create(codec) as OpampCodec;
-    failing.encodeServerToAgent = (reply) => {
+    failing.encodeServerToAgentFrame = (reply) => {
       if (!reply.error_response) {
         throw new Error('cannot encode');
       }
-      return codec.encodeServerToAgent(reply);
+      return codec.encodeServerToAgentFrame(reply);
     };
     const socket = connect(() => ({ reply: { instance_uid: uid } }), failing);
     socket.emit('message', frame(0), true);

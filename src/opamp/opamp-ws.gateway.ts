@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket, WebSocketServer as WsServer } from 'ws';
 import { AppConfig } from '../config/app-config.js';
 import { AgentAdmission } from './agent-admission.js';
-import { FrameHeaderError, frameMessage, unframeMessage } from './framing.js';
+import { FrameHeaderError, unframeMessage } from './framing.js';
 import { endpointOf } from './http-replies.js';
 import { badRequest, OpampMessageService, type HandledMessage, type InboundContext } from './opamp-message.service.js';
 import type { AgentSession } from './agent-session.js';
@@ -251,7 +251,7 @@ export class OpampWsGateway implements OnGatewayConnection<WebSocket>, OnGateway
     if (!connection.open) {
       return;
     }
-    if (connection.write(frameMessage(this.codec.encodeServerToAgent(reply))) === undefined) {
+    if (connection.write(this.codec.encodeServerToAgentFrame(reply)) === undefined) {
       this.metrics.sent.websocket.inc();
     }
   }

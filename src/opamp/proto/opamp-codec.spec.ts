@@ -68,6 +68,12 @@ describe('OpampCodec', () => {
       command: { type: 0 },
     };
 
+    it('frames a whole message as header byte 0 and the message', () => {
+      const whole = { ...draft, instance_uid: uid };
+      const frame = Buffer.from(sut.encodeServerToAgentFrame(whole));
+      expect(frame).toEqual(Buffer.concat([Buffer.of(0), Buffer.from(sut.encodeServerToAgent(whole))]));
+    });
+
     it('frames the same bytes as encoding the whole message for that agent', () => {
       const prepared = sut.prepareServerToAgent(draft);
       const other = Uint8Array.from({ length: 16 }, (_, i) => 200 - i);

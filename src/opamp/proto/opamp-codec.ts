@@ -1,4 +1,4 @@
-import type protobuf from 'protobufjs';
+import protobuf from 'protobufjs';
 import { loadOpampRoot, OPAMP_PACKAGE } from './opamp-root.js';
 import type { AgentToServer, Encodable, ServerToAgent, ServerToAgentDraft } from './opamp.types.js';
 
@@ -44,6 +44,14 @@ export class OpampCodec {
    */
   encodeServerToAgent(message: ServerToAgent): Uint8Array {
     return this.serverToAgent.encode(message).finish();
+  }
+
+  /**
+   * The WebSocket frame of a message: header byte 0 (a varint 0), then the message, written by one
+   * writer into one buffer (framing an encoded message copied every reply once more).
+   */
+  encodeServerToAgentFrame(message: ServerToAgent): Uint8Array {
+    return this.serverToAgent.encode(message, protobuf.Writer.create().uint32(0)).finish();
   }
 
   /** Encodes a message once for many agents; each gets it with its own instance_uid (see PreparedServerToAgent). */
