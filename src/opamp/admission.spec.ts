@@ -6,6 +6,7 @@ const limits = (overrides: Partial<AdmissionLimits>): AdmissionLimits => ({
   maxLoopLagMs: 0,
   loopLagMs: () => 0,
   maxPendingFirstMessages: 0,
+  maxFirstAnswerWaitMs: 0,
   ...overrides,
 });
 
@@ -72,5 +73,17 @@ describe('Admission', () => {
     expect(sut.admit(10, 3)).toEqual({ reason: 'pending', retryAfterSeconds: 5 });
     // 0 turns the check off.
     expect(new Admission(limits({})).admit(10, 1_000_000)).toBeUndefined();
+  });
+
+  it('refuses new handshakes while a first message has waited too long, however few wait', () => {
+    const sut = new Admission(
+      limits({ maxFirstAnswerWaitMs: 5000 }),
+      () => now,
+      () => 0,
+    );
+    expect(sut.admit(10, 1, 5000)).toBeUndefined();
+    expect(sut.admit(10, 1, 5001)).toEqual({ reason: 'pending', retryAfterSeconds: 5 });
+    // 0 turns the check off.
+    expect(new Admission(limits({})).admit(10, 1, 600_000)).toBeUndefined();
   });
 });

@@ -10,6 +10,11 @@ export interface AdmissionLimits {
    * first message (0: never): past it, a newcomer would wait longer than clients give a handshake.
    */
   maxPendingFirstMessages: number;
+  /**
+   * Refuse new handshakes while the oldest admitted agent still waiting for the answer to its
+   * first message has waited longer than this (0: never): that is the queue a newcomer joins.
+   */
+  maxFirstAnswerWaitMs: number;
 }
 
 export type Refusal = { reason: 'connections' | 'rate' | 'busy' | 'pending'; retryAfterSeconds: number };
@@ -17,8 +22,8 @@ export type Refusal = { reason: 'connections' | 'rate' | 'busy' | 'pending'; ret
 /**
  * Decides whether a new agent connection (WebSocket upgrade or first HTTP poll) may proceed:
  * a cap on concurrent connections, a token bucket on new handshakes, and no new handshakes while
- * the event loop is far behind or too many admitted agents still wait for their first answer (the
- * agents already connected come first). Refusals carry a
+ * the event loop is far behind, or while too many admitted agents, or one for too long, still wait
+ * for their first answer (the agents already connected come first). Refusals carry a
  * jittered Retry-After so a refused fleet does not come back in lockstep.
  */
 export class Admission {
@@ -35,12 +40,12 @@ export class Admission {
   }
 
   /** undefined when admitted (a token is taken), else why not and the seconds to put in Retry-After. */
-  admit(currentConnections: number, pendingFirstMessages = 0): Refusal | undefined {
+  admit(currentConnections: number, pendingFirstMessages = 0, oldestFirstMessageWaitMs = 0): Refusal | undefined {
     if (currentConnections >= this.limits.maxConnections) {
       return { reason: 'connections', retryAfterSeconds: this.retryAfter(30) };
     }
-    const maxPending = this.limits.maxPendingFirstMessages;
-    if (maxPending > 0 && pendingFirstMessages >= maxPending) {
+    const { maxPendingFirstMessages: maxPending, maxFirstAnswerWaitMs: maxWait } = this.limits;
+    if ((maxPending > 0 && pendingFirstMessages >= maxPending) || (maxWait > 0 && oldestFirstMessageWaitMs > maxWait)) {
       return { reason: 'pending', retryAfterSeconds: this.retryAfter(5) };
     }
     if (this.limits.maxLoopLagMs > 0 && this.limits.loopLagMs() > this.limits.maxLoopLagMs) {

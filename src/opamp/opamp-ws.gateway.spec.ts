@@ -67,7 +67,16 @@ describe('OpampWsGateway', () => {
   });
 
   beforeEach(() => {
-    admission = { webSocketAgents: 0, httpInFlight: 0, pendingFirstMessages: 0 } as AgentAdmission;
+    const waiting = new Set<object>();
+    admission = {
+      webSocketAgents: 0,
+      httpInFlight: 0,
+      get pendingFirstMessages() {
+        return waiting.size;
+      },
+      firstMessageArrived: (connection: object) => waiting.add(connection),
+      firstMessageAnswered: (connection: object) => waiting.delete(connection),
+    } as unknown as AgentAdmission;
     metrics = new OpampMetrics(new Registry(), new SessionRegistry());
   });
 

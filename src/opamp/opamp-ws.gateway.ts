@@ -98,7 +98,7 @@ export class OpampWsGateway implements OnGatewayConnection<WebSocket>, OnGateway
       connection.lastMessageAt = Date.now();
       if (!connection.session && !connection.firstInFlight) {
         connection.firstInFlight = true;
-        this.admission.pendingFirstMessages += 1;
+        this.admission.firstMessageArrived(connection);
       }
       connection.enqueue(() => this.onFrame(connection, toBuffer(data), inbound));
     });
@@ -142,7 +142,7 @@ export class OpampWsGateway implements OnGatewayConnection<WebSocket>, OnGateway
   private firstAnswered(connection: WsAgentConnection): void {
     if (connection.firstInFlight) {
       connection.firstInFlight = false;
-      this.admission.pendingFirstMessages -= 1;
+      this.admission.firstMessageAnswered(connection);
     }
   }
 
