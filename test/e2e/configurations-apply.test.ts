@@ -98,6 +98,7 @@ describe('configurations: assigned agents and apply history (e2e)', () => {
       sent: null,
       forwarded: null,
       skipped: null,
+      error: null,
       created_at: null,
       total: 2,
       counts: { pending: 0, applying: 0, applied: 1, failed: 1, timeout: 0, rolled_back: 0 },
