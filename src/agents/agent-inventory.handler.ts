@@ -156,8 +156,10 @@ export class AgentInventoryHandler implements AgentMessageHandler, BeforeApplica
     if (!context.message.agent_description) {
       // Compressed first message (we restarted, or it moved here): the later handlers match
       // selectors on attributes, so give them the last description the agent reported.
-      context.agent.identifyingAttributes = stored.identifying_attributes;
-      context.agent.nonIdentifyingAttributes = stored.non_identifying_attributes;
+      // Null: the record carried the snapshot's (a description since), and those are stored.
+      context.agent.identifyingAttributes = stored.identifying_attributes ?? context.agent.identifyingAttributes;
+      context.agent.nonIdentifyingAttributes =
+        stored.non_identifying_attributes ?? context.agent.nonIdentifyingAttributes;
     }
     if (!context.message.remote_config_status && context.agent.remoteConfigHash === null) {
       // Compressed first message after a reconnect: what we stored is the agent's last report.
