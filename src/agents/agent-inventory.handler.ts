@@ -109,15 +109,16 @@ export class AgentInventoryHandler implements AgentMessageHandler, BeforeApplica
       return this.handleFirst(context, reply, reported, fingerprint);
     }
     let changed = applyMessage(known.record, context.agent, context.message);
+    // The components themselves are dropped once written (AgentWriteQueue): their hash is kept here.
+    const componentsHash = availableHash(known.record.available_components);
+    if (componentsHash !== undefined) {
+      known.componentsHash = hashes.of(componentsHash);
+    }
     if (reported && fingerprint !== known.record.effective_config_hash) {
       this.storeEffectiveConfig(known.record, reported, fingerprint!);
       changed = true;
     }
-    this.askForComponents(
-      context.message,
-      availableHash(known.record.available_components) ?? known.componentsHash ?? null,
-      reply,
-    );
+    this.askForComponents(context.message, known.componentsHash ?? null, reply);
     if (changed) {
       this.queue.upsert(known.record, false);
       this.events.emit({ type: 'status', instanceUid: uid });
