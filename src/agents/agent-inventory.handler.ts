@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { Interner } from '../common/interner.js';
 import { AppConfig } from '../config/app-config.js';
 import { AgentMessageHandler, type AgentMessageContext, type AgentSnapshot } from '../opamp/agent-message-handlers.js';
 import { HandlerOrder } from '../opamp/handler-order.js';
@@ -16,6 +17,9 @@ import { AgentWriteQueue } from './agent-write-queue.js';
 import { InstanceIdentity } from './instance-identity.js';
 
 type RemoteStatus = AgentSnapshot['remoteConfigStatus'];
+
+/** Config and component hashes: a fleet runs a handful, held once for all its agents. */
+const hashes = new Interner(256);
 
 /** Distinct effective configs whose redaction is kept; past this the cache starts over. */
 const REDACTIONS_KEPT = 64;
@@ -105,15 +109,16 @@ export class AgentInventoryHandler implements AgentMessageHandler, BeforeApplica
       return this.handleFirst(context, reply, reported, fingerprint);
     }
     let changed = applyMessage(known.record, context.agent, context.message);
+    // The components themselves are dropped once written (AgentWriteQueue): their hash is kept here.
+    const componentsHash = availableHash(known.record.available_components);
+    if (componentsHash !== undefined) {
+      known.componentsHash = hashes.of(componentsHash);
+    }
     if (reported && fingerprint !== known.record.effective_config_hash) {
       this.storeEffectiveConfig(known.record, reported, fingerprint!);
       changed = true;
     }
-    this.askForComponents(
-      context.message,
-      availableHash(known.record.available_components) ?? known.componentsHash ?? null,
-      reply,
-    );
+    this.askForComponents(context.message, known.componentsHash ?? null, reply);
     if (changed) {
       this.queue.upsert(known.record, false);
       this.events.emit({ type: 'status', instanceUid: uid });
@@ -132,9 +137,11 @@ export class AgentInventoryHandler implements AgentMessageHandler, BeforeApplica
     const uid = context.agent.instanceUid;
     const record = newRecord(context.agent, context.transport, new Date());
     applyMessage(record, context.agent, context.message);
+    // Every field from the start: one added later would take a property array per agent.
     const entry: { record: AgentRecord; snapshot: AgentSnapshot; componentsHash?: string | null } = {
       record,
       snapshot: context.agent,
+      componentsHash: undefined,
     };
     this.records.set(uid, entry);
     const stored = await this.queue.upsert(record, true);
@@ -143,8 +150,8 @@ export class AgentInventoryHandler implements AgentMessageHandler, BeforeApplica
       this.records.delete(uid);
       throw stored;
     }
-    entry.componentsHash = stored.available_components_hash;
-    record.effective_config_hash = stored.effective_config_hash;
+    entry.componentsHash = stored.available_components_hash && hashes.of(stored.available_components_hash);
+    record.effective_config_hash = stored.effective_config_hash && hashes.of(stored.effective_config_hash);
     if (reported && fingerprint !== stored.effective_config_hash) {
       // A new or changed config: written with the next few-millisecond batch, not awaited, so the
       // reply does not wait for a second write. An unchanged one (a reconnect) is not touched.
@@ -156,12 +163,14 @@ export class AgentInventoryHandler implements AgentMessageHandler, BeforeApplica
     if (!context.message.agent_description) {
       // Compressed first message (we restarted, or it moved here): the later handlers match
       // selectors on attributes, so give them the last description the agent reported.
-      context.agent.identifyingAttributes = stored.identifying_attributes;
-      context.agent.nonIdentifyingAttributes = stored.non_identifying_attributes;
+      // Null: the record carried the snapshot's (a description since), and those are stored.
+      context.agent.identifyingAttributes = stored.identifying_attributes ?? context.agent.identifyingAttributes;
+      context.agent.nonIdentifyingAttributes =
+        stored.non_identifying_attributes ?? context.agent.nonIdentifyingAttributes;
     }
     if (!context.message.remote_config_status && context.agent.remoteConfigHash === null) {
       // Compressed first message after a reconnect: what we stored is the agent's last report.
-      context.agent.remoteConfigHash = stored.remote_config_hash;
+      context.agent.remoteConfigHash = stored.remote_config_hash && hashes.of(stored.remote_config_hash);
       context.agent.remoteConfigStatus = stored.remote_config_status as RemoteStatus;
       context.agent.remoteConfigError = stored.remote_config_error;
     }
@@ -181,7 +190,7 @@ export class AgentInventoryHandler implements AgentMessageHandler, BeforeApplica
     }
     const { redacted, parsed } = redaction;
     record.effective_config = redacted;
-    record.effective_config_hash = fingerprint;
+    record.effective_config_hash = hashes.of(fingerprint);
     for (const listener of this.effectiveListeners) {
       listener(record.instance_uid, redacted, parsed);
     }

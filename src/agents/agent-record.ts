@@ -16,6 +16,7 @@ export interface AgentRecord {
   transport: 'websocket' | 'http';
   /** uint64 as decimal text, like capabilities. */
   sequence_num: string;
+  /** Null once written (the row keeps it), like effective_config. */
   health: unknown;
   healthy: boolean | null;
   /**
@@ -28,6 +29,7 @@ export interface AgentRecord {
   remote_config_status: string | null;
   remote_config_hash: string | null;
   remote_config_error: string | null;
+  /** Null once written (the row keeps it; the inventory keeps its hash). */
   available_components: unknown;
   custom_capabilities: string[] | null;
   connected_at: string;

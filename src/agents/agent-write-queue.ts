@@ -132,14 +132,12 @@ export class AgentWriteQueue {
     const records = [...dirty.values()];
     for (let i = 0; i < records.length; i += CHUNK) {
       const chunk = records.slice(i, i + CHUNK);
-      const written = chunk.map((record) => record.effective_config);
+      const written = chunk.map((record) => [record.effective_config, record.health, record.available_components]);
       const results = await this.writeRows(chunk);
       chunk.forEach((record, j) => {
         const result = results.get(record.instance_uid) ?? new Error(`agent ${record.instance_uid} was not written`);
-        // The row holds the (redacted) effective config now: later writes keep it (null = keep), and
-        // memory holds only its hash. A newer config set meanwhile is a different object and stays.
-        if (!(result instanceof Error) && record.effective_config === written[j]) {
-          record.effective_config = null;
+        if (!(result instanceof Error)) {
+          forgetWritten(record, written[j]);
         }
         waiters.get(record.instance_uid)?.forEach((resolve) => resolve(result));
       });
@@ -190,5 +188,23 @@ export class AgentWriteQueue {
     } catch (error) {
       this.logger.error({ err: error }, 'Agent inventory write failed');
     }
+  }
+}
+
+/**
+ * The row holds the (redacted) effective config, the health tree and the available components
+ * now: later writes keep them (null = keep), and memory holds only their hashes (an effective
+ * config or a collector's component list is kilobytes per agent). A newer value set meanwhile is
+ * a different object and stays.
+ */
+function forgetWritten(record: AgentRecord, [effective, health, components]: unknown[]): void {
+  if (record.effective_config === effective) {
+    record.effective_config = null;
+  }
+  if (record.health === health) {
+    record.health = null;
+  }
+  if (record.available_components === components) {
+    record.available_components = null;
   }
 }

@@ -5,8 +5,12 @@ import { LOCK_IN_ORDER } from './agent-row-locks.js';
 /** What the first write of a connection tells the protocol side about the stored agent. */
 export interface StoredAgentState {
   labels: Record<string, string>;
-  identifying_attributes: Record<string, string>;
-  non_identifying_attributes: Record<string, string>;
+  /**
+   * Null when the written record carried them (the stored ones are those): a first write of a
+   * fleet would otherwise read back every agent's description it just sent.
+   */
+  identifying_attributes: Record<string, string> | null;
+  non_identifying_attributes: Record<string, string> | null;
   remote_config_hash: string | null;
   remote_config_status: string | null;
   remote_config_error: string | null;
@@ -39,7 +43,9 @@ const KEEP_IF_NULL = [
 ];
 
 // Null in a record means "not reported on this connection yet" (status compression), so the
-// stored value is kept; one statement updates existing rows and inserts new ones.
+// stored value is kept; one statement updates existing rows and inserts new ones. Attributes are
+// returned only where the record had none (StoredAgentState); an INSERT's RETURNING cannot see x,
+// so there the empty object is what a record without them inserted.
 const UPSERT_SQL = `
 WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(${RECORD_COLUMNS})),
 locked AS (${LOCK_IN_ORDER('SELECT instance_uid FROM x')}),
@@ -50,7 +56,10 @@ upd AS (
     connected_at = x.connected_at, last_seen_at = x.last_seen_at, status = 'online',
     instance_id = $2, disconnected_at = NULL, updated_at = now()
   FROM x JOIN locked ON locked.instance_uid = x.instance_uid WHERE a.instance_uid = x.instance_uid
-  RETURNING a.instance_uid, a.labels, a.identifying_attributes, a.non_identifying_attributes, a.remote_config_hash, a.remote_config_status, a.remote_config_error,
+  RETURNING a.instance_uid, a.labels,
+    CASE WHEN x.identifying_attributes IS NULL THEN a.identifying_attributes END AS identifying_attributes,
+    CASE WHEN x.non_identifying_attributes IS NULL THEN a.non_identifying_attributes END AS non_identifying_attributes,
+    a.remote_config_hash, a.remote_config_status, a.remote_config_error,
     a.effective_config_hash, a.available_components ->> 'hash' AS available_components_hash
 ),
 ins AS (
@@ -62,7 +71,10 @@ ins AS (
     x.capabilities, x.transport, x.sequence_num, x.connected_at, x.last_seen_at, 'online', $2
   FROM x WHERE NOT EXISTS (SELECT 1 FROM upd WHERE upd.instance_uid = x.instance_uid)
   ON CONFLICT (instance_uid) DO NOTHING
-  RETURNING instance_uid, labels, identifying_attributes, non_identifying_attributes, remote_config_hash, remote_config_status, remote_config_error,
+  RETURNING instance_uid, labels,
+    CASE WHEN identifying_attributes = '{}'::jsonb THEN identifying_attributes END AS identifying_attributes,
+    CASE WHEN non_identifying_attributes = '{}'::jsonb THEN non_identifying_attributes END AS non_identifying_attributes,
+    remote_config_hash, remote_config_status, remote_config_error,
     effective_config_hash, available_components ->> 'hash' AS available_components_hash
 )
 SELECT * FROM upd UNION ALL SELECT * FROM ins`;

@@ -13,6 +13,8 @@ export interface DesiredConfig {
 }
 
 const MAX_CONTENTS = 256;
+/** Distinct desired states shared by agents; past this the table starts over. */
+const MAX_SHARED = 1024;
 
 /**
  * In-memory desired state per agent, so a heartbeat whose hash already matches costs a map lookup
@@ -24,6 +26,11 @@ const MAX_CONTENTS = 256;
 export class DesiredConfigCache {
   private readonly desired = new Map<string, DesiredConfig>();
   private readonly contents = new Map<string, VersionContent>();
+  /**
+   * A fleet is assigned a handful of (configuration, version, hash): agents that want the same
+   * share one entry (never mutated) instead of an object and two strings each.
+   */
+  private readonly shared = new Map<string, DesiredConfig>();
   /** Misses of agents connecting together (a reconnect storm) share one query. */
   private readonly loader = new MicroBatcher<string, DesiredConfig>((uids) => this.assignments.findDesiredMany(uids));
 
@@ -43,7 +50,7 @@ export class DesiredConfigCache {
     if (newer) {
       return newer;
     }
-    const desired = row ?? { configurationId: null, version: null, configHash: null };
+    const desired = this.share(row ?? { configurationId: null, version: null, configHash: null });
     this.desired.set(instanceUid, desired);
     return desired;
   }
@@ -55,12 +62,24 @@ export class DesiredConfigCache {
 
   apply(changes: AssignmentChange[]): void {
     for (const change of changes) {
-      this.desired.set(change.instanceUid, {
-        configurationId: change.configurationId,
-        version: change.version,
-        configHash: change.configHash,
-      });
+      this.desired.set(
+        change.instanceUid,
+        this.share({ configurationId: change.configurationId, version: change.version, configHash: change.configHash }),
+      );
     }
+  }
+
+  private share(desired: DesiredConfig): DesiredConfig {
+    const key = `${desired.configurationId}:${desired.version}:${desired.configHash}`;
+    const known = this.shared.get(key);
+    if (known) {
+      return known;
+    }
+    if (this.shared.size >= MAX_SHARED) {
+      this.shared.clear();
+    }
+    this.shared.set(key, desired);
+    return desired;
   }
 
   forget(instanceUids?: string[]): void {

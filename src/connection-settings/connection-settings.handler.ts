@@ -13,11 +13,34 @@ const STATUS_NAMES = ['UNSET', 'APPLIED', 'APPLYING', 'FAILED'] as const;
 /** Agents re-evaluated per database round trip when operators change settings. */
 const BATCH = 500;
 
+/**
+ * One per connected agent. `desired` was computed from the inputs beside it (held as fields, not
+ * as a list: an array per agent costs more than the fields) and is recomputed only when one of
+ * them is replaced.
+ */
 interface AgentState {
   held: HeldSettings;
-  desired?: DesiredSettings;
-  /** The inputs `desired` was computed from: recomputed only when one of them is replaced. */
-  inputs?: readonly unknown[];
+  desired: DesiredSettings | undefined;
+  rulesVersion: number;
+  capabilities: number;
+  labels: AgentSnapshot['labels'] | undefined;
+  identifyingAttributes: AgentSnapshot['identifyingAttributes'] | undefined;
+  nonIdentifyingAttributes: AgentSnapshot['nonIdentifyingAttributes'] | undefined;
+}
+
+/** What an agent that was never offered settings holds (shared: held settings are replaced, never changed). */
+const NOTHING_HELD: HeldSettings = Object.freeze({ hash: null, parts: null });
+
+function newState(held: HeldSettings | undefined): AgentState {
+  return {
+    held: held && (held.hash !== null || held.parts !== null) ? held : NOTHING_HELD,
+    desired: undefined,
+    rulesVersion: 0,
+    capabilities: 0,
+    labels: undefined,
+    identifyingAttributes: undefined,
+    nonIdentifyingAttributes: undefined,
+  };
 }
 
 /**
@@ -84,7 +107,7 @@ export class ConnectionSettingsHandler implements AgentMessageHandler, OnApplica
     const uid = context.agent.instanceUid;
     let state = known;
     if (!state || context.firstMessage) {
-      state = { held: (await this.held.get(uid)) ?? { hash: null, parts: null } };
+      state = newState(await this.held.get(uid));
       this.states.set(uid, state);
     }
     const desired = this.desiredFor(context.agent, state);
@@ -139,25 +162,21 @@ export class ConnectionSettingsHandler implements AgentMessageHandler, OnApplica
   }
 
   private desiredFor(agent: AgentSnapshot, state: AgentState): DesiredSettings {
-    const inputs = state.inputs;
     // Compared in place, not by building the inputs list: this runs for every heartbeat.
     if (
       !state.desired ||
-      !inputs ||
-      inputs[0] !== this.rules.version ||
-      inputs[1] !== agent.capabilities ||
-      inputs[2] !== agent.labels ||
-      inputs[3] !== agent.identifyingAttributes ||
-      inputs[4] !== agent.nonIdentifyingAttributes
+      state.rulesVersion !== this.rules.version ||
+      state.capabilities !== agent.capabilities ||
+      state.labels !== agent.labels ||
+      state.identifyingAttributes !== agent.identifyingAttributes ||
+      state.nonIdentifyingAttributes !== agent.nonIdentifyingAttributes
     ) {
       state.desired = desiredSettings(agent, this.rules.current, this.config.opampHeartbeatSeconds);
-      state.inputs = [
-        this.rules.version,
-        agent.capabilities,
-        agent.labels,
-        agent.identifyingAttributes,
-        agent.nonIdentifyingAttributes,
-      ];
+      state.rulesVersion = this.rules.version;
+      state.capabilities = agent.capabilities;
+      state.labels = agent.labels;
+      state.identifyingAttributes = agent.identifyingAttributes;
+      state.nonIdentifyingAttributes = agent.nonIdentifyingAttributes;
     }
     return state.desired;
   }

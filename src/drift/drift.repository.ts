@@ -27,14 +27,19 @@ export interface DriftResult {
 export class DriftRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  inputs(instanceUids: string[]): Promise<DriftInputs[]> {
+  /**
+   * `effective_config` is null for the agents in `effectiveHeld`: the caller has their latest
+   * effective config, and a fleet's would be kilobytes of JSON per agent parsed for nothing.
+   */
+  inputs(instanceUids: string[], effectiveHeld: string[] = []): Promise<DriftInputs[]> {
     return this.dataSource.query<DriftInputs[]>(
-      `SELECT a.instance_uid, a.capabilities::float8 AS capabilities, a.effective_config, a.remote_config_hash,
-              a.remote_config_status, a.assigned_configuration_id AS configuration_id, c.name AS configuration_name,
-              a.assigned_config_version AS version, a.desired_config_hash
+      `SELECT a.instance_uid, a.capabilities::float8 AS capabilities,
+              CASE WHEN a.instance_uid = ANY($2::uuid[]) THEN NULL ELSE a.effective_config END AS effective_config,
+              a.remote_config_hash, a.remote_config_status, a.assigned_configuration_id AS configuration_id,
+              c.name AS configuration_name, a.assigned_config_version AS version, a.desired_config_hash
        FROM agents a LEFT JOIN configurations c ON c.id = a.assigned_configuration_id
        WHERE a.instance_uid = ANY($1::uuid[])`,
-      [instanceUids],
+      [instanceUids, effectiveHeld],
     );
   }
 

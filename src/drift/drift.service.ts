@@ -103,9 +103,19 @@ export class DriftService {
   }
 
   private async computeMany(uids: string[]): Promise<Map<string, true>> {
-    const rows = await this.repository.inputs(uids);
+    // An effective config this instance holds (just reported, or not written yet) is the agent's
+    // latest: the row's copy is not read for it. Taken before the read, which the write may cross.
+    const held = new Map<string, Record<string, ConfigEntry>>();
+    for (const uid of uids) {
+      const effective = this.overrides.get(uid)?.effective ?? this.inventory.unwrittenEffectiveConfig(uid);
+      if (effective) {
+        held.set(uid, effective);
+      }
+    }
+    const rows = await this.repository.inputs(uids, [...held.keys()]);
     const results: DriftResult[] = [];
     for (const row of rows) {
+      row.effective_config = held.get(row.instance_uid) ?? row.effective_config;
       const override = this.overrides.get(row.instance_uid);
       this.overrides.delete(row.instance_uid);
       // A recompute without the agent's report (an assignment changed) must not judge it on a row

@@ -1,4 +1,11 @@
+import { Interner } from '../common/interner.js';
 import type { AnyValue, KeyValue } from './proto/opamp.types.js';
+
+/**
+ * Values a fleet reports alike (an OS, an agent's name and version, an environment) are held
+ * once for all the agents connected, not once per agent.
+ */
+const values = new Interner();
 
 function anyValueToString(value: AnyValue | undefined): string {
   if (!value) {
@@ -36,7 +43,7 @@ export function flattenAttributes(list: KeyValue[] | undefined): Record<string, 
   const out: Record<string, string> = {};
   for (const kv of list ?? []) {
     if (kv.key) {
-      out[kv.key] = anyValueToString(kv.value);
+      out[kv.key] = values.of(anyValueToString(kv.value));
     }
   }
   return out;

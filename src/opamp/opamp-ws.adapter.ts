@@ -59,9 +59,15 @@ export class OpampWsAdapter extends WsAdapter {
     handlers: MessageMappingProperties[],
     transform: (data: unknown) => Observable<unknown>,
   ): void {
-    if (this.opampClients.has(client)) {
+    // Asked once per client, right after it connected: the set need not hold tens of thousands.
+    if (this.opampClients.delete(client)) {
       return;
     }
     super.bindMessageHandlers(client, handlers, transform);
+  }
+
+  /** `close` is emitted once per socket: `on` does what `once` would, without a wrapper per socket. */
+  override bindClientDisconnect(client: WebSocket, callback: (...args: unknown[]) => void): void {
+    client.on('close', callback);
   }
 }

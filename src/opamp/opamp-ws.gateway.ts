@@ -7,6 +7,7 @@ import {
 } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket, WebSocketServer as WsServer } from 'ws';
+import { Interner } from '../common/interner.js';
 import { AppConfig } from '../config/app-config.js';
 import { AgentAdmission } from './agent-admission.js';
 import { FrameHeaderError, unframeMessage } from './framing.js';
@@ -35,6 +36,7 @@ export class OpampWsGateway implements OnGatewayConnection<WebSocket>, OnGateway
   private keepalive?: NodeJS.Timeout;
   /** Set at shutdown: no new message is handled (see OpampServer.onModuleDestroy). */
   private draining = false;
+  private readonly listeners = OpampWsGateway.socketListeners(this);
 
   constructor(
     private readonly config: AppConfig,
@@ -77,39 +79,72 @@ export class OpampWsGateway implements OnGatewayConnection<WebSocket>, OnGateway
   }
 
   handleConnection(ws: WebSocket, request: IncomingMessage): void {
-    const connection = new WsAgentConnection(ws, this.sendLimits);
+    const connection = new WsAgentConnection(
+      ws,
+      this.sendLimits,
+      presented.of(endpointOf(request, 'ws', OPAMP_PATH)),
+      request.headers.authorization === undefined ? undefined : presented.of(request.headers.authorization),
+    );
     this.connections.set(ws, connection);
     this.admission.webSocketAgents = this.connections.size;
-    const inbound: InboundContext = {
-      transport: 'websocket',
-      socket: connection,
-      endpoint: endpointOf(request, 'ws', OPAMP_PATH),
-      authorization: request.headers.authorization,
+    // The same three listeners for every socket (they find the connection by the socket they are
+    // called on): closures made per socket would cost tens of thousands of functions and scopes.
+    ws.on('message', this.listeners.message);
+    ws.on('pong', this.listeners.pong);
+    ws.on('error', this.listeners.error);
+  }
+
+  /** ws calls a listener with the socket as `this`: one function per event serves every socket. */
+  private static socketListeners(gateway: OpampWsGateway): {
+    message: (this: WebSocket, data: RawData, isBinary: boolean) => void;
+    pong: (this: WebSocket) => void;
+    error: (this: WebSocket, error: Error) => void;
+  } {
+    return {
+      message(data, isBinary) {
+        gateway.onMessage(this, data, isBinary);
+      },
+      pong() {
+        gateway.onPong(this);
+      },
+      error(error) {
+        gateway.onSocketError(error);
+      },
     };
-    ws.on('message', (data: RawData, isBinary: boolean) => {
-      if (!isBinary) {
-        this.metrics.decodeErrors.inc({ transport: 'websocket', reason: 'text_frame' });
-        connection.close(1003, 'OpAMP uses binary frames');
-        return;
-      }
-      if (this.draining) {
-        return; // shutting down: the agent sends it again to the instance it reconnects to
-      }
-      connection.lastMessageAt = Date.now();
-      if (!connection.session && !connection.firstInFlight) {
-        connection.firstInFlight = true;
-        this.admission.firstMessageArrived(connection);
-      }
-      connection.enqueue(() => this.onFrame(connection, toBuffer(data), inbound));
-    });
-    ws.on('pong', () => {
+  }
+
+  private onMessage(ws: WebSocket, data: RawData, isBinary: boolean): void {
+    const connection = this.connections.get(ws);
+    if (!connection) {
+      return; // its socket closed: nothing is handled after handleDisconnect
+    }
+    if (!isBinary) {
+      this.metrics.decodeErrors.inc({ transport: 'websocket', reason: 'text_frame' });
+      connection.close(1003, 'OpAMP uses binary frames');
+      return;
+    }
+    if (this.draining) {
+      return; // shutting down: the agent sends it again to the instance it reconnects to
+    }
+    connection.lastMessageAt = Date.now();
+    if (!connection.session && !connection.firstInFlight) {
+      connection.firstInFlight = true;
+      this.admission.firstMessageArrived(connection);
+    }
+    connection.enqueue(() => this.onFrame(connection, toBuffer(data), connection.inbound));
+  }
+
+  private onPong(ws: WebSocket): void {
+    const connection = this.connections.get(ws);
+    if (connection) {
       connection.alive = true;
-    });
-    ws.on('error', (error) => {
-      if ((error as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-        this.metrics.decodeErrors.inc({ transport: 'websocket', reason: 'too_large' });
-      }
-    });
+    }
+  }
+
+  private onSocketError(error: Error): void {
+    if ((error as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      this.metrics.decodeErrors.inc({ transport: 'websocket', reason: 'too_large' });
+    }
   }
 
   handleDisconnect(ws: WebSocket): void {
@@ -256,6 +291,9 @@ export class OpampWsGateway implements OnGatewayConnection<WebSocket>, OnGateway
     }
   }
 }
+
+/** The endpoints and Authorization headers held per connection: a fleet presents the same few. */
+const presented = new Interner(64);
 
 function toBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) {

@@ -11,8 +11,9 @@ export interface PresentedConnection {
 // logged or stored along with a session, and goes away with it.
 const presented = new WeakMap<AgentSession, PresentedConnection>();
 
+/** Keeps `connection` itself (not a copy, one per agent): callers never change it after. */
 export function rememberPresented(session: AgentSession, connection: PresentedConnection): void {
-  presented.set(session, { endpoint: connection.endpoint, authorization: connection.authorization });
+  presented.set(session, connection);
 }
 
 export function presentedBy(session: AgentSession): PresentedConnection | undefined {

@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { AgentSession, AgentSocket } from './agent-session.js';
+import type { InboundContext } from './opamp-message.service.js';
 
 /** Why a slow agent was dropped (the `reason` label of opamp_slow_agents_dropped_total). */
 export type SlowAgentReason = 'send_buffer_full' | 'send_timeout';
@@ -37,16 +38,24 @@ export class WsAgentConnection implements AgentSocket {
   lastMessageAt = Date.now();
   /** A message of an agent without a session yet is being handled (admission counts these). */
   firstInFlight = false;
-  private queue: Promise<void> = Promise.resolve();
+  /** The last task enqueued, while any is unfinished (a heartbeat in sync never sets it). */
+  private queue?: Promise<void>;
   /** Tasks enqueued and not finished. */
   private pending = 0;
   private closed = false;
   private dropped = false;
 
+  /** Where every message of this socket comes from (its upgrade's endpoint and Authorization). */
+  readonly inbound: InboundContext;
+
   constructor(
     private readonly ws: WebSocket,
     private readonly limits: SendLimits,
-  ) {}
+    endpoint: string,
+    authorization: string | undefined,
+  ) {
+    this.inbound = { transport: 'websocket', socket: this, endpoint, authorization };
+  }
 
   get open(): boolean {
     return !this.closed && this.ws.readyState === this.ws.OPEN;
@@ -54,7 +63,7 @@ export class WsAgentConnection implements AgentSocket {
 
   /** Resolves once every task enqueued so far has finished (shutdown drains with it). */
   get idle(): Promise<void> {
-    return this.pending === 0 ? Promise.resolve() : this.queue;
+    return this.pending === 0 || !this.queue ? Promise.resolve() : this.queue;
   }
 
   /**
@@ -78,13 +87,16 @@ export class WsAgentConnection implements AgentSocket {
       return;
     }
     this.pending += 1;
-    this.queue = this.queue.then(task).then(...this.finisher());
+    this.queue = this.queue!.then(task).then(...this.finisher());
   }
 
   /** Made when a task has to wait (rarely), not kept per connection: there are tens of thousands. */
   private finisher(): [() => void, () => void] {
     const finished = (): void => {
       this.pending -= 1;
+      if (this.pending === 0) {
+        this.queue = undefined; // a settled promise is not kept per idle connection
+      }
     };
     return [finished, finished];
   }
