@@ -30,8 +30,10 @@ export interface ReportedConfig {
   status: string | null;
 }
 
-/** Sends in batches, with a turn of the event loop between them. */
+/** Sends in batches of this many agents. */
 const SEND_BATCH = 256;
+/** How long sends may hold the event loop before it takes a turn (see deliver). */
+const SEND_SLICE_MS = 500;
 
 export interface Delivery {
   sent: number;
@@ -153,11 +155,17 @@ export class ConfigDelivery {
     );
     // Awaited below: keep a failure from being reported as unhandled while the offers go out.
     recording.catch(() => undefined);
+    let sliceStartedAt = Date.now();
     for (const batch of chunked(receivers, SEND_BATCH)) {
       await Promise.all(batch.map(sendOne));
-      // Sends complete without I/O: without a turn of the event loop between batches, a push to
-      // 100,000 agents would hold every heartbeat and API request for seconds.
-      await new Promise((resolve) => setImmediate(resolve));
+      // Sends complete without I/O: without a turn of the event loop now and then, a push to
+      // 100,000 agents would hold every heartbeat and API request for seconds. Not after every
+      // batch: each turn handles the reports of the agents offered so far, and the offers still
+      // to send would wait behind them.
+      if (Date.now() - sliceStartedAt >= SEND_SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStartedAt = Date.now();
+      }
     }
     const sentAt = Date.now();
     await recording;
