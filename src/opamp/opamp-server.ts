@@ -14,9 +14,6 @@ import { OPAMP_PATH } from './opamp-replies.js';
 import { OpampWsGateway } from './opamp-ws.gateway.js';
 import { SessionRegistry } from './session-registry.js';
 
-/** Connections the kernel queues for accepting (capped by net.core.somaxconn; Node's default is 511). */
-const ACCEPT_BACKLOG = 4096;
-
 /**
  * The OpAMP port: its own HTTP server (agents never reach the API port). WebSocket upgrades on
  * /v1/opamp are admitted and authenticated here, then handed to the gateway's server (attached
@@ -54,12 +51,7 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
   async onApplicationBootstrap(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      // A fleet reconnecting at once arrives faster than a busy instance accepts: a deep accept
-      // queue holds those connections until admission answers them (503 + Retry-After if need
-      // be) instead of the kernel dropping them, which clients see as timeouts and resets.
-      this.server.listen({ port: this.config.opampPort, host: this.config.httpHost, backlog: ACCEPT_BACKLOG }, () =>
-        resolve(),
-      );
+      this.server.listen(this.config.opampPort, this.config.httpHost, () => resolve());
     });
     const address = this.server.address();
     if (typeof address === 'object' && address) {
