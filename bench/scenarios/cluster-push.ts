@@ -43,13 +43,14 @@ export const clusterPush: Scenario = {
       // Answered once recorded: what it targeted and forwarded is read from its summary below.
       const answeredMs = Date.now() - pushedAt;
       console.log(`  push answered ${pushed.status} in ${answeredMs} ms`);
+      const everyone = perInstance * count;
+      await waitForAll(loads, (applied) => applied >= everyone, 240_000);
+      const settledMs = Date.now() - pushedAt;
+      // Logged once the push was carried out, which is after its answer.
       const phases = pushPhases(first.logFile);
       if (phases) {
         console.log(`  push phases (logged when slow): ${phases}`);
       }
-      const everyone = perInstance * count;
-      await waitForAll(loads, (applied) => applied >= everyone, 240_000);
-      const settledMs = Date.now() - pushedAt;
       await sleep(3000);
       const recorded = await first.api<{
         counts?: Record<string, number>;
