@@ -143,7 +143,9 @@ export class ConfigDelivery {
       }
     };
     // The offers go out while their rows are written: reports of these agents wait for the rows
-    // (ApplyHistoryService.recordOffers), so a fast agent's APPLYING/APPLIED is not lost.
+    // (ApplyHistoryService.recordOffers), so a fast agent's APPLYING/APPLIED is not lost. If the
+    // write fails, the offers are out and the push fails with its error; those agents' reports
+    // then find no row of this push to move.
     const recording = this.applies.recordOffers(
       receivers.map((instanceUid) => ({
         configurationId: push.configurationId,
