@@ -280,7 +280,7 @@ export function loadConfig(env: Env): AppConfig {
   c.opampMaxConnections = r.int('OPAMP_MAX_CONNECTIONS', 19000, 1, 1_000_000);
   c.opampMaxHandshakesPerSecond = r.int('OPAMP_MAX_HANDSHAKES_PER_SECOND', 1000, 1, 1_000_000);
   c.opampMaxLoopLagMs = r.int('OPAMP_MAX_LOOP_LAG_MS', 2000, 0, 600_000);
-  c.opampMaxFirstAnswerWaitMs = r.int('OPAMP_MAX_FIRST_ANSWER_WAIT_MS', 5000, 0, 600_000);
+  c.opampMaxFirstAnswerWaitMs = r.int('OPAMP_MAX_FIRST_ANSWER_WAIT_MS', 0, 0, 600_000);
   c.opampPublicUrl = r.url('OPAMP_PUBLIC_URL', ['http:', 'https:']);
   c.packageMaxBytes = r.int('PACKAGE_MAX_BYTES', 2048 * MIB, 1, Number.MAX_SAFE_INTEGER);
   c.packageSignaturePolicy = r.oneOf('PACKAGE_SIGNATURE_POLICY', ['off', 'warn', 'require'] as const, 'warn');
