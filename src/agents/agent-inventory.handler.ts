@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Interner } from '../common/interner.js';
+import { hexHashes as hashes } from '../common/interner.js';
 import { AppConfig } from '../config/app-config.js';
 import { AgentMessageHandler, type AgentMessageContext, type AgentSnapshot } from '../opamp/agent-message-handlers.js';
 import { HandlerOrder } from '../opamp/handler-order.js';
@@ -17,9 +17,6 @@ import { AgentWriteQueue } from './agent-write-queue.js';
 import { InstanceIdentity } from './instance-identity.js';
 
 type RemoteStatus = AgentSnapshot['remoteConfigStatus'];
-
-/** Config and component hashes: a fleet runs a handful, held once for all its agents. */
-const hashes = new Interner(256);
 
 /** Distinct effective configs whose redaction is kept; past this the cache starts over. */
 const REDACTIONS_KEPT = 64;

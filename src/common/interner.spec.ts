@@ -1,4 +1,4 @@
-import { Interner } from './interner.js';
+import { Interner, SharedValues } from './interner.js';
 
 describe('Interner', () => {
   it('returns the first copy of equal strings', () => {
@@ -18,5 +18,14 @@ describe('Interner', () => {
 
     expect(sut.of('c')).toBe('c');
     expect(sut.of('a')).toBe('a');
+  });
+
+  it('shares the first object given for a key', () => {
+    const sut = new SharedValues<{ id: string }>();
+    const first = { id: 'a' };
+
+    expect(sut.share('a', first)).toBe(first);
+    expect(sut.share('a', { id: 'a' })).toBe(first);
+    expect(sut.share('b', { id: 'b' })).not.toBe(first);
   });
 });

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { chunked } from '../common/chunked.js';
 import { AssignmentWritesRepository } from './assignment-writes.repository.js';
 import type { Selector } from './selector.js';
 
@@ -32,11 +33,7 @@ export const MAX_NOTIFIED_UIDS = 150;
 
 /** Splits agents into the lists of successive wake-ups. */
 export function chunkUids(instanceUids: string[]): string[][] {
-  const chunks: string[][] = [];
-  for (let i = 0; i < instanceUids.length; i += MAX_NOTIFIED_UIDS) {
-    chunks.push(instanceUids.slice(i, i + MAX_NOTIFIED_UIDS));
-  }
-  return chunks;
+  return chunked(instanceUids, MAX_NOTIFIED_UIDS);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { chunked } from '../common/chunked.js';
 import { OpampGateway } from '../opamp/opamp-gateway.js';
 import { OpampCodec } from '../opamp/proto/opamp-codec.js';
 import { AgentCapabilities } from '../opamp/proto/opamp.types.js';
@@ -41,14 +42,6 @@ export interface Delivery {
   /** Time spent sending the offers, and then waiting for their rows to be written (for the slow-push log). */
   recordMs: number;
   sendMs: number;
-}
-
-function chunked<T>(items: T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) {
-    chunks.push(items.slice(i, i + size));
-  }
-  return chunks;
 }
 
 /**

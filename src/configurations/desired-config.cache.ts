@@ -1,4 +1,5 @@
 import { MicroBatcher } from '../common/micro-batcher.js';
+import { SharedValues } from '../common/interner.js';
 import { Injectable } from '@nestjs/common';
 import type { AssignmentChange } from './assignment.store.js';
 import { ConfigAssignmentRepository } from './config-assignment.repository.js';
@@ -30,7 +31,7 @@ export class DesiredConfigCache {
    * A fleet is assigned a handful of (configuration, version, hash): agents that want the same
    * share one entry (never mutated) instead of an object and two strings each.
    */
-  private readonly shared = new Map<string, DesiredConfig>();
+  private readonly shared = new SharedValues<DesiredConfig>(MAX_SHARED);
   /** Misses of agents connecting together (a reconnect storm) share one query. */
   private readonly loader = new MicroBatcher<string, DesiredConfig>((uids) => this.assignments.findDesiredMany(uids));
 
@@ -70,16 +71,7 @@ export class DesiredConfigCache {
   }
 
   private share(desired: DesiredConfig): DesiredConfig {
-    const key = `${desired.configurationId}:${desired.version}:${desired.configHash}`;
-    const known = this.shared.get(key);
-    if (known) {
-      return known;
-    }
-    if (this.shared.size >= MAX_SHARED) {
-      this.shared.clear();
-    }
-    this.shared.set(key, desired);
-    return desired;
+    return this.shared.share(`${desired.configurationId}:${desired.version}:${desired.configHash}`, desired);
   }
 
   forget(instanceUids?: string[]): void {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Interner } from '../common/interner.js';
+import { hexHashes } from '../common/interner.js';
 import type { SettingsPart, TelemetryKind } from './desired-settings.js';
 
 /** A destination as stored: header values encrypted (see HeaderCipher). */
@@ -30,8 +30,6 @@ export interface HeldSettings {
 }
 
 const COLUMNS = 'id, name, selector, priority, own_metrics, own_traces, own_logs, created_at, updated_at';
-/** The hashes agents hold: a fleet holds a handful, kept once for every connected agent. */
-const heldHashes = new Interner(256);
 const UNIQUE_VIOLATION = '23505';
 
 @Injectable()
@@ -95,7 +93,7 @@ export class ConnectionSettingsRepository {
     return new Map(
       rows.map((row) => [
         row.uid,
-        { hash: row.hash ? heldHashes.of(row.hash.toString('hex')) : null, parts: row.parts },
+        { hash: row.hash ? hexHashes.of(row.hash.toString('hex')) : null, parts: row.parts },
       ]),
     );
   }

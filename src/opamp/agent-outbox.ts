@@ -21,7 +21,12 @@ export class AgentOutbox {
   private readonly takes = new MicroBatcher<string, OutboxRow[]>(async (uids) => {
     const byAgent = new Map<string, OutboxRow[]>();
     for (const row of await this.rows.takeAll(uids, OUTBOX_TTL_SECONDS)) {
-      byAgent.set(row.instance_uid, [...(byAgent.get(row.instance_uid) ?? []), row]);
+      const rows = byAgent.get(row.instance_uid);
+      if (rows) {
+        rows.push(row);
+      } else {
+        byAgent.set(row.instance_uid, [row]);
+      }
     }
     return byAgent;
   }, TAKE_BATCH_MS);

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Interner } from '../common/interner.js';
+import { hexHashes } from '../common/interner.js';
 import { AgentMessageHandlers, type AgentMessageContext, type AgentSnapshot } from './agent-message-handlers.js';
 import { AgentSession, type AgentSocket } from './agent-session.js';
 import { flattenAttributes } from './attributes.js';
@@ -233,9 +233,6 @@ function emptySnapshot(instanceUid: string): AgentSnapshot {
   };
 }
 
-/** The hashes agents report having applied: a fleet runs a handful, held once for all its agents. */
-const configHashes = new Interner(256);
-
 /** Merges the fields the agent sent into the snapshot; absent fields mean "unchanged". */
 function applyStatus(snapshot: AgentSnapshot, message: AgentToServer): void {
   if (message.capabilities !== undefined) {
@@ -248,7 +245,7 @@ function applyStatus(snapshot: AgentSnapshot, message: AgentToServer): void {
   const status = message.remote_config_status;
   if (status) {
     const hash = status.last_remote_config_hash;
-    snapshot.remoteConfigHash = hash && hash.length > 0 ? configHashes.of(Buffer.from(hash).toString('hex')) : null;
+    snapshot.remoteConfigHash = hash && hash.length > 0 ? hexHashes.of(Buffer.from(hash).toString('hex')) : null;
     snapshot.remoteConfigStatus = REMOTE_CONFIG_STATUS_NAMES[status.status ?? 0] ?? 'UNSET';
     snapshot.remoteConfigError = status.error_message || null;
   }

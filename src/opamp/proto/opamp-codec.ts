@@ -81,25 +81,11 @@ export class PreparedServerToAgent {
   ) {}
 
   /** The WebSocket frame (header byte 0, then the message) for the agent with this uid. */
-  frameFor(instanceUid: Uint8Array): Buffer {
-    const length = varint(instanceUid.length);
-    const frame = Buffer.allocUnsafe(2 + length.length + instanceUid.length + this.rest.length);
-    frame[0] = 0;
-    frame[1] = INSTANCE_UID_KEY;
-    frame.set(length, 2);
-    frame.set(instanceUid, 2 + length.length);
-    frame.set(this.rest, 2 + length.length + instanceUid.length);
+  frameFor(instanceUid: Uint8Array): Uint8Array {
+    const head = protobuf.Writer.create().uint32(0).uint32(INSTANCE_UID_KEY).bytes(instanceUid).finish();
+    const frame = Buffer.allocUnsafe(head.length + this.rest.length);
+    frame.set(head, 0);
+    frame.set(this.rest, head.length);
     return frame;
   }
-}
-
-function varint(value: number): number[] {
-  const bytes: number[] = [];
-  let rest = value;
-  while (rest > 0x7f) {
-    bytes.push((rest & 0x7f) | 0x80);
-    rest >>>= 7;
-  }
-  bytes.push(rest);
-  return bytes;
 }
