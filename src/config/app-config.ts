@@ -55,6 +55,11 @@ export class AppConfig {
   opampMaxLoopLagMs: number;
   /** Refuse new handshakes while an admitted agent's first message has waited longer than this (0: never). */
   opampMaxFirstAnswerWaitMs: number;
+  /**
+   * Refuse new handshakes while this many connections wait in the OpAMP port's accept queue
+   * (Linux; 0: never). Node listens with a queue of 511.
+   */
+  opampMaxAcceptQueue: number;
   opampPublicUrl?: string;
   packageMaxBytes: number;
   /** off: store signatures unchecked; warn: check and record; require: refuse what is not validly signed. */
@@ -281,6 +286,7 @@ export function loadConfig(env: Env): AppConfig {
   c.opampMaxHandshakesPerSecond = r.int('OPAMP_MAX_HANDSHAKES_PER_SECOND', 1000, 1, 1_000_000);
   c.opampMaxLoopLagMs = r.int('OPAMP_MAX_LOOP_LAG_MS', 2000, 0, 600_000);
   c.opampMaxFirstAnswerWaitMs = r.int('OPAMP_MAX_FIRST_ANSWER_WAIT_MS', 0, 0, 600_000);
+  c.opampMaxAcceptQueue = r.int('OPAMP_MAX_ACCEPT_QUEUE', 256, 0, 65_535);
   c.opampPublicUrl = r.url('OPAMP_PUBLIC_URL', ['http:', 'https:']);
   c.packageMaxBytes = r.int('PACKAGE_MAX_BYTES', 2048 * MIB, 1, Number.MAX_SAFE_INTEGER);
   c.packageSignaturePolicy = r.oneOf('PACKAGE_SIGNATURE_POLICY', ['off', 'warn', 'require'] as const, 'warn');

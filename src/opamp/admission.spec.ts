@@ -7,6 +7,8 @@ const limits = (overrides: Partial<AdmissionLimits>): AdmissionLimits => ({
   loopLagMs: () => 0,
   maxPendingFirstMessages: 0,
   maxFirstAnswerWaitMs: 0,
+  maxAcceptQueue: 0,
+  acceptQueue: () => undefined,
   ...overrides,
 });
 
@@ -85,5 +87,24 @@ describe('Admission', () => {
     expect(sut.admit(10, 1, 5001)).toEqual({ reason: 'pending', retryAfterSeconds: 5 });
     // 0 turns the check off.
     expect(new Admission(limits({})).admit(10, 1, 600_000)).toBeUndefined();
+  });
+
+  it('refuses new handshakes while connections pile up in the accept queue, before any other check', () => {
+    let queued: number | undefined = 0;
+    const sut = new Admission(
+      limits({ maxAcceptQueue: 128, acceptQueue: () => queued, handshakesPerSecond: 1 }),
+      () => now,
+      () => 0,
+    );
+    queued = 127;
+    expect(sut.admit(0)).toBeUndefined();
+    queued = 128;
+    // The token bucket is empty too, but the backlog is what the refusal names.
+    expect(sut.admit(0)).toEqual({ reason: 'backlog', retryAfterSeconds: 5 });
+    // Unknown (not Linux) never refuses; 0 turns the check off.
+    queued = undefined;
+    now += 1000;
+    expect(sut.admit(0)).toBeUndefined();
+    expect(new Admission(limits({ acceptQueue: () => 10_000 })).admit(0)).toBeUndefined();
   });
 });

@@ -15,15 +15,27 @@ export interface AdmissionLimits {
    * first message has waited longer than this (0: never): that is the queue a newcomer joins.
    */
   maxFirstAnswerWaitMs: number;
+  /**
+   * Refuse new handshakes while at least this many connections wait in the kernel's accept queue
+   * (0: never): they arrive faster than this instance takes them.
+   */
+  maxAcceptQueue: number;
+  /** Connections waiting in the accept queue now; undefined when it cannot be known. */
+  acceptQueue: () => number | undefined;
 }
 
-export type Refusal = { reason: 'connections' | 'rate' | 'busy' | 'pending'; retryAfterSeconds: number };
+export type Refusal = {
+  reason: 'connections' | 'rate' | 'busy' | 'pending' | 'backlog';
+  retryAfterSeconds: number;
+};
 
 /**
  * Decides whether a new agent connection (WebSocket upgrade or first HTTP poll) may proceed:
  * a cap on concurrent connections, a token bucket on new handshakes, and no new handshakes while
- * the event loop is far behind, or while too many admitted agents, or one for too long, still wait
- * for their first answer (the agents already connected come first). Refusals carry a
+ * connections pile up in the accept queue, the event loop is far behind, or too many admitted
+ * agents, or one for too long, still wait for their first answer (the agents already connected
+ * come first). A refusal costs a fraction of an admission, so refusing is also how a deep accept
+ * queue drains before the kernel drops connections and clients time out. Refusals carry a
  * jittered Retry-After so a refused fleet does not come back in lockstep.
  */
 export class Admission {
@@ -43,6 +55,10 @@ export class Admission {
   admit(currentConnections: number, pendingFirstMessages = 0, oldestFirstMessageWaitMs = 0): Refusal | undefined {
     if (currentConnections >= this.limits.maxConnections) {
       return { reason: 'connections', retryAfterSeconds: this.retryAfter(30) };
+    }
+    const queued = this.limits.maxAcceptQueue > 0 ? this.limits.acceptQueue() : undefined;
+    if (queued !== undefined && queued >= this.limits.maxAcceptQueue) {
+      return { reason: 'backlog', retryAfterSeconds: this.retryAfter(5) };
     }
     const { maxPendingFirstMessages: maxPending, maxFirstAnswerWaitMs: maxWait } = this.limits;
     if ((maxPending > 0 && pendingFirstMessages >= maxPending) || (maxWait > 0 && oldestFirstMessageWaitMs > maxWait)) {

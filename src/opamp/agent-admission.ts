@@ -1,16 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
+import { AcceptQueue } from './accept-queue.js';
 import { Admission, type Refusal } from './admission.js';
 import { EventLoopLag } from './event-loop-lag.js';
 import { OpampMetrics } from './opamp-metrics.js';
 
+/** The accept queue is read at most this often (at an accept): a few tens of microseconds each. */
+const ACCEPT_QUEUE_READ_MS = 100;
+
 /**
  * Admission on the OpAMP port, shared by both transports: one connection cap counting WebSocket
- * agents and HTTP polls being handled, one handshake rate, one event-loop-lag guard.
+ * agents and HTTP polls being handled, one handshake rate, one accept-queue guard, one
+ * event-loop-lag guard.
  */
 @Injectable()
 export class AgentAdmission {
   private readonly loopLag = new EventLoopLag();
+  private readonly acceptQueue = new AcceptQueue(ACCEPT_QUEUE_READ_MS);
   private readonly admission: Admission;
   /** WebSocket agents held (kept by the WebSocket gateway). */
   webSocketAgents = 0;
@@ -23,7 +29,7 @@ export class AgentAdmission {
   private readonly firstMessages = new Map<object, number>();
 
   constructor(
-    config: AppConfig,
+    private readonly config: AppConfig,
     private readonly metrics: OpampMetrics,
   ) {
     this.admission = new Admission({
@@ -35,6 +41,8 @@ export class AgentAdmission {
       // what clients give a connect (several seconds), then retry into the same queue.
       maxPendingFirstMessages: config.opampMaxHandshakesPerSecond * 2,
       maxFirstAnswerWaitMs: config.opampMaxFirstAnswerWaitMs,
+      maxAcceptQueue: config.opampMaxAcceptQueue,
+      acceptQueue: () => this.acceptQueue.length,
     });
   }
 
@@ -59,12 +67,22 @@ export class AgentAdmission {
     return 0;
   }
 
-  start(): void {
+  /** From when the OpAMP port listens (`port`, the bound one) until stop(). */
+  start(port: number): void {
     this.loopLag.start();
+    if (this.config.opampMaxAcceptQueue > 0) {
+      this.acceptQueue.watch(port);
+    }
+  }
+
+  /** The OpAMP port accepted a connection (before its upgrade or first request is read). */
+  connectionAccepted(): void {
+    this.acceptQueue.accepted();
   }
 
   stop(): void {
     this.loopLag.stop();
+    this.acceptQueue.stop();
   }
 
   /** undefined when a new agent may proceed; else the refusal, already counted in the metrics. */

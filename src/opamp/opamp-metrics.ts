@@ -50,7 +50,7 @@ export class OpampMetrics {
     });
     this.refused = new Counter({
       name: 'opamp_refused_connections_total',
-      help: 'Connections refused before the protocol started, by reason: unauthorized, connections (cap), rate, busy (event loop lag), pending (first messages waiting)',
+      help: 'Connections refused before the protocol started, by reason: unauthorized, connections (cap), rate, backlog (accept queue), busy (event loop lag), pending (first messages waiting)',
       labelNames: ['reason'],
       registers: [registry],
     });

@@ -37,6 +37,7 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly httpExpiry: HttpSessionExpiry,
   ) {
     this.server.on('request', (request, response) => void this.httpTransport.onRequest(request, response));
+    this.server.on('connection', () => this.admission.connectionAccepted());
     this.server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
       void this.onUpgrade(request, socket, head);
     });
@@ -57,7 +58,7 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
     if (typeof address === 'object' && address) {
       this.config.opampPort = address.port; // OPAMP_PORT=0: everyone reads the bound one from config
     }
-    this.admission.start();
+    this.admission.start(this.config.opampPort);
     this.gateway.start();
     this.httpExpiry.start();
     this.logger.log(`OpAMP listening on ${this.config.opampUrl} (WebSocket and HTTP)`);
