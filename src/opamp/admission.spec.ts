@@ -8,6 +8,7 @@ const limits = (overrides: Partial<AdmissionLimits>): AdmissionLimits => ({
   maxPendingFirstMessages: 0,
   maxFirstAnswerWaitMs: 0,
   maxAcceptQueue: 0,
+  backlogRoom: 0,
   acceptQueue: () => undefined,
   ...overrides,
 });
@@ -89,22 +90,26 @@ describe('Admission', () => {
     expect(new Admission(limits({})).admit(10, 1, 600_000)).toBeUndefined();
   });
 
-  it('refuses new handshakes while connections pile up in the accept queue, before any other check', () => {
+  it('with a deep accept queue admits while there is room among the agents awaiting a first answer, and refuses the surplus', () => {
     let queued: number | undefined = 0;
     const sut = new Admission(
-      limits({ maxAcceptQueue: 128, acceptQueue: () => queued, handshakesPerSecond: 1 }),
+      limits({ maxAcceptQueue: 128, backlogRoom: 4, acceptQueue: () => queued, handshakesPerSecond: 1 }),
       () => now,
       () => 0,
     );
+    // A shallow queue: no limit on waiting agents from this rule.
     queued = 127;
-    expect(sut.admit(0)).toBeUndefined();
+    expect(sut.admit(0, 50)).toBeUndefined();
+    // Deep: room for 4 waiting; the token bucket is empty too, but the backlog is what the refusal names.
     queued = 128;
-    // The token bucket is empty too, but the backlog is what the refusal names.
-    expect(sut.admit(0)).toEqual({ reason: 'backlog', retryAfterSeconds: 5 });
+    expect(sut.admit(0, 4)).toEqual({ reason: 'backlog', retryAfterSeconds: 10 });
+    now += 1000;
+    expect(sut.admit(0, 3)).toBeUndefined();
     // Unknown (not Linux) never refuses; 0 turns the check off.
     queued = undefined;
     now += 1000;
-    expect(sut.admit(0)).toBeUndefined();
-    expect(new Admission(limits({ acceptQueue: () => 10_000 })).admit(0)).toBeUndefined();
+    expect(sut.admit(0, 50)).toBeUndefined();
+    const off = new Admission(limits({ acceptQueue: () => 10_000, backlogRoom: 0 }));
+    expect(off.admit(0, 50)).toBeUndefined();
   });
 });

@@ -16,10 +16,12 @@ export interface AdmissionLimits {
    */
   maxFirstAnswerWaitMs: number;
   /**
-   * Refuse new handshakes while at least this many connections wait in the kernel's accept queue
-   * (0: never): they arrive faster than this instance takes them.
+   * While at least this many connections wait in the kernel's accept queue (0: never), they arrive
+   * faster than this instance takes them: a new handshake is admitted only while fewer than
+   * `backlogRoom` admitted agents wait for their first answer, and the surplus is refused at once.
    */
   maxAcceptQueue: number;
+  backlogRoom: number;
   /** Connections waiting in the accept queue now; undefined when it cannot be known. */
   acceptQueue: () => number | undefined;
 }
@@ -34,8 +36,9 @@ export type Refusal = {
  * a cap on concurrent connections, a token bucket on new handshakes, and no new handshakes while
  * connections pile up in the accept queue, the event loop is far behind, or too many admitted
  * agents, or one for too long, still wait for their first answer (the agents already connected
- * come first). A refusal costs a fraction of an admission, so refusing is also how a deep accept
- * queue drains before the kernel drops connections and clients time out. Refusals carry a
+ * come first). With a deep accept queue the instance admits what it has room for and refuses the
+ * surplus: a refusal costs a fraction of an admission, so the queue drains before the kernel drops
+ * connections and clients time out, and the refused come back after Retry-After. Refusals carry a
  * jittered Retry-After so a refused fleet does not come back in lockstep.
  */
 export class Admission {
@@ -57,8 +60,14 @@ export class Admission {
       return { reason: 'connections', retryAfterSeconds: this.retryAfter(30) };
     }
     const queued = this.limits.maxAcceptQueue > 0 ? this.limits.acceptQueue() : undefined;
-    if (queued !== undefined && queued >= this.limits.maxAcceptQueue) {
-      return { reason: 'backlog', retryAfterSeconds: this.retryAfter(5) };
+    if (
+      queued !== undefined &&
+      queued >= this.limits.maxAcceptQueue &&
+      pendingFirstMessages >= this.limits.backlogRoom
+    ) {
+      // Not "refuse everything while the queue is deep": a fleet larger than what the instance
+      // takes keeps the queue full whatever it does, and refusing all of it admits nobody.
+      return { reason: 'backlog', retryAfterSeconds: this.retryAfter(10) };
     }
     const { maxPendingFirstMessages: maxPending, maxFirstAnswerWaitMs: maxWait } = this.limits;
     if ((maxPending > 0 && pendingFirstMessages >= maxPending) || (maxWait > 0 && oldestFirstMessageWaitMs > maxWait)) {

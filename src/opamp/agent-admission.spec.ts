@@ -17,9 +17,9 @@ describe('AgentAdmission', () => {
     jest.useFakeTimers({ now: 1_000_000 });
     const sut = admission({ OPAMP_MAX_FIRST_ANSWER_WAIT_MS: '5000' });
     const [early, late] = [{}, {}];
-    sut.firstMessageArrived(early);
+    sut.awaitingFirstAnswer(early);
     jest.setSystemTime(1_004_000);
-    sut.firstMessageArrived(late);
+    sut.awaitingFirstAnswer(late);
     expect(sut.admit()).toBeUndefined();
     expect(sut.pendingFirstMessages).toBe(2);
     jest.setSystemTime(1_005_001);
@@ -34,7 +34,7 @@ describe('AgentAdmission', () => {
   it('never refuses for the wait when the limit is 0', () => {
     jest.useFakeTimers({ now: 0 });
     const sut = admission({ OPAMP_MAX_FIRST_ANSWER_WAIT_MS: '0' });
-    sut.firstMessageArrived({});
+    sut.awaitingFirstAnswer({});
     jest.setSystemTime(3_600_000);
     expect(sut.admit()).toBeUndefined();
   });

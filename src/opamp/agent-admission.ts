@@ -7,6 +7,11 @@ import { OpampMetrics } from './opamp-metrics.js';
 
 /** The accept queue is read at most this often (at an accept): a few tens of microseconds each. */
 const ACCEPT_QUEUE_READ_MS = 100;
+/**
+ * With a deep accept queue, how many admitted agents may wait for their first answer: enough to
+ * keep the database batches of first writes full, few enough that none waits behind hundreds.
+ */
+const BACKLOG_ROOM = 64;
 
 /**
  * Admission on the OpAMP port, shared by both transports: one connection cap counting WebSocket
@@ -23,8 +28,9 @@ export class AgentAdmission {
   /** HTTP polls being handled right now (kept by the HTTP transport). */
   httpInFlight = 0;
   /**
-   * WebSocket agents admitted whose first message is not answered yet, with when it arrived (kept
-   * by the gateway). Insertion order is arrival order: the first entry is the one waiting longest.
+   * WebSocket agents admitted whose first message is not answered yet, from their upgrade, with
+   * when they were admitted (kept by the gateway). Insertion order is admission order: the first
+   * entry is the one waiting longest.
    */
   private readonly firstMessages = new Map<object, number>();
 
@@ -42,6 +48,7 @@ export class AgentAdmission {
       maxPendingFirstMessages: config.opampMaxHandshakesPerSecond * 2,
       maxFirstAnswerWaitMs: config.opampMaxFirstAnswerWaitMs,
       maxAcceptQueue: config.opampMaxAcceptQueue,
+      backlogRoom: BACKLOG_ROOM,
       acceptQueue: () => this.acceptQueue.length,
     });
   }
@@ -50,8 +57,11 @@ export class AgentAdmission {
     return this.firstMessages.size;
   }
 
-  /** A WebSocket agent's first message arrived; `connection` identifies it until it is answered. */
-  firstMessageArrived(connection: object): void {
+  /**
+   * A WebSocket agent was admitted, or an agent without a session sent a message: `connection`
+   * identifies it until that is answered (or it closes).
+   */
+  awaitingFirstAnswer(connection: object): void {
     this.firstMessages.set(connection, Date.now());
   }
 

@@ -61,6 +61,7 @@ describe('OpampWsGateway', () => {
   } as AppConfig;
   let admission: AgentAdmission;
   let metrics: OpampMetrics;
+  let gateway: OpampWsGateway;
 
   beforeAll(() => {
     Logger.overrideLogger(false);
@@ -74,7 +75,7 @@ describe('OpampWsGateway', () => {
       get pendingFirstMessages() {
         return waiting.size;
       },
-      firstMessageArrived: (connection: object) => waiting.add(connection),
+      awaitingFirstAnswer: (connection: object) => waiting.add(connection),
       firstMessageAnswered: (connection: object) => waiting.delete(connection),
     } as unknown as AgentAdmission;
     metrics = new OpampMetrics(new Registry(), new SessionRegistry());
@@ -85,7 +86,7 @@ describe('OpampWsGateway', () => {
     useCodec: OpampCodec = codec,
   ): FakeSocket {
     const messages = { handle, disconnect: () => Promise.resolve() } as unknown as OpampMessageService;
-    const gateway = new OpampWsGateway(config, useCodec, messages, admission, metrics);
+    gateway = new OpampWsGateway(config, useCodec, messages, admission, metrics);
     const socket = new FakeSocket();
     gateway.handleConnection(
       socket as unknown as WebSocket,
@@ -162,6 +163,19 @@ describe('OpampWsGateway', () => {
     expect(first.error_response).toBeDefined();
     expect(second.error_response).toBeDefined();
     expect(Number(third.flags)).toBe(9);
+    expect(admission.pendingFirstMessages).toBe(0);
+  });
+
+  it('counts an admitted agent as waiting for its first answer from its upgrade, until answered or gone', async () => {
+    const silent = connect(() => ({ reply: { instance_uid: uid } }));
+    expect(admission.pendingFirstMessages).toBe(1);
+    // Gone without a word: it waits no more.
+    gateway.handleDisconnect(silent as unknown as WebSocket);
+    expect(admission.pendingFirstMessages).toBe(0);
+    const answered = connect(() => Promise.resolve({ reply: { instance_uid: uid } }));
+    expect(admission.pendingFirstMessages).toBe(1);
+    answered.emit('message', frame(0), true);
+    await settled(() => answered.sent.length === 1);
     expect(admission.pendingFirstMessages).toBe(0);
   });
 });

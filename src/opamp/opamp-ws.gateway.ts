@@ -87,6 +87,9 @@ export class OpampWsGateway implements OnGatewayConnection<WebSocket>, OnGateway
     );
     this.connections.set(ws, connection);
     this.admission.webSocketAgents = this.connections.size;
+    // Admitted: counted as waiting for its first answer from now (see AgentAdmission).
+    connection.firstInFlight = true;
+    this.admission.awaitingFirstAnswer(connection);
     // The same three listeners for every socket (they find the connection by the socket they are
     // called on): closures made per socket would cost tens of thousands of functions and scopes.
     ws.on('message', this.listeners.message);
@@ -129,7 +132,7 @@ export class OpampWsGateway implements OnGatewayConnection<WebSocket>, OnGateway
     connection.lastMessageAt = Date.now();
     if (!connection.session && !connection.firstInFlight) {
       connection.firstInFlight = true;
-      this.admission.firstMessageArrived(connection);
+      this.admission.awaitingFirstAnswer(connection);
     }
     connection.enqueue(() => this.onFrame(connection, toBuffer(data), connection.inbound));
   }
@@ -154,6 +157,7 @@ export class OpampWsGateway implements OnGatewayConnection<WebSocket>, OnGateway
     }
     this.connections.delete(ws);
     this.admission.webSocketAgents = this.connections.size;
+    this.firstAnswered(connection); // gone before its first answer: it waits no more
     connection.enqueue(async () => {
       // At shutdown OpampServer disconnects every session itself, in order.
       if (connection.session && !this.draining) {

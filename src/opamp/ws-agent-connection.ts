@@ -36,7 +36,10 @@ export class WsAgentConnection implements AgentSocket {
   alive = true;
   /** When the agent last sent anything: a heartbeating agent needs no ping to prove it is there. */
   lastMessageAt = Date.now();
-  /** A message of an agent without a session yet is being handled (admission counts these). */
+  /**
+   * Admitted and not answered yet: from the upgrade until the first message is answered, and while
+   * a message of an agent without a session is handled (admission counts these).
+   */
   firstInFlight = false;
   /** The last task enqueued, while any is unfinished (a heartbeat in sync never sets it). */
   private queue?: Promise<void>;
