@@ -67,7 +67,7 @@ describe('AcceptQueue', () => {
       return; // the kernel's tables are Linux's; the parsing is covered above
     }
     // A port nobody listens on (0 is never bound): a reading of 0 waiting.
-    queue.watch(0);
+    queue.watch({ port: 0, family: 'IPv4' });
     expect(queue.length).toBeUndefined();
     queue.accepted();
     expect(queue.length).toBe(0);
@@ -76,6 +76,10 @@ describe('AcceptQueue', () => {
     expect(queue.length).toBe(0);
     queue.stop();
     now += 500;
+    queue.accepted();
+    expect(queue.length).toBeUndefined();
+    // A family without a table (a pipe has none) is never read.
+    queue.watch({ port: 4320, family: 'unix' });
     queue.accepted();
     expect(queue.length).toBeUndefined();
   });

@@ -77,11 +77,11 @@ export class AgentAdmission {
     return 0;
   }
 
-  /** From when the OpAMP port listens (`port`, the bound one) until stop(). */
-  start(port: number): void {
+  /** From when the OpAMP port listens (`address`, the bound one) until stop(). */
+  start(address?: { port: number; family: string }): void {
     this.loopLag.start();
-    if (this.config.opampMaxAcceptQueue > 0) {
-      this.acceptQueue.watch(port);
+    if (address && this.config.opampMaxAcceptQueue > 0) {
+      this.acceptQueue.watch(address);
     }
   }
 

@@ -54,11 +54,12 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
       this.server.once('error', reject);
       this.server.listen(this.config.opampPort, this.config.httpHost, () => resolve());
     });
-    const address = this.server.address();
-    if (typeof address === 'object' && address) {
+    const bound = this.server.address();
+    const address = typeof bound === 'object' && bound ? bound : undefined;
+    if (address) {
       this.config.opampPort = address.port; // OPAMP_PORT=0: everyone reads the bound one from config
     }
-    this.admission.start(this.config.opampPort);
+    this.admission.start(address);
     this.gateway.start();
     this.httpExpiry.start();
     this.logger.log(`OpAMP listening on ${this.config.opampUrl} (WebSocket and HTTP)`);
