@@ -7,11 +7,6 @@ import { OpampMetrics } from './opamp-metrics.js';
 
 /** The accept queue is read at most this often (at an accept): a few tens of microseconds each. */
 const ACCEPT_QUEUE_READ_MS = 100;
-/**
- * With a deep accept queue, how many admitted agents may wait for their first answer: enough to
- * keep the database batches of first writes full, few enough that none waits behind hundreds.
- */
-const BACKLOG_ROOM = 64;
 
 /**
  * Admission on the OpAMP port, shared by both transports: one connection cap counting WebSocket
@@ -48,7 +43,10 @@ export class AgentAdmission {
       maxPendingFirstMessages: config.opampMaxHandshakesPerSecond * 2,
       maxFirstAnswerWaitMs: config.opampMaxFirstAnswerWaitMs,
       maxAcceptQueue: config.opampMaxAcceptQueue,
-      backlogRoom: BACKLOG_ROOM,
+      // Room for twice as many admitted agents awaiting their first answer as the queue's limit:
+      // at 64 (for 256) six instances on two cores admitted 12,685 of 100,002 agents in 220 s,
+      // at 512 26,512, as many as without this rule; only the surplus past that is refused.
+      backlogRoom: config.opampMaxAcceptQueue * 2,
       acceptQueue: () => this.acceptQueue.length,
     });
   }
