@@ -53,9 +53,9 @@ describe('fault: new agents pile up in the accept queue of an instance that does
     // Stopped, the process accepts nothing: the kernel completes the handshakes and queues them.
     process.kill(instance.pid, 'SIGSTOP');
     const outcomes = Array.from({ length: WAITING }, () => upgrade(instance!.opampUrl, held));
-    const queued = await poll('the connections in the accept queue', async () => {
+    const queued = await poll('the connections in the accept queue', () => {
       const length = acceptQueueLength(port) ?? 0;
-      return length >= WAITING && length;
+      return Promise.resolve(length >= WAITING && length);
     });
     process.kill(instance.pid, 'SIGCONT');
     const settled = await Promise.all(outcomes);

@@ -36,14 +36,14 @@ describe('acceptQueueLength (Linux)', () => {
     for (let i = 0; i < 25; i++) {
       sockets.push(net.connect(port, '127.0.0.1'));
     }
-    await eventually(async () => acceptQueueLength(port) === 25 || undefined, {
+    await eventually(() => Promise.resolve(acceptQueueLength(port) === 25 || undefined), {
       what: '25 connections in the accept queue',
       timeoutMs: 5000,
     });
     // Another port's queue is not this one's.
     expect(acceptQueueLength(port + 1 === 65536 ? port - 1 : port + 1)).toBe(0);
     process.kill(listener.pid!, 'SIGCONT');
-    await eventually(async () => acceptQueueLength(port) === 0 || undefined, {
+    await eventually(() => Promise.resolve(acceptQueueLength(port) === 0 || undefined), {
       what: 'the queue accepted',
       timeoutMs: 5000,
     });
