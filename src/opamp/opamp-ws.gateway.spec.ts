@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import { Registry } from 'prom-client';
@@ -24,7 +25,10 @@ class FakeSocket extends EventEmitter {
     this.sent.push(Buffer.from(data));
     done?.();
   }
-  close(): void {
+  closeCode?: number;
+
+  close(code?: number): void {
+    this.closeCode = code;
     this.readyState = 3;
   }
   terminate(): void {
@@ -177,5 +181,28 @@ describe('OpampWsGateway', () => {
     answered.emit('message', frame(0), true);
     await settled(() => answered.sent.length === 1);
     expect(admission.pendingFirstMessages).toBe(0);
+  });
+
+  it('closes an admitted agent that has said nothing 30 s (and a heartbeat interval) after its upgrade, and no other', () => {
+    jest.useFakeTimers({ now: 0 });
+    const gateways: OpampWsGateway[] = [];
+    try {
+      const silent = connect(() => ({ reply: { instance_uid: uid } }));
+      gateways.push(gateway);
+      const talking = connect(() => ({ reply: { instance_uid: uid } }));
+      gateways.push(gateway);
+      talking.emit('message', frame(0), true);
+      gateways.forEach((each) => each.start());
+      jest.advanceTimersByTime(29_999);
+      expect(silent.closeCode).toBeUndefined();
+      jest.advanceTimersByTime(1); // the keepalive at 30 s
+      expect(silent.closeCode).toBe(1008);
+      // The one that spoke is pinged as before (and dropped at the next keepalive if it does not answer).
+      expect(talking.readyState).toBe(1);
+      expect(talking.closeCode).toBeUndefined();
+    } finally {
+      gateways.forEach((each) => void each.drain());
+      jest.useRealTimers();
+    }
   });
 });

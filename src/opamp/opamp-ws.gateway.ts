@@ -130,6 +130,7 @@ export class OpampWsGateway implements OnGatewayConnection<WebSocket>, OnGateway
       return; // shutting down: the agent sends it again to the instance it reconnects to
     }
     connection.lastMessageAt = Date.now();
+    connection.spoken = true;
     if (!connection.session && !connection.firstInFlight) {
       connection.firstInFlight = true;
       this.admission.awaitingFirstAnswer(connection);

@@ -2,6 +2,12 @@ import type { WebSocket } from 'ws';
 import type { AgentSession, AgentSocket } from './agent-session.js';
 import type { InboundContext } from './opamp-message.service.js';
 
+/**
+ * An agent that has sent nothing this long after its upgrade (and at least a heartbeat interval)
+ * is closed at a keepalive: OpAMP clients send their first message as soon as they are connected.
+ */
+const SILENT_LIMIT_MS = 30_000;
+
 /** Why a slow agent was dropped (the `reason` label of opamp_slow_agents_dropped_total). */
 export type SlowAgentReason = 'send_buffer_full' | 'send_timeout';
 
@@ -36,6 +42,8 @@ export class WsAgentConnection implements AgentSocket {
   alive = true;
   /** When the agent last sent anything: a heartbeating agent needs no ping to prove it is there. */
   lastMessageAt = Date.now();
+  /** Whether the agent has sent a message yet (an OpAMP client speaks first, at once). */
+  spoken = false;
   /**
    * Admitted and not answered yet: from the upgrade until the first message is answered, and while
    * a message of an agent without a session is handled (admission counts these).
@@ -144,8 +152,17 @@ export class WsAgentConnection implements AgentSocket {
     setTimeout(() => this.ws.terminate(), 5000).unref();
   }
 
-  /** Keepalive: a socket that did not answer the previous ping is half-open; drop it. */
+  /**
+   * Keepalive: a socket that did not answer the previous ping is half-open; drop it. One that has
+   * not said a word since it connected (see SILENT_LIMIT_MS) is closed.
+   */
   ping(intervalMs: number): void {
+    if (!this.spoken && Date.now() - this.lastMessageAt >= Math.max(intervalMs, SILENT_LIMIT_MS)) {
+      // Silent since its upgrade: admission counts it among the agents awaiting a first answer, so
+      // held silent it would take a newcomer's room for as long as it stays.
+      this.close(1008, 'no AgentToServer message since connecting');
+      return;
+    }
     if (Date.now() - this.lastMessageAt < intervalMs) {
       this.alive = true;
       return;
