@@ -56,9 +56,9 @@ export class AppConfig {
   /** Refuse new handshakes while an admitted agent's first message has waited longer than this (0: never). */
   opampMaxFirstAnswerWaitMs: number;
   /**
-   * While this many connections wait in the OpAMP port's accept queue (Linux; 0: never), admit a
-   * new handshake only while fewer than twice as many admitted agents await their first answer,
-   * and refuse the rest. Node listens with a queue of 511.
+   * While this many connections wait to be read (in the OpAMP port's accept queue, read on Linux,
+   * or accepted and not read yet; 0: never), admit a new handshake only while fewer than twice as
+   * many admitted agents await their first answer, and refuse the rest. Node's queue holds 511.
    */
   opampMaxAcceptQueue: number;
   opampPublicUrl?: string;

@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals';
+import { EventEmitter } from 'node:events';
 import { Registry } from 'prom-client';
 import { loadConfig } from '../config/app-config.js';
 import { AgentAdmission } from './agent-admission.js';
@@ -37,5 +38,27 @@ describe('AgentAdmission', () => {
     sut.awaitingFirstAnswer({});
     jest.setSystemTime(3_600_000);
     expect(sut.admit()).toBeUndefined();
+  });
+
+  it('counts accepted connections not read yet as backlog, until their request is read or they close', () => {
+    const sut = admission({ OPAMP_MAX_ACCEPT_QUEUE: '2' }); // room for 4 awaiting a first answer
+    for (let i = 0; i < 4; i++) {
+      sut.awaitingFirstAnswer({});
+    }
+    const sockets = [new EventEmitter(), new EventEmitter(), new EventEmitter()];
+    sockets.forEach((socket) => sut.connectionAccepted(socket));
+    expect(sut.backlog).toBe(3);
+    expect(sut.admit()?.reason).toBe('backlog');
+    sut.requestRead(sockets[0]);
+    sut.requestRead(sockets[0]); // a second request on a kept-alive socket changes nothing
+    expect(sut.backlog).toBe(2);
+    expect(sut.admit()?.reason).toBe('backlog');
+    sockets[1].emit('close');
+    expect(sut.backlog).toBe(1);
+    expect(sut.admit()).toBeUndefined();
+    // Read sockets keep no listener of admission's.
+    expect(sockets[0].listenerCount('close')).toBe(0);
+    expect(sockets[1].listenerCount('close')).toBe(0);
+    expect(sockets[2].listenerCount('close')).toBe(1);
   });
 });

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EventEmitter } from 'node:events';
 import { AppConfig } from '../config/app-config.js';
 import { AcceptQueue } from './accept-queue.js';
 import { Admission, type Refusal } from './admission.js';
@@ -28,6 +29,15 @@ export class AgentAdmission {
    * entry is the one waiting longest.
    */
   private readonly firstMessages = new Map<object, number>();
+  /**
+   * Connections accepted whose first request (upgrade or poll) has not been read yet: the part of
+   * the backlog the event loop has taken from the kernel's queue and not handled. A reading of the
+   * kernel's queue taken as the loop drained it says shallow while they still wait here.
+   */
+  private readonly unread = new WeakSet<EventEmitter>();
+  private unreadCount = 0;
+  /** One close listener for every unread socket (called with the socket as `this`). */
+  private readonly unreadClosed: (this: EventEmitter) => void;
 
   constructor(
     private readonly config: AppConfig,
@@ -47,8 +57,10 @@ export class AgentAdmission {
       // at 64 (for 256) six instances on two cores admitted 12,685 of 100,002 agents in 220 s,
       // at 512 26,512, as many as without this rule; only the surplus past that is refused.
       backlogRoom: config.opampMaxAcceptQueue * 2,
-      acceptQueue: () => this.acceptQueue.length,
+      // Off Linux the kernel's part is unknown (0): what waits in the process still counts.
+      acceptQueue: () => this.backlog,
     });
+    this.unreadClosed = onClose((socket) => this.requestRead(socket));
   }
 
   get pendingFirstMessages(): number {
@@ -84,8 +96,24 @@ export class AgentAdmission {
   }
 
   /** The OpAMP port accepted a connection (before its upgrade or first request is read). */
-  connectionAccepted(): void {
+  connectionAccepted(socket: EventEmitter): void {
     this.acceptQueue.accepted();
+    this.unread.add(socket);
+    this.unreadCount++;
+    socket.on('close', this.unreadClosed);
+  }
+
+  /** A request of the socket was read (or it closed): it no longer waits unread. Idempotent. */
+  requestRead(socket: EventEmitter): void {
+    if (this.unread.delete(socket)) {
+      this.unreadCount--;
+      socket.removeListener('close', this.unreadClosed);
+    }
+  }
+
+  /** Connections waiting to be read: in the kernel's accept queue (last reading) and in the process. */
+  get backlog(): number {
+    return (this.acceptQueue.length ?? 0) + this.unreadCount;
   }
 
   stop(): void {
@@ -105,4 +133,11 @@ export class AgentAdmission {
     }
     return refusal;
   }
+}
+
+/** A close listener that hands `read` the socket it is called on (ws and net call it as `this`). */
+function onClose(read: (socket: EventEmitter) => void): (this: EventEmitter) => void {
+  return function (this: EventEmitter) {
+    read(this);
+  };
 }

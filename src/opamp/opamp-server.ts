@@ -36,8 +36,11 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly httpTransport: OpampHttpTransport,
     private readonly httpExpiry: HttpSessionExpiry,
   ) {
-    this.server.on('request', (request, response) => void this.httpTransport.onRequest(request, response));
-    this.server.on('connection', () => this.admission.connectionAccepted());
+    this.server.on('request', (request, response) => {
+      this.admission.requestRead(request.socket);
+      void this.httpTransport.onRequest(request, response);
+    });
+    this.server.on('connection', (socket: Duplex) => this.admission.connectionAccepted(socket));
     this.server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
       void this.onUpgrade(request, socket, head);
     });
@@ -81,6 +84,7 @@ export class OpampServer implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async onUpgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    this.admission.requestRead(socket);
     socket.on('error', ignoreSocketError);
     const webSockets = this.webSockets;
     if (pathOf(request) !== OPAMP_PATH || !webSockets) {
