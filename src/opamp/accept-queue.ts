@@ -20,12 +20,11 @@ const LISTEN_STATE = '0A';
  * takes them, whatever its event-loop lag says (a process starved of CPU runs its loop on time,
  * just rarely).
  *
- * Read from /proc/net/tcp and tcp6, where a listening socket's rx_queue is its accept queue's
- * length, only as far as the listening sockets go. Read when a connection is accepted, at most
- * once per `everyMs`: the event loop accepts
- * the whole queue one connection at a time, so the first accept of a backlog still sees the rest
- * of it waiting (a timer would run only after all of it was accepted). Elsewhere than Linux the
- * length reads as unknown.
+ * Read from /proc/net/tcp (or tcp6 for an IPv6 listener), where a listening socket's rx_queue is
+ * its accept queue's length, only as far as the listening sockets go. Read when a connection is
+ * accepted, at most once per `everyMs`: the event loop accepts the whole queue one connection at a
+ * time, so the first accept of a backlog still sees the rest of it waiting (a timer would run only
+ * after all of it was accepted). Elsewhere than Linux the length reads as unknown.
  */
 export class AcceptQueue {
   private port?: number;

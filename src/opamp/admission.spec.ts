@@ -9,7 +9,7 @@ const limits = (overrides: Partial<AdmissionLimits>): AdmissionLimits => ({
   maxFirstAnswerWaitMs: 0,
   maxAcceptQueue: 0,
   backlogRoom: 0,
-  acceptQueue: () => undefined,
+  backlog: () => undefined,
   ...overrides,
 });
 
@@ -93,7 +93,7 @@ describe('Admission', () => {
   it('with a deep accept queue admits while there is room among the agents awaiting a first answer, and refuses the surplus', () => {
     let queued: number | undefined = 0;
     const sut = new Admission(
-      limits({ maxAcceptQueue: 128, backlogRoom: 4, acceptQueue: () => queued, handshakesPerSecond: 1 }),
+      limits({ maxAcceptQueue: 128, backlogRoom: 4, backlog: () => queued, handshakesPerSecond: 1 }),
       () => now,
       () => 0,
     );
@@ -109,7 +109,7 @@ describe('Admission', () => {
     queued = undefined;
     now += 1000;
     expect(sut.admit(0, 50)).toBeUndefined();
-    const off = new Admission(limits({ acceptQueue: () => 10_000, backlogRoom: 0 }));
+    const off = new Admission(limits({ backlog: () => 10_000, backlogRoom: 0 }));
     expect(off.admit(0, 50)).toBeUndefined();
   });
 });

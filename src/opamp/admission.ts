@@ -16,14 +16,15 @@ export interface AdmissionLimits {
    */
   maxFirstAnswerWaitMs: number;
   /**
-   * While at least this many connections wait in the kernel's accept queue (0: never), they arrive
-   * faster than this instance takes them: a new handshake is admitted only while fewer than
-   * `backlogRoom` admitted agents wait for their first answer, and the surplus is refused at once.
+   * While at least this many connections wait to be read (the backlog: the kernel's accept queue
+   * and connections accepted but not read yet; 0: never), they arrive faster than this instance
+   * takes them: a new handshake is admitted only while fewer than `backlogRoom` admitted agents
+   * wait for their first answer, and the surplus is refused at once.
    */
   maxAcceptQueue: number;
   backlogRoom: number;
-  /** Connections waiting in the accept queue now; undefined when it cannot be known. */
-  acceptQueue: () => number | undefined;
+  /** Connections waiting to be read now; undefined when it cannot be known. */
+  backlog: () => number | undefined;
 }
 
 export type Refusal = {
@@ -34,9 +35,9 @@ export type Refusal = {
 /**
  * Decides whether a new agent connection (WebSocket upgrade or first HTTP poll) may proceed:
  * a cap on concurrent connections, a token bucket on new handshakes, and no new handshakes while
- * connections pile up in the accept queue, the event loop is far behind, or too many admitted
+ * connections pile up waiting to be read, the event loop is far behind, or too many admitted
  * agents, or one for too long, still wait for their first answer (the agents already connected
- * come first). With a deep accept queue the instance admits what it has room for and refuses the
+ * come first). With a deep backlog the instance admits what it has room for and refuses the
  * surplus: a refusal costs a fraction of an admission, so the queue drains before the kernel drops
  * connections and clients time out, and the refused come back after Retry-After. Refusals carry a
  * jittered Retry-After so a refused fleet does not come back in lockstep.
@@ -59,7 +60,7 @@ export class Admission {
     if (currentConnections >= this.limits.maxConnections) {
       return { reason: 'connections', retryAfterSeconds: this.retryAfter(30) };
     }
-    const queued = this.limits.maxAcceptQueue > 0 ? this.limits.acceptQueue() : undefined;
+    const queued = this.limits.maxAcceptQueue > 0 ? this.limits.backlog() : undefined;
     if (
       queued !== undefined &&
       queued >= this.limits.maxAcceptQueue &&

@@ -58,7 +58,7 @@ export class AgentAdmission {
       // at 512 26,512, as many as without this rule; only the surplus past that is refused.
       backlogRoom: config.opampMaxAcceptQueue * 2,
       // Off Linux the kernel's part is unknown (0): what waits in the process still counts.
-      acceptQueue: () => this.backlog,
+      backlog: () => this.backlog,
     });
     this.unreadClosed = onClose((socket) => this.requestRead(socket));
   }
