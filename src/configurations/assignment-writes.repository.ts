@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { LOCK_IN_ORDER } from '../agents/agent-row-locks.js';
 
 /** An agent whose desired state a recompute changed, as the UPDATE returned it. */
 export interface AssignmentChangeRow {
@@ -66,8 +67,16 @@ export class AssignmentWritesRepository {
     return this.updateReturning(RECOMPUTE_SQL(CONFIGURATION_SCOPE), [configurationId, JSON.stringify(selector)]);
   }
 
-  /** Recomputes these agents; returns those whose desired state changed. */
-  recomputeForAgents(instanceUids: string[]): Promise<AssignmentChangeRow[]> {
+  /**
+   * Recomputes these agents; returns those whose desired state changed. Agent-side recomputes
+   * run concurrently (they share the configuration lock), and one of the same agent may pin it
+   * in its transaction (a rollout's joiner). The rows are locked by a statement of their own
+   * first, so the recompute's snapshot is taken once any such transaction has committed: in one
+   * statement, a row lock waited for is rechecked against the pins of the older snapshot, and
+   * the agent would be put back on the released version.
+   */
+  async recomputeForAgents(instanceUids: string[]): Promise<AssignmentChangeRow[]> {
+    await this.manager.query(LOCK_IN_ORDER('SELECT unnest($1::uuid[])'), [instanceUids]);
     return this.updateReturning(RECOMPUTE_SQL(AGENTS_SCOPE), [instanceUids]);
   }
 

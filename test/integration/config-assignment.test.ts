@@ -17,12 +17,15 @@ import type { AssignmentChange } from '../../src/configurations/assignment.store
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { insertAgents, sql } from '../support/agents.js';
 import { createTestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
 
 describe('configuration assignment on a real PostgreSQL', () => {
   let databaseUrl: string;
   let dataSource: DataSource;
   let configurations: ConfigurationsService;
   let sut: ConfigAssignmentService;
+  let identity: InstanceIdentity;
+  let repository: ConfigurationsRepository;
   const notified: AssignmentChange[][] = [];
 
   const assigned = async (uid: string): Promise<string | null> =>
@@ -37,14 +40,14 @@ describe('configuration assignment on a real PostgreSQL', () => {
       entities: [ConfigurationEntity, ConfigurationVersionEntity],
     });
     await dataSource.initialize();
-    const identity = new InstanceIdentity(loadConfig({}));
+    identity = new InstanceIdentity(loadConfig({}));
     const notifier = ConfigChangeNotifier.of({
       assignmentsChanged: (changes) => {
         notified.push(changes);
         return Promise.resolve();
       },
     });
-    const repository = new ConfigurationsRepository(dataSource, identity);
+    repository = new ConfigurationsRepository(dataSource, identity);
     configurations = new ConfigurationsService(
       repository,
       loadConfig({}),
@@ -155,6 +158,56 @@ describe('configuration assignment on a real PostgreSQL', () => {
     await configurations.remove('del-main', true, 'tester');
     expect(await assigned(both)).toBe('del-fallback');
     expect(await assigned(only)).toBeNull();
+  });
+
+  it('keeps a pin written by a concurrent reassignment of the same agent', async () => {
+    // A label change reaches the server twice (the REST write and the agent's next message), so
+    // two reassignments of one agent can run at once. The first pins the agent (a rollout's
+    // joiner); the second must not compute from a snapshot taken before that pin committed.
+    const [uid] = await insertAgents(databaseUrl, [{ labels: { race: 'before' } }]);
+    const v1 = (await create('race', { race: 'after' })).configuration;
+    await configurations.update('race', { rawConfig: 'race: 2' }, 'tester');
+    await sql(databaseUrl, `UPDATE agents SET labels = '{"race": "after"}' WHERE instance_uid = $1`, [uid]);
+    let entered!: () => void;
+    const inHook = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const pinning = new ConfigAssignmentService(
+      new ConfigAssignmentRepository(dataSource, identity),
+      repository,
+      ConfigChangeNotifier.of({ assignmentsChanged: () => Promise.resolve() }),
+      AgentsAssignedHooks.of({
+        agentsAssigned: async (_manager, changes) => {
+          entered();
+          await released;
+          return [
+            { configurationId: v1.id, version: 1, configHash: v1.configHash, instanceUids: [changes[0].instanceUid] },
+          ];
+        },
+      }),
+    );
+    const first = pinning.recomputeForAgents([uid]);
+    await inHook;
+    const second = sut.recomputeForAgents([uid]);
+    // The second waits for the agent's row, which the first holds until it commits.
+    await eventually(
+      async () =>
+        Number(
+          (
+            await sql<{ waiting: string }>(
+              databaseUrl,
+              `SELECT count(*) AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
+            )
+          )[0].waiting,
+        ) > 0,
+      { what: 'the second reassignment waiting for the row lock' },
+    );
+    release();
+    expect(await first).toEqual([expect.objectContaining({ instanceUid: uid, version: 1, configHash: v1.configHash })]);
+    expect(await second).toEqual([]);
+    expect(await sut.assignmentFor(uid)).toEqual(
+      expect.objectContaining({ assignedVersion: 1, desiredConfigHash: v1.configHash }),
+    );
   });
 
   it('answers null for an unknown agent', async () => {
