@@ -201,9 +201,11 @@ describe('multi-row writes on agents from several instances (PostgreSQL)', () =>
       `SELECT n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE relname = 'agents'`,
     );
     expect(Number(stats.upd)).toBe(1500);
-    // The first write moves each agent to this instance (instance_id is indexed); after that nearly
-    // every heartbeat stays on its page without touching an index (a page fills up now and then;
-    // with last_seen_at indexed, none did).
-    expect(Number(stats.hot)).toBeGreaterThanOrEqual(900);
+    // The first write moves each agent to this instance (instance_id is indexed); after that a
+    // heartbeat stays on its page without touching an index whenever the page has room. With
+    // last_seen_at indexed none did; here ~960 of the 1,000 do on a quiet machine, fewer when a
+    // concurrent snapshot (a busy machine's autoanalyze) keeps pages from being pruned: 838 was
+    // seen. More than half separates the two without depending on the machine.
+    expect(Number(stats.hot)).toBeGreaterThanOrEqual(500);
   });
 });
