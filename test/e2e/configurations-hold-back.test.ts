@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { eventually } from '../support/eventually.js';
 import { SimAgent, until } from '../support/sim-fleet.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -55,6 +56,13 @@ describe('configurations: auto_push false holds a new version back (e2e)', () =>
       .expect(200);
     await until(() => late.running === v2.body.config_hash);
     expect(agent.offeredCount(v2.body.config_hash)).toBe(0);
+    // The server has its APPLIED report before the next push: an agent whose answer is still on
+    // the wire is offered the hash again (it reported nothing that says it has it).
+    await eventually(
+      async () =>
+        (await api().get(`/agents/${late.id}/apply-history?status=applied&version=2`).expect(200)).body.length === 1,
+      { what: 'the late agent recorded as applied v2' },
+    );
     // A push to everyone releases it.
     const pushed = await api().post('/configurations/held/push').expect(200);
     expect(pushed.body.version).toBe(2);
