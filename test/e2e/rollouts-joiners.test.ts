@@ -152,8 +152,8 @@ describe('rollouts: joiners and cancel (e2e)', () => {
     await eventually(async () => (await detail(id)).stages[0].targeted === 5 + (relabelledStage === 1 ? 1 : 0));
 
     await api().post(`/rollouts/${id}/resume`).expect(200);
-    // Three 4 s bakes, and a tick of the engine (1 s) for most phase changes: ~18 s on a quiet
-    // machine; the wait leaves room for a loaded one.
+    // Three 4 s bakes; each stage waits for the engine's next pass (1 s apart) to see it applied
+    // and to end its bake: ~16 s on a quiet machine; the wait leaves room for a loaded one.
     const done = await eventually(async () => {
       const d = await detail(id);
       return d.status === 'completed' && d;
