@@ -79,12 +79,15 @@ export class DriftService {
 
   /** The stored state with the differences and a unified diff computed now. */
   async report(instanceUid: string): Promise<DriftReport> {
-    const [inputs] = await this.repository.inputs([instanceUid]);
+    // Taken before the read: a write committing in between forgets it here, and the row read
+    // before that commit would not have it yet (as in computeMany).
+    const unwritten = this.inventory.unwrittenEffectiveConfig(instanceUid);
+    const [inputs] = await this.repository.inputs([instanceUid], unwritten ? [instanceUid] : []);
     if (!inputs) {
       throw new AgentNotFound(instanceUid);
     }
     const stored = await this.repository.checkedAt(instanceUid);
-    const effective = this.inventory.unwrittenEffectiveConfig(instanceUid) ?? inputs.effective_config;
+    const effective = unwritten ?? inputs.effective_config;
     const desired = await this.desiredFile(inputs);
     const configuration =
       inputs.configuration_id && inputs.version !== null
