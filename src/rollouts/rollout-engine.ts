@@ -65,6 +65,8 @@ export class RolloutEngine implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** One pass over the rollouts this instance holds (public so tests can drive it). */
   async tick(): Promise<void> {
+    // Before the leases are taken: they run from then.
+    const passStartedAt = Date.now();
     let ids: string[];
     try {
       ids = await this.rollouts.acquireLeases(this.identity.id, LEASE_SECONDS);
@@ -77,7 +79,7 @@ export class RolloutEngine implements OnApplicationBootstrap, OnModuleDestroy {
         return;
       }
       try {
-        await this.step(id);
+        await this.step(id, passStartedAt);
       } catch (error) {
         this.logger.warn({ err: error, rolloutId: id }, 'Rollout step failed; retried at the next tick');
       }
@@ -86,10 +88,15 @@ export class RolloutEngine implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * Runs the rollout's phase, and the next one at once while a phase moves it on (a stage whose
-   * bake passed offers the next stage in the same pass, not a tick later), a few at most.
+   * bake passed offers the next stage in the same pass, not a tick later), a few at most. Only
+   * in the first half of the leases the pass took: a pass that ran long (a push to a large stage)
+   * leaves the next phase to the next pass, which renews them.
    */
-  private async step(id: string): Promise<void> {
-    for (let pass = 0; pass < PHASES_PER_STEP && !this.stopped; pass += 1) {
+  private async step(id: string, passStartedAt: number): Promise<void> {
+    for (let phases = 0; phases < PHASES_PER_STEP && !this.stopped; phases += 1) {
+      if (phases > 0 && Date.now() - passStartedAt >= (LEASE_SECONDS * 1000) / 2) {
+        return;
+      }
       const changesBefore = this.changes;
       await this.stepOnce(id);
       if (this.changes === changesBefore) {
