@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { eventually } from '../support/eventually.js';
 import { SimAgent, until } from '../support/sim-fleet.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -11,24 +10,15 @@ describe('configurations: auto_push false holds a new version back (e2e)', () =>
 
   beforeAll(async () => {
     app = await startTestApp({ OPAMP_HEARTBEAT_SECONDS: '1' });
-    const admin = await app.login();
     operator = await app.tokenFor('operator');
-    key = (
-      await request(app.url).post('/api/v1/agent-keys').set('Authorization', `Bearer ${admin}`).send({ name: 'hold' })
-    ).body.key;
+    key = await app.agentKey('hold');
   });
 
   afterAll(async () => {
     await app.close();
   });
 
-  const api = () => ({
-    post: (path: string, body: object = {}) =>
-      request(app.url).post(`/api/v1${path}`).set('Authorization', `Bearer ${operator}`).send(body),
-    put: (path: string, body: object) =>
-      request(app.url).put(`/api/v1${path}`).set('Authorization', `Bearer ${operator}`).send(body),
-    get: (path: string) => request(app.url).get(`/api/v1${path}`).set('Authorization', `Bearer ${operator}`),
-  });
+  const api = () => app.api(operator);
 
   it('offers the saved version only after an explicit push, to connected and newly connecting agents alike', async () => {
     const v1 = await api()

@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { RolloutEngine } from '../../src/rollouts/rollout-engine.js';
 import { eventually } from '../support/eventually.js';
 import { connectFleet, type SimAgent, until } from '../support/sim-fleet.js';
@@ -15,24 +14,15 @@ describe('rollout engine: phases per pass (e2e)', () => {
   let key: string;
   let fleet: SimAgent[] = [];
 
-  const api = () => ({
-    post: (path: string, body: object = {}) =>
-      request(app.url).post(`/api/v1${path}`).set('Authorization', `Bearer ${operator}`).send(body),
-    put: (path: string, body: object) =>
-      request(app.url).put(`/api/v1${path}`).set('Authorization', `Bearer ${operator}`).send(body),
-    get: (path: string) => request(app.url).get(`/api/v1${path}`).set('Authorization', `Bearer ${operator}`),
-  });
+  const api = () => app.api(operator);
 
   beforeAll(async () => {
     app = await startTestApp({ OPAMP_HEARTBEAT_SECONDS: '1', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' });
     engine = app.server.app.get(RolloutEngine);
     // No passes but the test's own (and the one a new rollout kicks off).
     clearInterval(engine['timer']);
-    const admin = await app.login();
     operator = await app.tokenFor('operator');
-    key = (
-      await request(app.url).post('/api/v1/agent-keys').set('Authorization', `Bearer ${admin}`).send({ name: 'steps' })
-    ).body.key;
+    key = await app.agentKey('steps');
   });
 
   afterAll(async () => {

@@ -20,7 +20,17 @@ export interface TestApp {
   login(username?: string, password?: string): Promise<string>;
   /** Creates a user with the role and returns its token. */
   tokenFor(role: 'admin' | 'operator' | 'viewer'): Promise<string>;
+  /** Requests to /api/v1 with a bearer token. */
+  api(token: string): ApiClient;
+  /** Creates an agent key (as admin) and returns the key agents present. */
+  agentKey(name: string): Promise<string>;
   close(): Promise<void>;
+}
+
+export interface ApiClient {
+  get(path: string): request.Test;
+  post(path: string, body?: object): request.Test;
+  put(path: string, body: object): request.Test;
 }
 
 /** Boots the whole AppModule on its own database and data dir, on ephemeral ports. */
@@ -42,6 +52,14 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const login = async (username = 'admin', password = ADMIN_PASSWORD): Promise<string> => {
     const response = await request(server.httpUrl).post('/api/v1/auth/login').send({ username, password }).expect(200);
     return (response.body as { token: string }).token;
+  };
+  const api = (token: string): ApiClient => {
+    const authorized = (test: request.Test) => test.set('Authorization', `Bearer ${token}`);
+    return {
+      get: (path) => authorized(request(server.httpUrl).get(`/api/v1${path}`)),
+      post: (path, body = {}) => authorized(request(server.httpUrl).post(`/api/v1${path}`)).send(body),
+      put: (path, body) => authorized(request(server.httpUrl).put(`/api/v1${path}`)).send(body),
+    };
   };
   return {
     server,
@@ -70,6 +88,13 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
             })();
       tokens.set(role, token);
       return token;
+    },
+    api,
+    async agentKey(name) {
+      const response = await api(await login())
+        .post('/agent-keys', { name })
+        .expect(201);
+      return (response.body as { key: string }).key;
     },
     async close() {
       await server.stop();
